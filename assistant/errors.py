@@ -1,0 +1,69 @@
+"""The typed exceptions the core raises. Connectors turn them into polite replies."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class of every error the assistant raises on purpose."""
+
+
+class InvalidQuestionError(AssistantError):
+    """The question cannot be answered as given (empty, too long, not text)."""
+
+
+class EmptyQuestionError(InvalidQuestionError):
+    """The question is empty or only whitespace."""
+
+
+class QuestionTooLongError(InvalidQuestionError):
+    """The question is longer than the configured limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"question is {length} characters long; the limit is {limit}")
+        self.length = length
+        self.limit = limit
+
+
+class KnowledgeError(AssistantError):
+    """Problems with the knowledge files themselves."""
+
+
+class KnowledgeFileError(KnowledgeError):
+    """One knowledge file could not be read: broken front matter, bad encoding."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class KnowledgeDirectoryError(KnowledgeError):
+    """The knowledge directory is missing or holds no Markdown file."""
+
+
+class IndexNotReadyError(AssistantError):
+    """No index has been built yet: run `assistant ingest`."""
+
+
+class IngestError(AssistantError):
+    """An ingest run failed; the previous index is still the one answering."""
+
+
+class NLUUnavailableError(AssistantError):
+    """The NLU server is down, slow or still starting."""
+
+
+class OrderError(AssistantError):
+    """Base class for order look-up problems."""
+
+
+class OrderNotFoundError(OrderError):
+    """No order has that number."""
+
+
+class OrderSourceUnavailableError(OrderError):
+    """The order system could not be reached."""
+
+
+class UnknownAnswerError(AssistantError):
+    """Feedback was sent for an answer id the assistant never gave."""

@@ -1,0 +1,120 @@
+"""Domain models shared by the core and the connectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Route(StrEnum):
+    """Where the pipeline sent a message."""
+
+    KNOWLEDGE = "knowledge"
+    ORDER_STATUS = "order_status"
+    SMALL_TALK = "small_talk"
+    HANDOFF = "handoff"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+class GapReason(StrEnum):
+    """Why a turn counts as a knowledge gap."""
+
+    NO_ANSWER = "no_answer"
+    LOW_CONFIDENCE = "low_confidence"
+    OUT_OF_SCOPE = "out_of_scope"
+    NEGATIVE_FEEDBACK = "negative_feedback"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One question from a member of staff, whatever channel it came through."""
+
+    text: str
+    asker: str = "anonymous"
+    channel: str = "api"
+    thread: str | None = None
+    language: str | None = None
+    audience: str | None = None
+
+    @property
+    def conversation_key(self) -> str:
+        """Identifies the conversation this message belongs to (channel + thread, or user)."""
+        return f"{self.channel}:{self.thread or self.asker}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A knowledge page as loaded from disk."""
+
+    path: str
+    title: str
+    body: str
+    owner: str | None = None
+    audience: str = "all"
+    language: str = "en"
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    review_by: dt.date | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A section-sized piece of a document, the unit that is embedded and retrieved."""
+
+    chunk_id: str
+    path: str
+    title: str
+    section: str
+    text: str
+    content_hash: str
+    owner: str | None = None
+    audience: str = "all"
+    language: str = "en"
+    url: str | None = None
+    kind: str = "section"
+
+    @property
+    def embedding_text(self) -> str:
+        """The text given to the embedding model: the section path gives it context."""
+        heading = f"{self.title} > {self.section}" if self.section else self.title
+        return f"{heading}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A chunk returned by search, with its fused score and the scores behind it."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float = 0.0
+    lexical_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source shown with an answer."""
+
+    title: str
+    path: str
+    section: str
+    score: float
+    url: str | None = None
+
+
+@dataclass
+class Answer:
+    """What the assistant replies, with everything the connectors and the gap log need."""
+
+    text: str
+    route: Route
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    intent: str | None = None
+    gap: bool = False
+    gap_reason: GapReason | None = None
+    follow_up: str | None = None
+    answer_id: str = ""
+    degraded: bool = False
+    entities: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,81 @@
+"""Every setting the assistant reads, from the environment or `.env`, in one place.
+
+Only the composition roots (the CLI and the app factory) build a `Settings`; every other
+part receives the values it needs through its constructor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _platform(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """The assistant's configuration. Names match `.env.example` and the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    knowledge_dir: Path = Path("knowledge")
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    chroma_url: str | None = None
+    rasa_url: str | None = None
+    embedding_model: str | None = None
+    orders_url: str | None = None
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_question_chars: int = 4000
+    answer_threshold: float | None = None
+    top_k: int = 5
+    default_language: str = "en"
+
+    nlu_data_dir: Path = Path("nlu_data")
+    models_dir: Path = Path("models")
+    rasa_executable: Path = Path(".venv-rasa/bin/rasa")
+    rasa_port: int = 5005
+    rasa_timeout_seconds: float = 0.3
+    order_number_pattern: str = r"ORD-\d{6,10}"
+    conversation_ttl_seconds: int = 900
+    handoff_channel: str | None = None
+    log_level: str = "INFO"
+
+    slack_bot_token: str | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=_platform("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=_platform("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, validation_alias=_platform("SLACK_API_URL"))
+    microsoft_app_id: str | None = Field(default=None, validation_alias=_platform("MICROSOFT_APP_ID"))
+    microsoft_app_password: str | None = Field(
+        default=None, validation_alias=_platform("MICROSOFT_APP_PASSWORD")
+    )
+    microsoft_app_tenant_id: str | None = Field(
+        default=None, validation_alias=_platform("MICROSOFT_APP_TENANT_ID")
+    )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL of the interaction and gap store (SQLite under the data dir by default)."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
