@@ -1,0 +1,45 @@
+# Two commands matter: `make run` and `make test`. Both install on first use and
+# re-install only when the files that describe the environment change.
+SHELL := /bin/bash
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+PIP_CONSTRAINT := constraints.txt
+
+.PHONY: run test install rasa-env train ingest lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || $$(scripts/find-python 3.11) -m venv $(VENV)
+	$(PY) -m pip install -q -c $(PIP_CONSTRAINT) torch==2.13.0
+	$(PY) -m pip install -q -c $(PIP_CONSTRAINT) -e '.[dev]'
+	@touch $@
+
+rasa-env: $(RASA_VENV)/.installed
+
+$(RASA_VENV)/.installed: nlu_data/requirements-rasa.txt
+	@test -x $(RASA_VENV)/bin/python || $$(scripts/find-python 3.10) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q --upgrade "pip<24.1"
+	$(RASA_VENV)/bin/python -m pip install -q -r nlu_data/requirements-rasa.txt
+	@touch $@
+
+train: install rasa-env
+	$(VENV)/bin/assistant train
+
+ingest: install
+	$(VENV)/bin/assistant ingest
+
+run: install rasa-env
+	$(VENV)/bin/assistant ingest
+	$(VENV)/bin/assistant train
+	$(VENV)/bin/assistant serve
+
+test: install rasa-env
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) benchmarks/run_all.py

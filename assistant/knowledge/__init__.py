@@ -1,0 +1,1 @@
+"""Loading and chunking the Markdown knowledge base."""

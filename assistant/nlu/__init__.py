@@ -1,0 +1,1 @@
+"""Natural-language understanding: intents and entities from the message text."""

@@ -1,0 +1,1 @@
+"""Embedding, indexing and hybrid search over knowledge chunks."""

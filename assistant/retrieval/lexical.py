@@ -1,0 +1,53 @@
+"""BM25 search over chunk texts (bm25s), with stemming per language."""
+
+from __future__ import annotations
+
+import logging
+
+import bm25s
+import numpy as np
+
+from assistant.models import Chunk
+from assistant.retrieval.text_analysis import analyse
+
+logger = logging.getLogger(__name__)
+
+
+class LexicalIndex:
+    """An in-memory BM25 index. Built from chunks in a second or two; rebuilt when the index changes."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self._languages = sorted({chunk.language for chunk in chunks}) or ["en"]
+        corpus = [self._document_terms(chunk) for chunk in chunks]
+        self._vocabulary = {term for terms in corpus for term in terms}
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        if chunks:
+            # bm25s cannot index an empty document; a placeholder term keeps row numbers aligned.
+            self._bm25.index([terms or ["\x00empty"] for terms in corpus], show_progress=False)
+
+    @staticmethod
+    def _document_terms(chunk: Chunk) -> list[str]:
+        # Titles and section names name the topic: counting them twice lifts pages that are about it.
+        heading = f"{chunk.title} {chunk.section}"
+        return analyse(f"{heading} {heading} {chunk.text}", chunk.language)
+
+    def query_terms(self, text: str) -> list[str]:
+        """The query's terms in every language the index holds, kept only when the index knows them."""
+        terms: list[str] = []
+        for language in self._languages:
+            for term in analyse(text, language):
+                if term in self._vocabulary and term not in terms:
+                    terms.append(term)
+        return terms
+
+    def search(self, text: str, limit: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) pairs, best first; rows index `self.chunks`. `mask` marks allowed rows."""
+        terms = self.query_terms(text)
+        if not terms or not self.chunks:
+            return []
+        limit = min(limit, len(self.chunks))
+        rows, scores = self._bm25.retrieve(
+            [terms], k=limit, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [(int(row), float(score)) for row, score in zip(rows[0], scores[0], strict=True) if score > 0]
