@@ -74,6 +74,7 @@ class Chunk:
     language: str = "en"
     url: str | None = None
     kind: str = "section"
+    parent_id: str | None = None
 
     @property
     def embedding_text(self) -> str:

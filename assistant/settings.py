@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     order_number_pattern: str = r"ORD-\d{6,10}"
     conversation_ttl_seconds: int = 900
     handoff_channel: str | None = None
+    hash_salt: str | None = None
     log_level: str = "INFO"
 
     slack_bot_token: str | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))

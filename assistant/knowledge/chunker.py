@@ -11,14 +11,21 @@ from assistant.models import Chunk, Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\-\"'(])|\n+")
 
 
 @dataclass(frozen=True)
 class ChunkingPolicy:
-    """How big chunks may grow. MiniLM reads 256 word pieces; 160 words stays inside that."""
+    """How big passages grow, and the sentence windows that are embedded inside them.
 
-    max_words: int = 160
+    A passage is what an answer quotes and cites; it may be longer than the 256 word pieces
+    MiniLM reads, so passages longer than `window_words` also get overlapping windows of a
+    few sentences each, embedded on their own: the best window speaks for its passage.
+    """
+
+    max_words: int = 220
     min_words: int = 12
+    window_words: int = 70
 
 
 @dataclass
@@ -41,7 +48,31 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
         section_name = " > ".join(section.path)
         for ordinal, piece in enumerate(_split_to_size(text, policy)):
             chunks.append(_make_chunk(document, section_name, piece, ordinal))
-    return _merge_tiny(chunks, policy)
+    passages = _merge_tiny(chunks, policy)
+    return passages + [window for passage in passages for window in _windows(passage, policy)]
+
+
+def _windows(passage: Chunk, policy: ChunkingPolicy) -> list[Chunk]:
+    """Overlapping runs of sentences (one sentence shared between neighbours) inside a long passage."""
+    if passage.kind != "section" or len(passage.text.split()) <= policy.window_words:
+        return []
+    sentences = [s for s in _SENTENCE_BREAK.split(passage.text) if s.strip()]
+    windows: list[str] = []
+    start = 0
+    while start < len(sentences):
+        end, words = start, 0
+        while end < len(sentences) and (end == start or words + len(sentences[end].split()) <= policy.window_words):
+            words += len(sentences[end].split())
+            end += 1
+        windows.append(" ".join(sentences[start:end]))
+        if end >= len(sentences):
+            break
+        start = max(end - 1, start + 1)
+    return [
+        _rebuild(Chunk(**{**passage.__dict__, "chunk_id": f"{passage.chunk_id}-w{number}", "kind": "window",
+                          "parent_id": passage.chunk_id}), text)
+        for number, text in enumerate(windows)
+    ]
 
 
 def _page_card(document: Document) -> str:
@@ -112,7 +143,7 @@ def _merge_tiny(chunks: list[Chunk], policy: ChunkingPolicy) -> list[Chunk]:
     merged: list[Chunk] = []
     carry: Chunk | None = None
     for chunk in chunks:
-        if carry is not None and chunk.kind == "section":
+        if carry is not None and chunk.kind == "section" and chunk.path == carry.path:
             text = f"{carry.section}: {carry.text}\n\n{chunk.text}" if carry.section else f"{carry.text}\n\n{chunk.text}"
             chunk = _rebuild(chunk, text)
             carry = None

@@ -75,9 +75,9 @@ class EntityExtractor:
         self._lock = threading.Lock()
 
     @property
-    def pipe_names(self) -> list[str]:
-        """The extractor's pipeline, in order (loads the model if needed)."""
-        return list(self._get_pipeline().pipe_names)
+    def pipeline(self) -> Language:
+        """The extractor's own pipeline (ruler, then the shared recogniser); loads the model."""
+        return self._get_pipeline()
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first message."""

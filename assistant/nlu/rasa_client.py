@@ -46,7 +46,7 @@ class RasaNLUClient:
         payload = self._request("POST", "/model/parse", json={"text": text})
         try:
             return _to_result(payload)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise NLUUnavailableError(
                 f"Rasa NLU at {self.base_url} sent an unexpected parse result ({exc!r})"
             ) from exc

@@ -162,11 +162,15 @@ class RasaSupervisor:
             # member of staff's first question (where it would exceed the parse timeout).
             remaining = max(5.0, deadline - time.monotonic())
             try:
-                http.post("/model/parse", json={"text": "hello"}, timeout=remaining)
+                response = http.post("/model/parse", json={"text": "hello"}, timeout=remaining)
             except httpx.HTTPError as exc:
                 raise RasaStartError(
                     f"warm-up parse failed: {type(exc).__name__}: {exc}", read_tail(self.log_path)
                 ) from exc
+            if response.status_code != 200:
+                raise RasaStartError(
+                    f"warm-up parse answered HTTP {response.status_code}", read_tail(self.log_path)
+                )
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the watchdog and terminate the server's process group (SIGTERM, then SIGKILL)."""

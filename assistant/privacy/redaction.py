@@ -10,9 +10,10 @@ names, plus cues that work in English and Italian ("my name is", "mi chiamo", "c
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -147,15 +148,13 @@ class Redactor:
         if not text.strip():
             return RedactionResult(text, MappingProxyType(counts))
 
-        taken: list[_Span] = []
+        taken = _SpanSet()
         for finder in _STRUCTURED_FINDERS:
             for span in finder(text):
-                if not _overlaps_any(span, taken):
-                    taken.append(span)
-        names = self._find_names(text)
-        taken.extend(_person_pieces(text, names, taken))
+                taken.add_if_free(span)
+        for piece in _person_pieces(text, self._find_names(text), taken):
+            taken.add_if_free(piece)
 
-        taken.sort()
         parts: list[str] = []
         cursor = 0
         for start, end, kind in taken:
@@ -193,12 +192,37 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _overlaps_any(span: _Span, taken: list[_Span]) -> bool:
-    start, end, _ = span
-    return any(start < other_end and other_start < end for other_start, other_end, _ in taken)
+class _SpanSet:
+    """Non-overlapping spans in order of position, with logarithmic look-ups."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._spans: list[_Span] = []
+
+    def __iter__(self) -> Iterator[_Span]:
+        return iter(self._spans)
+
+    def add_if_free(self, span: _Span) -> bool:
+        """Add `span` unless it overlaps one already there; True when added."""
+        index = bisect.bisect_left(self._starts, span[0])
+        if any(True for _ in self.overlapping(span[0], span[1], index)):
+            return False
+        self._starts.insert(index, span[0])
+        self._spans.insert(index, span)
+        return True
+
+    def overlapping(self, start: int, end: int, index: int | None = None) -> Iterator[_Span]:
+        """The spans overlapping `start:end`, in order."""
+        if index is None:
+            index = bisect.bisect_left(self._starts, start)
+        index = max(0, index - 1)
+        while index < len(self._spans) and self._spans[index][0] < end:
+            if self._spans[index][1] > start:
+                yield self._spans[index]
+            index += 1
 
 
-def _person_pieces(text: str, names: list[tuple[int, int]], taken: list[_Span]) -> list[_Span]:
+def _person_pieces(text: str, names: list[tuple[int, int]], taken: _SpanSet) -> list[_Span]:
     """Name spans merged together and cut around the structured items already found."""
     merged: list[list[int]] = []
     for start, end in sorted(names):
@@ -209,9 +233,7 @@ def _person_pieces(text: str, names: list[tuple[int, int]], taken: list[_Span]) 
     pieces: list[_Span] = []
     for start, end in merged:
         cursor = start
-        for other_start, other_end, _ in sorted(taken):
-            if other_end <= cursor or other_start >= end:
-                continue
+        for other_start, other_end, _ in taken.overlapping(start, end):
             pieces.extend(_trimmed_piece(text, cursor, other_start))
             cursor = max(cursor, other_end)
         pieces.extend(_trimmed_piece(text, cursor, end))
@@ -221,7 +243,7 @@ def _person_pieces(text: str, names: list[tuple[int, int]], taken: list[_Span]) 
 def _trimmed_piece(text: str, start: int, end: int) -> list[_Span]:
     while start < end and not text[start].isalpha():
         start += 1
-    while end > start and not text[end - 1].isalpha():
+    while end > start and not (text[end - 1].isalpha() or "\u0300" <= text[end - 1] <= "\u036f"):
         end -= 1
     if sum(ch.isalpha() for ch in text[start:end]) < 2:
         return []
@@ -282,6 +304,8 @@ def _find_ibans(text: str) -> Iterable[_Span]:
 # A run of digit groups is split into groups and the longest valid stretch is taken, so a
 # phone number next to "30 days" or a date is still found, and a date is never a phone.
 _Group = tuple[int, int, str]
+# No number is written in more groups than this ("+44 (0)20 7946 0018" has five).
+_MAX_GROUPS = 8
 
 
 def _split_run(text: str, run: re.Match[str], group_pattern: re.Pattern[str]) -> list[_Group]:
@@ -301,27 +325,31 @@ def _split_run(text: str, run: re.Match[str], group_pattern: re.Pattern[str]) ->
 def _longest_stretches(
     text: str,
     groups: list[_Group],
-    max_digits: int,
+    digit_range: tuple[int, int],
     is_valid: Callable[[list[str], list[str]], bool],
-) -> Iterable[tuple[int, int]]:
+) -> Iterator[tuple[int, int]]:
+    """Leftmost-longest stretches of `groups` that `is_valid` accepts, never overlapping."""
+    low, high = digit_range
+    sizes = [_digit_count(group[2]) for group in groups]
     index = 0
     while index < len(groups):
-        stop = index
+        ends: list[int] = []
         digits = 0
-        while stop < len(groups) and digits + _digit_count(groups[stop][2]) <= max_digits:
-            digits += _digit_count(groups[stop][2])
-            stop += 1
-        found = False
-        for end in range(stop, index, -1):
+        for stop in range(index, min(len(groups), index + _MAX_GROUPS)):
+            digits += sizes[stop]
+            if digits > high:
+                break
+            if digits >= low:
+                ends.append(stop + 1)
+        next_index = index + 1
+        for end in reversed(ends):
             stretch = groups[index:end]
             seps = [text[left[1] : right[0]] for left, right in itertools.pairwise(stretch)]
             if is_valid([group[2] for group in stretch], seps):
                 yield stretch[0][0], stretch[-1][1]
-                index = end
-                found = True
+                next_index = end
                 break
-        if not found:
-            index += 1
+        index = next_index
 
 
 def _digit_count(group: str) -> int:
@@ -377,7 +405,7 @@ def _is_card(groups: list[str], seps: list[str]) -> bool:
 def _find_cards(text: str) -> Iterable[_Span]:
     for run in _CARD_RUN.finditer(text):
         groups = _split_run(text, run, _DIGITS)
-        for start, end in _longest_stretches(text, groups, 19, _is_card):
+        for start, end in _longest_stretches(text, groups, (13, 19), _is_card):
             yield start, end, PiiKind.CARD
 
 
@@ -436,7 +464,7 @@ def _is_us_shape(groups: list[str], seps: list[str], sizes: list[int]) -> bool:
 def _find_phones(text: str) -> Iterable[_Span]:
     for run in _PHONE_RUN.finditer(text):
         groups = _split_run(text, run, _PHONE_GROUP)
-        for start, end in _longest_stretches(text, groups, 17, _is_phone):
+        for start, end in _longest_stretches(text, groups, (9, 18), _is_phone):
             yield start, end, PiiKind.PHONE
 
 
@@ -510,9 +538,13 @@ _STOP_AFTER_INTRO = _FUNCTION_WORDS | _word_set(
 
 _CAMEL_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Lo", "Van", "Von", "O'", "O’", "D'", "D’")
 
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:[.'’\-][^\W\d_]+)*")
+# A word of letters (and combining accents), with inner apostrophes, dots or hyphens.
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"
+_NAME_WORD = re.compile(rf"{_LETTERS}(?:[.'’\-]{_LETTERS})*")
 _NAME_GAP = re.compile(r"\.?[ \t]+")
 _WORD_GAP = re.compile(r"[ \t]+")
+# "Santo Stefano", "Santa Maria Novella": a saint's day, a church or a place.
+_SAINT = re.compile(r"\b(?:San|Santo|Santa|Sant'|Saint|St\.?)[ \t]*$")
 _NEXT_WORD = re.compile(r"[ \t]*([^\W\d_]+)")
 
 _SELF_INTRO = re.compile(
@@ -576,6 +608,24 @@ _PLACES = _phrase_set(
     Ireland, Irlanda, Northern Ireland, Irlanda del Nord, France, Francia, Germany, Germania,
     Spain, Spagna, Europe, Europa, Switzerland, Svizzera, Austria, United States, Stati Uniti,
     San Marino
+    """
+)
+
+# Common given names (Italian and English), a cue of their own: spaCy's English model misses
+# many Italian names. Names that are also words here ("Rosa", "Holly", "Will", "May", "Basil")
+# are left out.
+_FIRST_NAMES = _word_set(
+    """
+    Alessandro Alessandra Alessia Andrea Angela Anna Antonio Antonella Barbara Beatrice Carlo
+    Chiara Claudia Claudio Cristina Daniele Daniela Davide Elena Elisa Emma Enrico Fabio Federico
+    Federica Francesca Francesco Gabriele Giacomo Gianluca Giorgia Giorgio Giovanni Giovanna
+    Giulia Giulio Giuseppe Laura Lorenzo Luca Lucia Luigi Manuela Marco Maria Mario Martina
+    Massimo Matteo Mattia Michele Monica Nicola Paola Paolo Pietro Riccardo Roberta Roberto
+    Salvatore Sara Serena Silvia Simone Sofia Stefano Stefania Tommaso Valentina Valeria Vincenzo
+    Adam Alice Amelia Amy Andrew Anthony Charlotte Chloe Daniel David Emily George Hannah Harry
+    Isabella James Jane Jennifer Jessica John Joseph Karen Kate Lucy Mary Matthew Michael
+    Mohammed Muhammad Olivia Oliver Paul Peter Priya Rachel Rebecca Richard Robert Sarah Sophie
+    Steven Thomas William Zoe
     """
 )
 
@@ -704,6 +754,11 @@ def _cued_names(text: str, keep: _KeepTerms) -> list[tuple[int, int]]:
         for match in cue.finditer(text):
             found = _name_after(text, match.end(), lenient, keep)
             if found is not None:
+                spans.append(found)
+    for match in _NAME_WORD.finditer(text):
+        if match.group().split("-")[0] in _FIRST_NAMES and not _SAINT.search(text, 0, match.start()):
+            found = _name_after(text, match.start(), False, keep)
+            if found is not None and not _is_place(text, found[0], found[1], [text[found[0] : found[1]]]):
                 spans.append(found)
     return spans
 

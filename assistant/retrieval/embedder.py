@@ -73,6 +73,10 @@ class SentenceTransformerEmbedder:
             self._cache.popitem(last=False)
         return vector
 
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (evaluations time each mode from a cold cache)."""
+        self._cache.clear()
+
     @property
     def dimension(self) -> int:
         return int(self._loaded().get_sentence_embedding_dimension())

@@ -24,16 +24,34 @@ class IndexSnapshot:
     lexical: LexicalIndex
     rows: dict[str, int]
     languages: frozenset[str]
+    owners: np.ndarray
+    """For each row, the row that scores for it: a window's passage, else the row itself."""
+    lexical_rows: np.ndarray
+    """Global row of each document in the lexical index (windows are not indexed twice)."""
+    passage_rows: dict[str, np.ndarray]
+    """Each page's passage rows, in page order."""
 
     @classmethod
     def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray) -> IndexSnapshot:
+        rows = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
+        owners = np.array([rows.get(chunk.parent_id, row) if chunk.parent_id else row
+                           for row, chunk in enumerate(chunks)], dtype=np.int64)
+        lexical_rows = np.array([row for row, chunk in enumerate(chunks) if chunk.kind != "window"],
+                                dtype=np.int64)
+        passages: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            if chunk.kind == "section":
+                passages.setdefault(chunk.path, []).append(row)
         return cls(
             name=name,
             chunks=chunks,
             embeddings=embeddings,
-            lexical=LexicalIndex(chunks),
-            rows={chunk.chunk_id: row for row, chunk in enumerate(chunks)},
+            lexical=LexicalIndex([chunks[row] for row in lexical_rows]),
+            rows=rows,
             languages=frozenset(chunk.language for chunk in chunks),
+            owners=owners,
+            lexical_rows=lexical_rows,
+            passage_rows={path: np.array(found, dtype=np.int64) for path, found in passages.items()},
         )
 
     def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None) -> np.ndarray | None:

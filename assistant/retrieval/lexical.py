@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import math
+from collections import Counter
+
 import bm25s
 import numpy as np
 
@@ -20,7 +23,11 @@ class LexicalIndex:
         self.chunks = chunks
         self._languages = sorted({chunk.language for chunk in chunks}) or ["en"]
         corpus = [self._document_terms(chunk) for chunk in chunks]
-        self._vocabulary = {term for terms in corpus for term in terms}
+        self._document_frequency: Counter[str] = Counter(term for terms in corpus for term in set(terms))
+        self._vocabulary = set(self._document_frequency)
+        self._page_terms: dict[str, set[str]] = {}
+        for chunk, terms in zip(chunks, corpus, strict=True):
+            self._page_terms.setdefault(chunk.path, set()).update(terms)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if chunks:
             # bm25s cannot index an empty document; a placeholder term keeps row numbers aligned.
@@ -40,6 +47,37 @@ class LexicalIndex:
                 if term in self._vocabulary and term not in terms:
                     terms.append(term)
         return terms
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency; a term the index never saw gets the rarest term's weight."""
+        count = len(self.chunks)
+        frequency = self._document_frequency.get(term, 0)
+        return math.log(1.0 + (count - frequency + 0.5) / (frequency + 0.5))
+
+    def coverage(self, text: str, path: str, language: str = "en") -> float:
+        """Share of the question's weight (idf) whose terms occur on page `path`. Unknown words count."""
+        terms = set(analyse(text, language))
+        if not terms:
+            return 0.0
+        page = self._page_terms.get(path, set())
+        total = sum(self.idf(term) for term in terms)
+        return sum(self.idf(term) for term in terms if term in page) / total
+
+    def passage_coverage(self, text: str, chunk: Chunk, language: str = "en") -> float:
+        """Like `coverage`, for one passage (with its title and section) rather than its whole page."""
+        terms = set(analyse(text, language))
+        if not terms:
+            return 0.0
+        passage = set(self._document_terms(chunk))
+        total = sum(self.idf(term) for term in terms)
+        return sum(self.idf(term) for term in terms if term in passage) / total
+
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 score of every indexed document for `text` (zeros when no query term is known)."""
+        terms = self.query_terms(text)
+        if not terms or not self.chunks:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
     def search(self, text: str, limit: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, score) pairs, best first; rows index `self.chunks`. `mask` marks allowed rows."""

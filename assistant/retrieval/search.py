@@ -1,14 +1,14 @@
-"""Hybrid search: dense (chromadb) and lexical (BM25) candidates, fused and ranked by page."""
+"""Hybrid search: dense and lexical (BM25) scores, fused by rank, and ranked by page."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
-from assistant.models import Chunk, SearchHit
+from assistant.models import SearchHit
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.knowledge_index import IndexSnapshot, KnowledgeIndex
 from assistant.retrieval.text_analysis import expand_abbreviations
@@ -40,18 +40,17 @@ class FusionWeights:
     dense: float = 1.0
     lexical: float = 1.0
     candidates: int = 50
+    passage_dense_share: float = 0.5
 
 
 @dataclass
 class SearchResult:
-    """Ranked hits (best chunk of the best page first) and the scores behind them."""
+    """Ranked hits (the best passage of each page, best page first) and the signals behind them."""
 
     hits: list[SearchHit]
     query: str
-    snapshot: IndexSnapshot | None = None
-    top_dense: float = 0.0
-    top_lexical: float = 0.0
-    extras: dict = field(default_factory=dict)
+    query_vector: np.ndarray | None
+    snapshot: IndexSnapshot
 
 
 class HybridSearcher:
@@ -63,66 +62,79 @@ class HybridSearcher:
         self._embedder = embedder
         self._weights = weights or FusionWeights()
 
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self._index
+
     def search(self, text: str, filters: SearchFilters | None = None, limit: int = 10,
                mode: SearchMode = SearchMode.HYBRID) -> SearchResult:
         filters = filters or SearchFilters()
         snapshot = self._index.snapshot()
         query = expand_abbreviations(text)
-        mask = snapshot.mask(filters.audiences, filters.languages)
+        allowed = snapshot.mask(filters.audiences, filters.languages)
         weights = self._weights
-        dense: dict[int, float] = {}
-        lexical: dict[int, float] = {}
-        query_vector = None
+        query_vector = self._embedder.encode_query(query)
+        dense = _dense_scores(snapshot, query_vector, allowed)
+        lexical = _lexical_scores(snapshot, query, allowed)
+        rankings = []
         if mode in (SearchMode.HYBRID, SearchMode.DENSE):
-            query_vector = self._embedder.encode_query(query)
-            dense = self._dense(snapshot, query_vector, mask, weights.candidates)
+            rankings.append((dense, weights.dense))
         if mode in (SearchMode.HYBRID, SearchMode.BM25):
-            lexical = dict(snapshot.lexical.search(query, weights.candidates, mask))
-        fused = self._fuse(dense, lexical, weights)
-        hits = _rank_by_page(snapshot, fused, dense, lexical, limit)
-        return SearchResult(
-            hits=hits,
-            query=query,
-            snapshot=snapshot,
-            top_dense=max(dense.values(), default=0.0),
-            top_lexical=max(lexical.values(), default=0.0),
-            extras={"query_vector": query_vector},
-        )
-
-    def _dense(self, snapshot: IndexSnapshot, vector: np.ndarray, mask: np.ndarray | None,
-               limit: int) -> dict[int, float]:
-        similarities = snapshot.embeddings @ vector
-        if mask is not None:
-            similarities = np.where(mask, similarities, -np.inf)
-        limit = min(limit, len(similarities))
-        top = np.argpartition(-similarities, limit - 1)[:limit]
-        return {int(row): float(similarities[row]) for row in top if np.isfinite(similarities[row])}
-
-    @staticmethod
-    def _fuse(dense: dict[int, float], lexical: dict[int, float], weights: FusionWeights) -> dict[int, float]:
-        fused: dict[int, float] = {}
-        for scores, weight in ((dense, weights.dense), (lexical, weights.lexical)):
-            for rank, row in enumerate(sorted(scores, key=scores.__getitem__, reverse=True)):
-                fused[row] = fused.get(row, 0.0) + weight / (weights.rrf_k + rank + 1)
-        return fused
+            rankings.append((lexical, weights.lexical))
+        fused = _fuse(rankings, weights)
+        hits = _best_passage_per_page(snapshot, fused, dense, lexical, weights, mode, limit)
+        return SearchResult(hits=hits, query=query, query_vector=query_vector, snapshot=snapshot)
 
 
-def _rank_by_page(snapshot: IndexSnapshot, fused: dict[int, float], dense: dict[int, float],
-                  lexical: dict[int, float], limit: int) -> list[SearchHit]:
-    """Order pages by their best chunk; each page's section chunks follow in score order."""
-    by_page: dict[str, list[int]] = {}
-    for row in sorted(fused, key=fused.__getitem__, reverse=True):
-        by_page.setdefault(snapshot.chunks[row].path, []).append(row)
-    hits: list[SearchHit] = []
-    for rows in by_page.values():
-        passages = [row for row in rows if snapshot.chunks[row].kind == "section"] or rows
-        for row in passages[: max(1, limit)]:
-            hits.append(_hit(snapshot.chunks[row], fused[row], dense.get(row, 0.0), lexical.get(row, 0.0)))
+def _dense_scores(snapshot: IndexSnapshot, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """Cosine per passage or card: the best of its own vector and its windows' vectors."""
+    similarities = snapshot.embeddings @ vector
+    scores = np.full(len(snapshot.chunks), -np.inf, dtype=np.float32)
+    np.maximum.at(scores, snapshot.owners, similarities)
+    scores[snapshot.owners != np.arange(len(snapshot.owners))] = -np.inf
+    if allowed is not None:
+        scores[~allowed] = -np.inf
+    return scores
+
+
+def _lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | None) -> np.ndarray:
+    scores = np.zeros(len(snapshot.chunks), dtype=np.float32)
+    scores[snapshot.lexical_rows] = snapshot.lexical.scores(query)
+    if allowed is not None:
+        scores[~allowed] = 0.0
+    return scores
+
+
+def _fuse(rankings: list[tuple[np.ndarray, float]], weights: FusionWeights) -> dict[int, float]:
+    """Reciprocal rank fusion over each retriever's top candidates."""
+    fused: dict[int, float] = {}
+    for scores, weight in rankings:
+        count = min(weights.candidates, len(scores))
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[np.argsort(-scores[top])]
+        for rank, row in enumerate(int(r) for r in top if np.isfinite(scores[r]) and scores[r] > 0):
+            fused[row] = fused.get(row, 0.0) + weight / (weights.rrf_k + rank + 1)
+    return fused
+
+
+def _best_passage_per_page(snapshot: IndexSnapshot, fused: dict[int, float], dense: np.ndarray,
+                           lexical: np.ndarray, weights: FusionWeights, mode: SearchMode,
+                           limit: int) -> list[SearchHit]:
+    """Pages in order of their best fused row; each page is represented by its best passage."""
+    pages: dict[str, float] = {}
+    for row, score in sorted(fused.items(), key=lambda item: item[1], reverse=True):
+        pages.setdefault(snapshot.chunks[row].path, score)
+        if len(pages) >= limit:
             break
-        if len(hits) >= limit:
-            break
+    dense_share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, weights.passage_dense_share)
+    hits = []
+    for path, score in pages.items():
+        rows = snapshot.passage_rows.get(path)
+        if rows is None or not len(rows):
+            continue
+        page_dense = np.where(np.isfinite(dense[rows]), dense[rows], 0.0)
+        page_lexical = lexical[rows] / (lexical[rows].max() or 1.0)
+        best = int(rows[np.argmax(dense_share * page_dense + (1 - dense_share) * page_lexical)])
+        hits.append(SearchHit(chunk=snapshot.chunks[best], score=score,
+                              dense_score=float(page_dense.max()), lexical_score=float(lexical[best])))
     return hits
-
-
-def _hit(chunk: Chunk, score: float, dense: float, lexical: float) -> SearchHit:
-    return SearchHit(chunk=chunk, score=score, dense_score=dense, lexical_score=lexical)

@@ -46,6 +46,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str]:
         "url": chunk.url or "",
         "kind": chunk.kind,
         "content_hash": chunk.content_hash,
+        "parent_id": chunk.parent_id or "",
     }
 
 
@@ -62,6 +63,7 @@ def chunk_from_record(chunk_id: str, text: str, metadata: dict) -> Chunk:
         language=metadata["language"],
         url=metadata["url"] or None,
         kind=metadata["kind"],
+        parent_id=metadata.get("parent_id") or None,
     )
 
 

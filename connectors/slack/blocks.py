@@ -130,13 +130,19 @@ def handoff_blocks(
     *,
     question: str | None,
     answer_text: str | None,
-    asker_id: str,
+    requested_by: str,
+    asker_id: str | None,
     channel_id: str | None,
     permalink: str | None,
 ) -> tuple[str, list[Block]]:
-    """The text and blocks posted to the hand-off channel when someone asks for a person."""
+    """The text and blocks posted to the hand-off channel when someone asks for a person.
+
+    `requested_by` clicked "Ask a person"; `asker_id` asked the question, when known and different.
+    """
     where = f" in <#{channel_id}>" if channel_id else ""
-    headline = f":raising_hand: <@{asker_id}> would like a person to help{where}."
+    headline = f":raising_hand: <@{requested_by}> would like a person to help{where}."
+    if asker_id and asker_id != requested_by:
+        headline += f" The question was asked by <@{asker_id}>."
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": headline}}]
     quoted = escape(question) if question else "_(the question is no longer in memory; see the thread)_"
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Question:*\n>{quoted}"}})
@@ -144,8 +150,7 @@ def handoff_blocks(
         short = answer_text if len(answer_text) <= 500 else answer_text[:499] + "…"
         blocks.append(_context(f"The assistant answered: {escape(short)}"))
     if permalink:
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"<{permalink}|Open the conversation>"}}
-        )
+        link = f"<{permalink}|Open the conversation>"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
     text = f"{headline} Question: {escape(question) if question else '(see the thread)'}"
     return text, blocks

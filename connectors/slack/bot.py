@@ -45,8 +45,6 @@ class ShownAnswer:
     question: str
     answer: Answer
     asker: str
-    channel_id: str
-    thread_ts: str | None
 
 
 class SlackBot:
@@ -161,6 +159,8 @@ class SlackBot:
         ):
             # Not a follow-up in one of our threads; mentions are answered through `app_mention`.
             return
+        elif not question_from_slack(text, context.bot_user_id):
+            return  # an attachment or emoji-only reply in a thread is not a question
         if not self._seen_messages.add_if_absent((channel, ts)):
             return
         if thread_ts and not channel.startswith("D"):
@@ -216,7 +216,7 @@ class SlackBot:
                 channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error)
             )
             return
-        key = self._remember(answer, question, user, channel, thread_ts)
+        key = self._remember(answer, question, user)
         await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -225,6 +225,7 @@ class SlackBot:
             unfurl_links=False,
             unfurl_media=False,
         )
+        _log_answered(request_id, answer)
 
     # ------------------------------------------------------------------ /ask
 
@@ -259,13 +260,14 @@ class SlackBot:
             _log_core_error(request_id, error)
             await _send(respond, response_type="ephemeral", text=replies.polite_reply(error))
             return
-        key = self._remember(answer, question, user, command.get("channel_id", ""), None)
+        key = self._remember(answer, question, user)
         await _send(
             respond,
             response_type="ephemeral",
             text=kit.fallback_text(answer.text),
             blocks=kit.answer_blocks(answer, key=key, shareable=True),
         )
+        _log_answered(request_id, answer)
 
     # ------------------------------------------------------------------ buttons
 
@@ -307,14 +309,24 @@ class SlackBot:
             )
             return
         message = body.get("message") or {}
-        await self.client.chat_update(
-            channel=container.get("channel_id") or body["channel"]["id"],
-            ts=container.get("message_ts") or message["ts"],
-            text=message.get("text") or replies.FEEDBACK_THANKS,
-            blocks=kit.acknowledge_feedback(
-                message.get("blocks") or [], helpful=helpful, user_id=user, key=answer_id
-            ),
+        text = message.get("text") or replies.FEEDBACK_THANKS
+        updated = kit.acknowledge_feedback(
+            message.get("blocks") or [], helpful=helpful, user_id=user, key=answer_id
         )
+        try:
+            await self.client.chat_update(
+                channel=container.get("channel_id") or body["channel"]["id"],
+                ts=container.get("message_ts") or message["ts"],
+                text=text,
+                blocks=updated,
+            )
+        except SlackApiError as error:
+            # e.g. a shared answer in a channel the bot is not in: the response_url can still
+            # replace it (for 30 minutes after the click).
+            logger.warning(
+                "Slack request %s: chat.update failed (%s); using the response_url", request_id, error
+            )
+            await _send(respond, replace_original=True, text=text, blocks=updated)
 
     async def _on_ask_person(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -348,7 +360,8 @@ class SlackBot:
         text, handoff = kit.handoff_blocks(
             question=shown.question if shown else None,
             answer_text=shown.answer.text if shown else None,
-            asker_id=body["user"]["id"],
+            requested_by=body["user"]["id"],
+            asker_id=shown.asker if shown else None,
             channel_id=channel_id,
             permalink=permalink,
         )
@@ -390,9 +403,10 @@ class SlackBot:
 
     # ------------------------------------------------------------------ helpers
 
-    def _remember(self, answer: Answer, question: str, user: str, channel: str, thread_ts: str | None) -> str:
+    def _remember(self, answer: Answer, question: str, user: str) -> str:
+        """Keep the answer for its buttons; the key is the answer id, or a local one when it has none."""
         key = answer.answer_id or f"local-{uuid.uuid4().hex}"
-        self._answers.set(key, ShownAnswer(question, answer, user, channel, thread_ts))
+        self._answers.set(key, ShownAnswer(question, answer, user))
         return key
 
     async def _tell(self, body: Payload, respond: AsyncRespond, text: str) -> None:
@@ -402,12 +416,21 @@ class SlackBot:
             await _send(respond, response_type="ephemeral", replace_original=False, text=text)
             return
         message = body.get("message") or {}
-        await self.client.chat_postEphemeral(
-            channel=container.get("channel_id") or body["channel"]["id"],
-            user=body["user"]["id"],
-            text=text,
-            thread_ts=message.get("thread_ts"),
-        )
+        try:
+            await self.client.chat_postEphemeral(
+                channel=container.get("channel_id") or body["channel"]["id"],
+                user=body["user"]["id"],
+                text=text,
+                thread_ts=message.get("thread_ts"),
+            )
+        except SlackApiError as error:
+            # e.g. a channel the bot is not in; the click's response_url reaches the user anyway.
+            logger.warning(
+                "Slack request %s: chat.postEphemeral failed (%s); using the response_url",
+                _action_request_id(body),
+                error,
+            )
+            await _send(respond, response_type="ephemeral", replace_original=False, text=text)
 
     def _error_teller(
         self, body: Payload, respond: AsyncRespond
@@ -430,6 +453,17 @@ def _header(request: AsyncBoltRequest, name: str) -> str | None:
 
 def _action_request_id(body: Payload) -> str:
     return f"action:{body.get('trigger_id') or (body.get('actions') or [{}])[0].get('action_ts', '?')}"
+
+
+def _log_answered(request_id: str, answer: Answer) -> None:
+    logger.info(
+        "Slack request %s answered: answer %s, route %s, confidence %.2f%s",
+        request_id,
+        answer.answer_id or "-",
+        answer.route,
+        answer.confidence,
+        " (degraded)" if answer.degraded else "",
+    )
 
 
 def _log_core_error(request_id: str, error: AssistantError) -> None:

@@ -11,8 +11,8 @@ from assistant.errors import (
 )
 
 MENTION_USAGE = (
-    "Hi! Ask me a question after mentioning me, for example: "
-    "`@Verdello Assistant what is our returns policy for plants?`"
+    "Hi! Ask me a question, for example: `what is our returns policy for plants?` "
+    "In a channel, mention me first: `@Verdello Assistant what is our returns policy for plants?`"
 )
 ASK_USAGE = (
     "Type your question after the command, for example: `/ask what is our returns policy for plants?` "

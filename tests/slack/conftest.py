@@ -9,15 +9,9 @@ import pytest
 
 from assistant.ports import AnswersQuestions
 
-from .fakes import FakeAssistant, RecordingAssistant
+from .fakes import RecordingAssistant
 from .harness import SlackHarness, StartSlack, start_harness
 from .standin import SlackStandIn
-
-
-@pytest.fixture
-def assistant_service() -> AnswersQuestions:
-    """TEMPORARY: remove once tests/conftest.py provides the real, session-scoped `assistant_service`."""
-    return FakeAssistant()
 
 
 @pytest.fixture

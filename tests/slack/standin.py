@@ -45,6 +45,7 @@ class SlackStandIn:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._sockets: list[web.WebSocketResponse] = []
+        self._failures: dict[str, str] = {}
         self.port = 0
 
     # ---------------------------------------------------------------- lifecycle
@@ -110,6 +111,11 @@ class SlackStandIn:
         """A `response_url` whose messages are recorded as method `response_url:NAME`."""
         return f"http://127.0.0.1:{self.port}/respond/{name}"
 
+    def fail(self, method: str, error: str) -> None:
+        """Make every later call to `method` answer `{"ok": false, "error": error}`, as Slack does."""
+        with self._changed:
+            self._failures[method] = error
+
     # ---------------------------------------------------------------- inspection
 
     @property
@@ -164,6 +170,10 @@ class SlackStandIn:
         return f"{1_700_000_000 + next(self._ts)}.000100"
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._changed:
+            failure = self._failures.get(method)
+        if failure:
+            return {"ok": False, "error": failure}
         if method == "auth.test":
             return {
                 "ok": True,

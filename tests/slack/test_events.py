@@ -151,8 +151,10 @@ def test_retried_event_is_acknowledged_and_answered_only_once(
     assert during.elapsed.total_seconds() < 1.0
     assert [m.text for m in slow.messages] == [QUESTION, "sentinel question"]
     assert len(harness.standin.calls_to("chat.postMessage")) == 2
-    dropped = [r.getMessage() for r in caplog.records if "Ev0RETRY01" in r.getMessage()]
+    logged = [r.getMessage() for r in caplog.records if "Ev0RETRY01" in r.getMessage()]
+    dropped = [line for line in logged if "delivered again" in line]
     assert len(dropped) == 2 and "retry 1" in dropped[0] and "retry 2" in dropped[1]
+    assert len([line for line in logged if "answered" in line and "again" not in line]) == 1
 
 
 def test_bot_messages_are_ignored(start_slack: StartSlack, recording: RecordingAssistant) -> None:
@@ -249,3 +251,20 @@ def test_degraded_answers_are_still_posted(start_slack: StartSlack, assistant_se
 
     posted = harness.standin.wait_for("chat.postMessage")[0]
     assert "less precise" in all_text(posted.body)
+
+
+def test_an_empty_reply_in_a_bot_thread_is_not_treated_as_a_question(
+    start_slack: StartSlack, recording: RecordingAssistant
+) -> None:
+    harness = start_slack(recording)
+    first = mention(QUESTION)
+    harness.slack.event(first)
+    harness.standin.wait_for("chat.postMessage")
+
+    harness.slack.event(message("", thread_ts=first["ts"], subtype="file_share"))
+    harness.slack.event(message("sentinel question", thread_ts=first["ts"]))
+
+    harness.standin.wait_for("chat.postMessage", 2)
+    time.sleep(0.2)
+    assert [m.text for m in recording.messages] == [QUESTION, "sentinel question"]
+    assert len(harness.standin.calls_to("chat.postMessage")) == 2

@@ -211,3 +211,61 @@ def test_ask_a_person_from_a_private_answer_hands_off_without_a_permalink(
     told = harness.standin.wait_for("response_url:person")[0]
     assert told.body["response_type"] == "ephemeral"
     assert told.body["text"] == replies.handoff_confirmation("C0PEOPLE", in_thread=False)
+
+
+def test_feedback_falls_back_to_the_response_url_when_chat_update_is_refused(
+    start_slack: StartSlack, recording: RecordingAssistant
+) -> None:
+    harness = start_slack(recording)
+    shown = answered_mention(harness)
+    harness.standin.fail("chat.update", "channel_not_found")
+    answer_id = recording.answers[0].answer_id
+
+    harness.slack.action(
+        "feedback_helpful", answer_id, response_url=harness.standin.response_url("fb"), message=shown
+    )
+
+    replaced = harness.standin.wait_for("response_url:fb")[0]
+    assert recording.feedback == [(answer_id, True)]
+    assert replaced.body["replace_original"] is True
+    assert "Thanks for the feedback" in all_text(replaced.body)
+
+
+def test_hand_off_without_a_permalink_still_reaches_a_person_and_names_the_asker(
+    start_slack: StartSlack, recording: RecordingAssistant
+) -> None:
+    harness = start_slack(recording, handoff_channel="C0PEOPLE")
+    shown = answered_mention(harness)
+    harness.standin.fail("chat.getPermalink", "message_not_found")
+    key = buttons_of({"blocks": shown["blocks"]})["ask_person"]
+
+    harness.slack.action(
+        "ask_person", key, response_url=harness.standin.response_url("p"), message=shown, user="U0BOB"
+    )
+
+    handoff = harness.standin.wait_for("chat.postMessage", 2)[1]
+    text = all_text(handoff.body)
+    assert handoff.body["channel"] == "C0PEOPLE"
+    assert "<@U0BOB> would like a person" in text and "asked by <@U0ALICE>" in text
+    assert "archives" not in text
+    told = harness.standin.wait_for("chat.postEphemeral")[0]
+    assert told.body["user"] == "U0BOB"
+    assert told.body["text"] == replies.handoff_confirmation("C0PEOPLE", in_thread=False)
+
+
+def test_private_replies_fall_back_to_the_response_url_where_the_bot_cannot_post(
+    start_slack: StartSlack, recording: RecordingAssistant
+) -> None:
+    harness = start_slack(recording)
+    shown = answered_mention(harness)
+    harness.standin.fail("chat.postEphemeral", "not_in_channel")
+    key = buttons_of({"blocks": shown["blocks"]})["ask_person"]
+
+    harness.slack.action("ask_person", key, response_url=harness.standin.response_url("p"), message=shown)
+
+    told = harness.standin.wait_for("response_url:p")[0]
+    assert told.body == {
+        "text": replies.NO_HANDOFF_CHANNEL,
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }

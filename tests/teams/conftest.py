@@ -7,14 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from .connector_service import ConnectorServiceStandIn
-from .fakes import FakeAssistant, RecordingAssistant
-
-
-# TEMPORARY: the lead's tests/conftest.py will provide a session-scoped `assistant_service` (a real
-# Assistant over the demo knowledge); delete this fixture then.
-@pytest.fixture(scope="session")
-def assistant_service() -> FakeAssistant:
-    return FakeAssistant()
+from .fakes import RecordingAssistant
 
 
 @pytest.fixture

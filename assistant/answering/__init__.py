@@ -1,0 +1,1 @@
+"""Turning search results into answers: the answerability decision and the short answer."""

@@ -1,0 +1,94 @@
+"""Decides whether the knowledge base really answers a question.
+
+A logistic model over a few retrieval signals, fitted on labelled questions
+(`assistant eval calibrate`), stored as JSON beside this module. Its probability is the
+answer's confidence; below the threshold the turn is a gap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from assistant.retrieval.search import SearchResult
+
+DEFAULT_MODEL_PATH = Path(__file__).with_name("answerability.json")
+FEATURES = ("dense", "coverage", "passage_coverage", "dense_margin", "lexical")
+
+
+def answerability_features(result: SearchResult) -> dict[str, float]:
+    """The signals the decision uses, all roughly in 0..1."""
+    if not result.hits:
+        return dict.fromkeys(FEATURES, 0.0)
+    top = result.hits[0]
+    lexical = result.snapshot.lexical
+    second_dense = result.hits[1].dense_score if len(result.hits) > 1 else 0.0
+    language = top.chunk.language
+    return {
+        "dense": top.dense_score,
+        "coverage": lexical.coverage(result.query, top.chunk.path, language),
+        "passage_coverage": lexical.passage_coverage(result.query, top.chunk, language),
+        "dense_margin": top.dense_score - second_dense,
+        "lexical": 1.0 - math.exp(-top.lexical_score / 10.0),
+    }
+
+
+@dataclass
+class AnswerabilityModel:
+    """Logistic weights over `FEATURES`, and the probability below which a turn is a gap."""
+
+    weights: dict[str, float] = field(default_factory=lambda: {"dense": 12.0, "coverage": 4.0})
+    bias: float = -9.0
+    threshold: float = 0.5
+    fitted_on: list[str] = field(default_factory=list)
+
+    def probability(self, features: dict[str, float]) -> float:
+        score = self.bias + sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
+
+    def answerable(self, probability: float) -> bool:
+        return probability >= self.threshold
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL_PATH) -> AnswerabilityModel:
+        if not path.exists():
+            return cls()
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path = DEFAULT_MODEL_PATH) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+
+def fit_answerability(samples: list[tuple[dict[str, float], bool]], sources: list[str]) -> AnswerabilityModel:
+    """Fit the weights on (features, answerable) pairs; the threshold maximises gap F1 on them."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [[features[name] for name in FEATURES] for features, _ in samples]
+    labels = [int(answerable) for _, answerable in samples]
+    classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(rows, labels)
+    model = AnswerabilityModel(
+        weights={name: float(w) for name, w in zip(FEATURES, classifier.coef_[0], strict=True)},
+        bias=float(classifier.intercept_[0]),
+        fitted_on=sources,
+    )
+    probabilities = [model.probability(features) for features, _ in samples]
+    model.threshold = _best_threshold(probabilities, labels)
+    return model
+
+
+def _best_threshold(probabilities: list[float], labels: list[int]) -> float:
+    """Middle of the widest run of thresholds that give the best gap F1 (a gap is label 0)."""
+    candidates = sorted({round(p, 4) for p in probabilities} | {0.5})
+    scored = []
+    for threshold in candidates:
+        flagged = [p < threshold for p in probabilities]
+        true_positive = sum(1 for f, y in zip(flagged, labels, strict=True) if f and y == 0)
+        precision = true_positive / max(sum(flagged), 1)
+        recall = true_positive / max(labels.count(0), 1)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scored.append((round(f1, 6), threshold))
+    best = max(f1 for f1, _ in scored)
+    winners = [t for f1, t in scored if f1 == best]
+    return (winners[0] + winners[-1]) / 2 if len(winners) > 1 else winners[0]

@@ -1,0 +1,80 @@
+"""Writes the short reply: the passage's most relevant sentences, or an honest "not yet"."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.models import Citation, SearchHit
+from assistant.retrieval.text_analysis import analyse
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+MAX_ANSWER_WORDS = 70
+
+NOT_KNOWN = {
+    "en": "I don't know that yet, so I won't guess.",
+    "it": "Non lo so ancora e preferisco non tirare a indovinare.",
+}
+ASK_OWNER = {
+    "en": "The closest topic I have is \"{title}\", owned by {owner}: they can help, and I've logged the question so "
+          "the page can be improved.",
+    "it": "L'argomento più vicino che conosco è \"{title}\", curato da {owner}: possono aiutarti, e ho registrato "
+          "la domanda per migliorare la pagina.",
+}
+LOGGED = {
+    "en": "I've logged the question so the knowledge team can add an answer.",
+    "it": "Ho registrato la domanda perché il team dei contenuti possa aggiungere una risposta.",
+}
+
+
+def short_answer(question: str, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS) -> str:
+    """The passage's sentences that share most weight with the question, in their original order."""
+    sentences = [s.strip(" -") for s in _SENTENCE.split(hit.chunk.text) if s.strip(" -")]
+    if not sentences:
+        return hit.chunk.text
+    language = hit.chunk.language
+    wanted = set(analyse(question, language))
+    scored = []
+    for position, sentence in enumerate(sentences):
+        terms = set(analyse(sentence, language))
+        overlap = len(wanted & terms) / (len(wanted) or 1)
+        scored.append((overlap - position * 0.01, position))
+    chosen: list[int] = []
+    words = 0
+    for _, position in sorted(scored, reverse=True):
+        length = len(sentences[position].split())
+        if chosen and words + length > max_words:
+            continue
+        chosen.append(position)
+        words += length
+        if words >= max_words * 0.6:
+            break
+    text = " ".join(sentences[p] for p in sorted(chosen))
+    return _trim(text, max_words * 2)
+
+
+def not_known_reply(nearest: SearchHit | None, language: str) -> str:
+    """The honest reply below the answerability threshold, naming the nearest topic's owner."""
+    language = language if language in NOT_KNOWN else "en"
+    if nearest is not None and nearest.chunk.owner:
+        return f"{NOT_KNOWN[language]} {ASK_OWNER[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)}"
+    return f"{NOT_KNOWN[language]} {LOGGED[language]}"
+
+
+def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:
+    """One citation per page, best first."""
+    seen: set[str] = set()
+    citations = []
+    for hit in hits:
+        if hit.chunk.path in seen:
+            continue
+        seen.add(hit.chunk.path)
+        citations.append(Citation(title=hit.chunk.title, path=hit.chunk.path, section=hit.chunk.section,
+                                  score=round(hit.score, 4), url=hit.chunk.url))
+        if len(citations) >= limit:
+            break
+    return citations
+
+
+def _trim(text: str, max_words: int) -> str:
+    words = text.split()
+    return text if len(words) <= max_words else " ".join(words[:max_words]) + " …"

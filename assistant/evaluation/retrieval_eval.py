@@ -1,0 +1,109 @@
+"""`assistant eval retrieval`: index a directory into a throw-away index and score questions on it."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
+from assistant.evaluation.questions import EvalQuestion, load_questions
+from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
+from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.ingest import Ingestor, ProgressSink
+from assistant.retrieval.knowledge_index import KnowledgeIndex
+from assistant.retrieval.search import HybridSearcher, SearchMode
+from assistant.retrieval.vector_store import ChromaVectorStore
+from assistant.skills.knowledge import KnowledgeSkill
+
+EVERYONE = "managers"
+
+
+class TemporaryKnowledgeBase:
+    """A knowledge directory indexed into a temporary chromadb; removed on exit."""
+
+    def __init__(self, knowledge_dir: Path, embedder: SentenceTransformerEmbedder,
+                 answerability: AnswerabilityModel, progress: ProgressSink | None = None) -> None:
+        self._knowledge_dir = knowledge_dir
+        self._embedder = embedder
+        self._answerability = answerability
+        self._progress = progress
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> TemporaryKnowledgeBase:
+        self._tmp = tempfile.TemporaryDirectory(prefix="assistant-eval-")
+        store = ChromaVectorStore.embedded(Path(self._tmp.name) / "chroma")
+        started = time.perf_counter()
+        self.report = Ingestor(store, self._embedder).ingest(self._knowledge_dir, self._progress)
+        self.index_seconds = time.perf_counter() - started
+        self.skill = KnowledgeSkill(HybridSearcher(KnowledgeIndex(store), self._embedder), self._answerability)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: SearchMode,
+                  embedder: SentenceTransformerEmbedder) -> list[QuestionOutcome]:
+    """Answer every question with one search mode, timing each from a cold query cache."""
+    embedder.clear_cache()
+    skill.search("warm-up question about the handbook", EVERYONE, None, mode)
+    outcomes = []
+    for question in questions:
+        started = time.perf_counter()
+        result, probability = skill.search(question.question, EVERYONE, None, mode)
+        flagged = not result.hits or not skill_answerable(skill, probability)
+        latency_ms = (time.perf_counter() - started) * 1000
+        outcomes.append(QuestionOutcome(
+            question=question,
+            ranked_paths=tuple(dict.fromkeys(hit.chunk.path for hit in result.hits)),
+            top_passage=result.hits[0].chunk.text if result.hits else "",
+            flagged_gap=flagged,
+            latency_ms=latency_ms,
+        ))
+    return outcomes
+
+
+def skill_answerable(skill: KnowledgeSkill, probability: float) -> bool:
+    return skill.answerability.answerable(probability)
+
+
+def run_retrieval_evaluation(knowledge_dir: Path, questions_path: Path, modes: list[SearchMode],
+                             embedder: SentenceTransformerEmbedder, answerability: AnswerabilityModel,
+                             progress: ProgressSink | None = None,
+                             on_mode: Callable[[str], None] | None = None) -> dict:
+    """The figures of shared/eval/README.md, per mode, overall and by kind."""
+    questions = load_questions(questions_path)
+    with TemporaryKnowledgeBase(knowledge_dir, embedder, answerability, progress) as base:
+        report: dict = {
+            "documents": base.report.documents,
+            "chunks": base.report.chunks,
+            "index_seconds": round(base.index_seconds, 2),
+            "skipped_files": [str(problem) for problem in base.report.problems],
+            "modes": {},
+        }
+        for mode in modes:
+            if on_mode is not None:
+                on_mode(mode.value)
+            outcomes = evaluate_mode(base.skill, questions, mode, embedder)
+            figures = summarise(outcomes)
+            figures["by_kind"] = summarise_by_kind(outcomes)
+            report["modes"][mode.value] = figures
+    return report
+
+
+def run_answerability_calibration(pairs: list[tuple[Path, Path]], embedder: SentenceTransformerEmbedder,
+                                  progress: ProgressSink | None = None) -> AnswerabilityModel:
+    """Fit the answerability model on (knowledge dir, question file) pairs with hybrid search."""
+    samples: list[tuple[dict[str, float], bool]] = []
+    sources = []
+    for knowledge_dir, questions_path in pairs:
+        questions = load_questions(questions_path)
+        sources.append(f"{questions_path.name} ({len(questions)} questions)")
+        with TemporaryKnowledgeBase(knowledge_dir, embedder, AnswerabilityModel(), progress) as base:
+            for question in questions:
+                result = base.skill.searcher.search(question.question, limit=10)
+                samples.append((answerability_features(result), question.answerable))
+    return fit_answerability(samples, sources)

@@ -1,0 +1,17 @@
+"""Typed errors of the interaction store."""
+
+from __future__ import annotations
+
+from assistant.errors import AssistantError
+
+
+class InteractionStoreError(AssistantError):
+    """The interaction store could not read or write its database (or could not reach it).
+
+    `operation` says what the store was doing; `reason` is the database's own message.
+    """
+
+    def __init__(self, operation: str, reason: str) -> None:
+        super().__init__(f"interaction store: cannot {operation}: {reason}")
+        self.operation = operation
+        self.reason = reason

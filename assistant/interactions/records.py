@@ -1,0 +1,93 @@
+"""What the interaction store returns: stored turns, feedback, gaps and counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypedDict
+
+from assistant.models import Citation, GapReason, Route
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """One thumbs-up or thumbs-down on an answer, as stored (comment redacted)."""
+
+    feedback_id: int
+    answer_id: str
+    created_at: dt.datetime
+    helpful: bool
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    """The outcome of recording feedback: the turn's gap state after this vote."""
+
+    answer_id: str
+    feedback_id: int
+    helpful: bool
+    gap: bool
+    gap_reason: GapReason | None
+    feedback_count: int
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One stored question and answer. Text is redacted; asker and conversation are hashed."""
+
+    answer_id: str
+    created_at: dt.datetime
+    channel: str
+    asker_hash: str
+    conversation_hash: str
+    question: str
+    answer: str
+    route: Route
+    intent: str | None
+    confidence: float
+    citations: tuple[Citation, ...]
+    gap: bool
+    gap_reason: GapReason | None
+    degraded: bool
+    language: str | None
+    latency_ms: float
+    feedback: tuple[FeedbackRecord, ...] = ()
+
+    @property
+    def helpful(self) -> bool | None:
+        """The latest vote on this answer, or None when nobody voted."""
+        return self.feedback[-1].helpful if self.feedback else None
+
+
+@dataclass(frozen=True)
+class GapRecord:
+    """A turn that counts as a knowledge gap, with what the EX team needs to triage it.
+
+    `top_citation_*` describe the best-scored source the answer cited (None when it cited
+    none); `feedback_comment` is the latest comment left with a thumbs-down, if any.
+    """
+
+    answer_id: str
+    created_at: dt.datetime
+    channel: str
+    question: str
+    gap_reason: GapReason | None
+    route: Route
+    intent: str | None
+    confidence: float
+    top_citation_title: str | None
+    top_citation_path: str | None
+    feedback_comment: str | None
+
+
+class InteractionCounts(TypedDict):
+    """Totals over a period: turns and gaps, gaps by reason, turns and gaps by channel, votes."""
+
+    turns: int
+    gaps: int
+    by_reason: dict[str, int]
+    by_channel: dict[str, int]
+    gaps_by_channel: dict[str, int]
+    feedback_helpful: int
+    feedback_not_helpful: int

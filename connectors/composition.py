@@ -1,0 +1,82 @@
+"""The composition root: builds every part from `Settings`. The CLI and the app factory use it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering.answerability import AnswerabilityModel
+from assistant.interactions import InteractionStore
+from assistant.pipeline import Assistant
+from assistant.privacy import Redactor
+from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.ingest import Ingestor
+from assistant.retrieval.knowledge_index import KnowledgeIndex
+from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.vector_store import ChromaVectorStore
+from assistant.settings import Settings
+from assistant.skills.knowledge import KnowledgeSkill
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything `assistant serve` and the CLI commands work with."""
+
+    settings: Settings
+    embedder: SentenceTransformerEmbedder
+    store: ChromaVectorStore
+    index: KnowledgeIndex
+    skill: KnowledgeSkill
+    assistant: Assistant
+    interactions: InteractionStore
+    redactor: Redactor
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embedder)
+
+    def close(self) -> None:
+        self.interactions.close()
+
+
+def build_vector_store(settings: Settings) -> ChromaVectorStore:
+    if settings.chroma_url:
+        return ChromaVectorStore.remote(settings.chroma_url)
+    return ChromaVectorStore.embedded(settings.chroma_dir)
+
+
+def hash_salt(settings: Settings) -> str:
+    """ASSISTANT_HASH_SALT, or a random salt kept in the data directory (created on first use)."""
+    if settings.hash_salt:
+        return settings.hash_salt
+    path: Path = settings.data_dir / "hash-salt"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
+                   redactor: Redactor | None = None) -> Services:
+    """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+    store = build_vector_store(settings)
+    index = KnowledgeIndex(store)
+    answerability = AnswerabilityModel.load()
+    if settings.answer_threshold is not None:
+        answerability.threshold = settings.answer_threshold
+    skill = KnowledgeSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k)
+    redactor = redactor or Redactor()
+    interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
+    assistant = Assistant(
+        skill,
+        interactions,
+        max_question_chars=settings.max_question_chars,
+        default_language=settings.default_language,
+    )
+    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor)

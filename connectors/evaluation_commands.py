@@ -1,0 +1,78 @@
+"""`assistant eval retrieval | calibrate | nlu`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.answering.answerability import DEFAULT_MODEL_PATH, AnswerabilityModel
+from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.search import SearchMode
+from assistant.settings import Settings
+from connectors.cli import print_json
+from connectors.progress import TqdmProgress
+
+TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "gap_precision", "gap_recall", "gap_f1",
+                 "gap_false_positive_rate", "latency_ms_p50", "latency_ms_p95")
+
+
+def _embedder(settings: Settings, cache):
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    if cache is None:
+        return embedder
+    from assistant.retrieval.embedding_cache import CachedEmbedder
+
+    return CachedEmbedder(embedder, cache)
+
+
+def retrieval(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluation.retrieval_eval import run_retrieval_evaluation
+
+    modes = list(SearchMode) if args.mode == "all" else [SearchMode(args.mode)]
+    answerability = AnswerabilityModel.load()
+    if settings.answer_threshold is not None:
+        answerability.threshold = settings.answer_threshold
+    report = run_retrieval_evaluation(
+        args.knowledge, args.questions, modes, _embedder(settings, args.cache), answerability, TqdmProgress(),
+        on_mode=lambda mode: print(f"evaluating {mode} …", file=sys.stderr),
+    )
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"{report['documents']} documents, {report['chunks']} chunks, indexed in {report['index_seconds']}s")
+    for problem in report["skipped_files"]:
+        print(f"skipped {problem}")
+    header = f"{'metric':<26}" + "".join(f"{mode:>12}" for mode in report["modes"])
+    print(header)
+    for metric in TABLE_METRICS:
+        print(f"{metric:<26}" + "".join(f"{figures[metric]:>12.3f}" for figures in report["modes"].values()))
+    for mode, figures in report["modes"].items():
+        print(f"\n{mode} by kind:")
+        for kind, per_kind in figures["by_kind"].items():
+            print(f"  {kind:<9} n={per_kind['questions']:<3} R@5 {per_kind['recall@5']:.3f}  "
+                  f"MRR {per_kind['mrr@10']:.3f}  acc {per_kind['answer_accuracy']:.3f}  "
+                  f"gap F1 {per_kind['gap_f1']:.3f}")
+    return 0
+
+
+def calibrate(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluation.retrieval_eval import run_answerability_calibration
+
+    pairs = [(knowledge, questions) for knowledge, questions in args.pair]
+    model = run_answerability_calibration(pairs, _embedder(settings, args.cache), TqdmProgress())
+    out = args.out or DEFAULT_MODEL_PATH
+    model.save(out)
+    print(f"wrote {out}: threshold {model.threshold:.3f}, weights {model.weights}, bias {model.bias:.3f}")
+    return 0
+
+
+def nlu(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluation.nlu_eval import run_nlu_evaluation_command
+
+    report = run_nlu_evaluation_command(settings, args.clinc, args.banking77)
+    if args.json:
+        print_json(report)
+    else:
+        for key, value in report.items():
+            print(f"{key:<24} {value}")
+    return 0

@@ -1,0 +1,60 @@
+"""Renders the gap log for the EX team as JSON, CSV or HTML."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+from assistant.interactions import InteractionStore
+
+COLUMNS = ("created_at", "channel", "gap_reason", "route", "intent", "confidence", "question",
+           "nearest_title", "nearest_path", "feedback_comment")
+
+
+def gap_rows(store: InteractionStore, since_days: int | None) -> list[dict]:
+    rows = []
+    for record in store.gaps(since_days=since_days, limit=5000):
+        rows.append({
+            "created_at": record.created_at.isoformat(timespec="seconds"),
+            "channel": record.channel,
+            "gap_reason": record.gap_reason.value if record.gap_reason else "",
+            "route": record.route.value,
+            "intent": record.intent or "",
+            "confidence": round(record.confidence, 3),
+            "question": record.question,
+            "nearest_title": record.top_citation_title or "",
+            "nearest_path": record.top_citation_path or "",
+            "feedback_comment": record.feedback_comment or "",
+        })
+    return rows
+
+
+def render_gap_report(store: InteractionStore, since_days: int | None, fmt: str) -> str:
+    """The gaps (already redacted when stored) with totals, in `fmt` (json, csv or html)."""
+    rows = gap_rows(store, since_days)
+    counts = store.counts(since_days)
+    if fmt == "json":
+        return json.dumps({"since_days": since_days, "counts": counts, "gaps": rows}, indent=2,
+                          ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    period = f"the last {since_days} days" if since_days is not None else "all time"
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(row[column]))}</td>" for column in COLUMNS) + "</tr>\n"
+        for row in rows
+    )
+    head = "".join(f"<th>{html.escape(column.replace('_', ' '))}</th>" for column in COLUMNS)
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Knowledge gaps</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}</style></head><body>"
+        f"<h1>Knowledge gaps ({period})</h1>"
+        f"<p>{counts['gaps']} gaps in {counts['turns']} questions.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n{cells}</tbody></table></body></html>\n"
+    )

@@ -1,0 +1,63 @@
+"""Starting and training the Rasa NLU service from settings."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from assistant.nlu.circuit_breaker import CircuitBreakingNLU
+from assistant.nlu.rasa_client import RasaNLUClient
+from assistant.nlu.rasa_supervisor import RasaSupervisor
+from assistant.nlu.rasa_training import RasaTrainer
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def trainer(settings: Settings) -> RasaTrainer:
+    return RasaTrainer(settings.rasa_executable, settings.nlu_data_dir, settings.models_dir)
+
+
+def train_nlu_model(settings: Settings) -> Path:
+    """Train when `nlu_data/` changed since the last model; return the model's path."""
+    return trainer(settings).ensure_model()
+
+
+class NLURuntime:
+    """The NLU client the pipeline uses, plus the supervised Rasa child process when we own it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.supervisor: RasaSupervisor | None = None
+        base_url = settings.rasa_url
+        if base_url is None:
+            model = trainer(settings).current_model()
+            if model is None:
+                logger.warning("no NLU model for the current nlu_data/: run `assistant train`; answering "
+                               "from retrieval only until then")
+            else:
+                log_path = settings.data_dir / "rasa.log"
+                self.supervisor = RasaSupervisor(settings.rasa_executable, model, settings.rasa_port,
+                                                 log_path=log_path.absolute())
+                base_url = self.supervisor.base_url
+        self.client = (
+            CircuitBreakingNLU(RasaNLUClient(base_url, settings.rasa_timeout_seconds)) if base_url else None
+        )
+
+    def start(self) -> None:
+        """Start the child process in the background; the assistant answers (degraded) meanwhile."""
+        if self.supervisor is not None:
+            threading.Thread(target=self.supervisor.start, name="rasa-start", daemon=True).start()
+
+    def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()
+        if self.client is not None:
+            self.client.backend.close()
+
+    def health(self) -> dict:
+        if self.client is None:
+            return {"name": "nlu", "ok": False, "reason": "no NLU model trained (run `assistant train`)"}
+        status = self.client.status()
+        return {"name": "nlu", "ok": status.ok, "reason": status.reason, "model": status.model}

@@ -1,0 +1,73 @@
+"""Session-wide fixtures: one embedding model, one indexed copy of the demo knowledge, one Assistant.
+
+Everything is real: the MiniLM model, chromadb on disk, SQLite. Expensive parts are built
+once per session and shared; tests that change the index build their own in tmp_path.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.privacy import Redactor
+from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.settings import Settings
+from connectors.composition import Services, build_services
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
+HANDBOOK_DIR = SHARED_DIR / "datasets" / "tts_handbook"
+HANDBOOK_QUESTIONS = SHARED_DIR / "eval" / "handbook_dev.jsonl"
+COMPANY_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "company_questions.jsonl"
+
+
+def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE_DIR, **overrides) -> Settings:
+    """Settings for a test: explicit values only, no `.env` file and no ASSISTANT_* leaking in."""
+    return Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=data_dir, hash_salt="test-salt",
+                    **overrides)
+
+
+def require_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared datasets are not beside the project")
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    model = SentenceTransformerEmbedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture(scope="session")
+def redactor() -> Redactor:
+    return Redactor()
+
+
+@pytest.fixture(scope="session")
+def company_services(tmp_path_factory, embedder, redactor) -> Iterator[Services]:
+    """The demo knowledge indexed once, with a real interaction store in SQLite."""
+    data_dir = tmp_path_factory.mktemp("company-data")
+    services = build_services(make_settings(data_dir), embedder=embedder, redactor=redactor)
+    services.ingestor().ingest(KNOWLEDGE_DIR)
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def assistant_service(company_services):
+    """The real Assistant over the demo knowledge (channels' tests use it)."""
+    return company_services.assistant
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    """A private copy of the demo knowledge a test may edit."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    return target

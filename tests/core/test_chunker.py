@@ -1,0 +1,69 @@
+"""Chunking by headings: section paths, sizes, stable ids and content hashes."""
+
+from __future__ import annotations
+
+from assistant.knowledge.chunker import ChunkingPolicy, chunk_document
+from assistant.knowledge.loader import parse_page
+
+BODY = """---
+title: Returns policy
+owner: Customer Policy Team
+tags: [returns]
+---
+Our returns promise in one line, with enough words to stand on its own as a passage here.
+
+## Time limits
+Most items can be returned within 30 days with a receipt. Plants have a separate guarantee.
+
+### Large items
+Sheds and greenhouses must be returned within 14 days and collected by our carrier.
+
+```
+## not a heading inside code
+```
+
+## Refund method
+Refunds go back to the original payment method within five working days of the return.
+"""
+
+
+def _chunks(body: str = BODY, policy: ChunkingPolicy | None = None):
+    return chunk_document(parse_page("en/customers/returns.md", body.encode()), policy)
+
+
+def test_sections_keep_their_heading_path():
+    sections = {c.section for c in _chunks() if c.kind == "section"}
+    assert {"Time limits", "Time limits > Large items", "Refund method"} <= sections
+    assert not any("not a heading" in s for s in sections)
+
+
+def test_page_card_carries_tags():
+    cards = [c for c in _chunks() if c.kind == "card"]
+    assert len(cards) == 1 and "returns" in cards[0].text
+
+
+def test_ids_are_stable_and_hashes_follow_content():
+    first = {c.chunk_id: c.content_hash for c in _chunks()}
+    again = {c.chunk_id: c.content_hash for c in _chunks()}
+    assert first == again
+    edited = {c.chunk_id: c.content_hash for c in _chunks(BODY.replace("five working days", "three days"))}
+    assert edited.keys() == first.keys()
+    changed = [cid for cid in first if first[cid] != edited[cid]]
+    assert len(changed) == 1
+
+
+def test_long_sections_are_split_into_passages_with_windows():
+    sentences = " ".join(f"Rule number {i} says staff check the receipt date carefully." for i in range(80))
+    chunks = _chunks(f"---\ntitle: Long\n---\n## Rules\n{sentences}\n", ChunkingPolicy(max_words=120, window_words=40))
+    passages = [c for c in chunks if c.kind == "section"]
+    windows = [c for c in chunks if c.kind == "window"]
+    assert len(passages) >= 4
+    assert all(len(p.text.split()) <= 120 for p in passages)
+    assert windows and all(w.parent_id in {p.chunk_id for p in passages} for w in windows)
+    assert all(len(w.text.split()) <= 40 for w in windows)
+
+
+def test_tiny_section_is_folded_into_the_next():
+    chunks = _chunks("---\ntitle: T\n---\n## Short\nSee below.\n\n## Full\n" + "word " * 30 + "\n")
+    passages = [c for c in chunks if c.kind == "section"]
+    assert len(passages) == 1 and passages[0].text.startswith("Short: See below.")
