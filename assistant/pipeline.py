@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.conversation import ConversationState, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
 from assistant.models import Answer, GapReason, Message, Route
+from assistant.nlu.understanding import ORDER_NUMBER, Understander, Understanding
 from assistant.retrieval.language import guess_language
-from assistant.skills.knowledge import KnowledgeSkill
+from assistant.skills.conversation import SMALL_TALK, reply_for
+from assistant.skills.knowledge import KnowledgeAnswer, KnowledgeSkill
+from assistant.skills.orders import OrdersSkill
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +39,46 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """When an intent overrides retrieval. An intent counts only at or above `min_intent_confidence`."""
+
+    min_intent_confidence: float = 0.6
+    nlu_wait_seconds: float = 0.5
+
+
 class Assistant:
-    """Answers one `Message` at a time; safe to call from several threads."""
+    """Answers one `Message` at a time; safe to call from several threads.
+
+    Retrieval and NLU run at the same time (NLU in a worker thread), so NLU adds little
+    latency; when NLU is unavailable the answer comes from retrieval and says `degraded`.
+    """
 
     def __init__(
         self,
         knowledge: KnowledgeSkill,
         recorder: TurnRecorder | None = None,
         *,
+        understander: Understander | None = None,
+        orders: OrdersSkill | None = None,
+        conversations: ConversationState | None = None,
+        order_number_pattern: str = r"ORD-\d{6,10}",
+        policy: RoutingPolicy | None = None,
         max_question_chars: int = 4000,
         default_audience: str = "staff",
         default_language: str = "en",
     ) -> None:
         self._knowledge = knowledge
         self._recorder = recorder
+        self._understander = understander
+        self._orders = orders or OrdersSkill(None)
+        self._conversations = conversations or ConversationState()
+        self._order_number = re.compile(rf"\b({order_number_pattern})\b", re.IGNORECASE)
+        self._policy = policy or RoutingPolicy()
         self._max_chars = max_question_chars
         self._default_audience = default_audience
         self._default_language = default_language
+        self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nlu")
 
     @property
     def knowledge(self) -> KnowledgeSkill:
@@ -69,21 +100,72 @@ class Assistant:
         text = self.validate(message.text)
         language = message.language or guess_language(text, self._default_language)
         audience = message.audience or self._default_audience
+        pending_nlu = self._understand_in_background(text)
         knowledge = self._knowledge.answer(text, audience=audience, language=language)
-        answer = Answer(
-            text=knowledge.text,
-            route=Route.KNOWLEDGE,
-            confidence=knowledge.confidence,
-            citations=knowledge.citations,
-            intent=None,
-            gap=not knowledge.answerable,
-            gap_reason=None if knowledge.answerable else _gap_reason(knowledge.hits),
-            answer_id=uuid.uuid4().hex,
-        )
+        understanding = self._collect(pending_nlu)
+        answer = self._route(message, text, language, knowledge, understanding)
+        answer.answer_id = uuid.uuid4().hex
         latency_ms = (time.perf_counter() - started) * 1000
         if self._recorder is not None:
             self._recorder.record_turn(message, answer, latency_ms)
         return answer
+
+    def close(self) -> None:
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+    def _understand_in_background(self, text: str) -> Future | None:
+        if self._understander is None:
+            return None
+        return self._workers.submit(self._understander.understand, text)
+
+    def _collect(self, pending: Future | None) -> Understanding:
+        if pending is None:
+            return Understanding(degraded_reason=None)
+        try:
+            return pending.result(timeout=self._policy.nlu_wait_seconds)
+        except FutureTimeout:
+            pending.cancel()
+            return Understanding(degraded_reason="NLU took too long")
+
+    def _route(self, message: Message, text: str, language: str, knowledge: KnowledgeAnswer,
+               understanding: Understanding) -> Answer:
+        key = message.conversation_key
+        confident = understanding.confidence >= self._policy.min_intent_confidence
+        intent = understanding.intent if confident else None
+        degraded = understanding.degraded_reason is not None and self._understander is not None
+        order_number = understanding.first(ORDER_NUMBER) or self._find_order_number(text)
+        pending = self._conversations.pending(key)
+
+        if order_number and (intent == "order_status" or pending is not None or not knowledge.answerable):
+            self._conversations.clear(key)
+            reply = self._orders.status(order_number.upper(), language)
+            return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),
+                          intent="order_status", degraded=degraded, entities={"order_number": order_number.upper()})
+        if intent == "order_status":
+            self._conversations.expect(key, PendingSlot(name="order_number", intent="order_status"))
+            return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
+                          confidence=understanding.confidence, intent=intent, degraded=degraded,
+                          follow_up="order_number")
+        if intent == "handoff_human":
+            return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
+                          intent=intent, degraded=degraded)
+        if intent in SMALL_TALK and not knowledge.answerable:
+            return Answer(text=reply_for(intent, language), route=Route.SMALL_TALK,
+                          confidence=understanding.confidence, intent=intent, degraded=degraded)
+        if knowledge.answerable:
+            return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
+                          citations=knowledge.citations, intent=understanding.intent, degraded=degraded)
+        if intent == "out_of_scope":
+            return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
+                          confidence=understanding.confidence, intent=intent, gap=True,
+                          gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded)
+        return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
+                      citations=knowledge.citations, intent=understanding.intent, gap=True,
+                      gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
+
+    def _find_order_number(self, text: str) -> str | None:
+        match = self._order_number.search(text)
+        return match.group(1) if match else None
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
         if self._recorder is None:

@@ -14,12 +14,13 @@ from connectors.teams import TeamsConfig, TeamsConfigurationError, create_teams_
 logger = logging.getLogger(__name__)
 
 
-def slack_config(settings: Settings) -> SlackConfig | None:
-    if not (settings.slack_bot_token and settings.slack_signing_secret):
+def slack_config(settings: Settings, socket_mode: bool = False) -> SlackConfig | None:
+    """Slack's settings, or None when they are incomplete (HTTP mode needs the signing secret)."""
+    if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
         return None
     return SlackConfig(
         bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret or "",
         api_url=settings.slack_api_url,
         handoff_channel=settings.handoff_channel,
         app_token=settings.slack_app_token,

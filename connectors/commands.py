@@ -131,9 +131,9 @@ def slack(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.composition import build_services
     from connectors.slack import run_socket_mode
 
-    config = slack_config(settings)
+    config = slack_config(settings, socket_mode=True)
     if config is None or not settings.slack_app_token:
-        print("error: Socket Mode needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN", file=sys.stderr)
+        print("error: Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
         return 2
     services = build_services(settings)
     try:

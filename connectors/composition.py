@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.conversation import ConversationState
 from assistant.interactions import InteractionStore
+from assistant.nlu.entities import EntityExtractor
+from assistant.nlu.understanding import IntentParser, Understander
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
@@ -18,6 +21,8 @@ from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import ChromaVectorStore
 from assistant.settings import Settings
 from assistant.skills.knowledge import KnowledgeSkill
+from assistant.skills.orders import OrdersSkill
+from connectors.orders.http_source import HttpOrderSource
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ class Services:
         return Ingestor(self.store, self.embedder)
 
     def close(self) -> None:
+        self.assistant.close()
         self.interactions.close()
 
 
@@ -61,8 +67,13 @@ def hash_salt(settings: Settings) -> str:
 
 
 def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
-                   redactor: Redactor | None = None) -> Services:
-    """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them."""
+                   redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
+                   entity_extractor: EntityExtractor | None = None) -> Services:
+    """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them.
+
+    `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
+    order numbers with spaCy and answers everything else from retrieval (reported as degraded).
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
     store = build_vector_store(settings)
@@ -73,9 +84,15 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     skill = KnowledgeSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k)
     redactor = redactor or Redactor()
     interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
+    extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
+    orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
     assistant = Assistant(
         skill,
         interactions,
+        understander=Understander(intent_parser, extractor),
+        orders=orders,
+        conversations=ConversationState(settings.conversation_ttl_seconds),
+        order_number_pattern=settings.order_number_pattern,
         max_question_chars=settings.max_question_chars,
         default_language=settings.default_language,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
@@ -48,7 +47,7 @@ class NLURuntime:
     def start(self) -> None:
         """Start the child process in the background; the assistant answers (degraded) meanwhile."""
         if self.supervisor is not None:
-            threading.Thread(target=self.supervisor.start, name="rasa-start", daemon=True).start()
+            self.supervisor.start()
 
     def stop(self) -> None:
         if self.supervisor is not None:

@@ -16,13 +16,13 @@ logger = logging.getLogger(__name__)
 
 
 def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> FastAPI:
-    services = build_services(settings)
-    services.embedder.warm_up()
     nlu = None
     if use_nlu:
         from connectors.nlu_runtime import NLURuntime
 
         nlu = NLURuntime(settings)
+    services = build_services(settings, intent_parser=nlu.client if nlu else None)
+    services.embedder.warm_up()
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
         if nlu is not None:

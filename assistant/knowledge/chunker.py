@@ -26,6 +26,8 @@ class ChunkingPolicy:
     max_words: int = 220
     min_words: int = 12
     window_words: int = 70
+    pack_sections: bool = True
+    """Pack consecutive short sections of a page into one passage (each keeps its heading as a lead-in)."""
 
 
 @dataclass
@@ -41,15 +43,67 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
     card = _page_card(document)
     if card:
         chunks.append(_make_chunk(document, "", card, 0, kind="card"))
+    if policy.pack_sections:
+        passages = chunks + _packed_passages(document, policy)
+    else:
+        for section in _sections(document.body):
+            text = markdown_to_text("\n".join(section.lines))
+            if not text:
+                continue
+            section_name = " > ".join(section.path)
+            for ordinal, piece in enumerate(_split_to_size(text, policy)):
+                chunks.append(_make_chunk(document, section_name, piece, ordinal))
+        passages = _merge_tiny(chunks, policy)
+    return passages + [window for passage in passages for window in _windows(passage, policy)]
+
+
+def _packed_passages(document: Document, policy: ChunkingPolicy) -> list[Chunk]:
+    """Consecutive sections packed into passages of up to `max_words`; a longer section is split alone.
+
+    Small neighbouring sections (a list of tips, a short note under its own heading) answer
+    questions together, so a passage holds as many whole sections as fit. Each section after
+    the page's lead starts with its heading, so the words of the heading stay in the quoted text.
+    """
+    parts: list[tuple[str, str]] = []
     for section in _sections(document.body):
         text = markdown_to_text("\n".join(section.lines))
         if not text:
             continue
-        section_name = " > ".join(section.path)
-        for ordinal, piece in enumerate(_split_to_size(text, policy)):
-            chunks.append(_make_chunk(document, section_name, piece, ordinal))
-    passages = _merge_tiny(chunks, policy)
-    return passages + [window for passage in passages for window in _windows(passage, policy)]
+        if section.path:
+            text = _with_heading(section.path[-1], text)
+        parts.append((" > ".join(section.path), text))
+    passages: list[Chunk] = []
+    pending: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if pending:
+            passages.append(_make_chunk(document, pending[0][0], "\n\n".join(t for _, t in pending), 0))
+            pending.clear()
+
+    for name, text in parts:
+        words = len(text.split())
+        if words > policy.max_words:
+            carried = "\n\n".join(t for _, t in pending)
+            carried_name = pending[0][0] if pending else name
+            if pending and len(carried.split()) >= policy.min_words:
+                flush()
+                carried = ""
+            pending.clear()
+            pieces = _split_to_size(text, policy)
+            if carried:
+                pieces[0] = f"{carried}\n\n{pieces[0]}"
+            passages.extend(_make_chunk(document, carried_name if carried and n == 0 else name, piece, n)
+                            for n, piece in enumerate(pieces))
+            continue
+        if pending and sum(len(t.split()) for _, t in pending) + words > policy.max_words:
+            flush()
+        pending.append((name, text))
+    flush()
+    return passages
+
+
+def _with_heading(heading: str, text: str) -> str:
+    return f"{heading}\n{text}" if heading[-1:] in ".?!:" else f"{heading}: {text}"
 
 
 def _windows(passage: Chunk, policy: ChunkingPolicy) -> list[Chunk]:

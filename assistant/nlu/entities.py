@@ -99,9 +99,7 @@ class EntityExtractor:
                     value = span.text
                 else:
                     continue
-                entities.append(
-                    Entity(span.label_, value, offset + span.start_char, offset + span.end_char)
-                )
+                entities.append(Entity(span.label_, value, offset + span.start_char, offset + span.end_char))
         return entities
 
     def _get_pipeline(self) -> Language:
@@ -174,4 +172,3 @@ def _check_regex(regex: str, order_number_pattern: str) -> None:
         raise EntityPatternError(
             f"order number pattern {order_number_pattern!r} is not a valid regular expression: {exc}"
         ) from exc
-

@@ -120,8 +120,8 @@ class RasaSupervisor:
         require_executable(self.executable)
         if not self.model_path.is_file():
             raise RasaStartError(f"model {self.model_path} does not exist; run `assistant train`")
-        if self._thread is not None:
-            raise RasaStartError("this supervisor was already started")
+        if self._thread is not None or self._stopping.is_set():
+            raise RasaStartError("this supervisor was already started or stopped; create a new one")
         if _port_is_open(self.host, self.port):
             raise RasaStartError(f"another process already listens on {self.host}:{self.port}")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ class RasaSupervisor:
         first_spawned.wait(timeout=30)
 
     def wait_until_ready(self, timeout: float) -> None:
-        """Block until the server answers with its model loaded, then warm it up with one parse.
+        """Block until the server answers with its model loaded and parses one text.
 
         Raises `RasaStartError` with the end of the Rasa log after `timeout` seconds.
         """
@@ -158,8 +158,7 @@ class RasaSupervisor:
                         read_tail(self.log_path),
                     )
                 time.sleep(0.5)
-            # TensorFlow builds its graph on the first prediction: pay that here, not on a
-            # member of staff's first question (where it would exceed the parse timeout).
+            # /status only says a model is loaded; one parse proves the whole pipeline answers.
             remaining = max(5.0, deadline - time.monotonic())
             try:
                 response = http.post("/model/parse", json={"text": "hello"}, timeout=remaining)

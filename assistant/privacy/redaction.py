@@ -2,10 +2,16 @@
 
 Each item found is replaced by a typed placeholder: [EMAIL], [PHONE], [CARD], [IBAN] or
 [PERSON]. Structured data is found by pattern and checked (Luhn for cards, mod-97 for
-IBANs, shape and length for phone numbers), so order numbers, dates, prices, SKUs and store
-codes stay. Names come from spaCy's recogniser, filtered to keep product, place and company
-names, plus cues that work in English and Italian ("my name is", "mi chiamo", "customer",
-"Mr", "Sig.ra").
+IBANs, shape and length for Italian, UK and US phone numbers), so order numbers, dates,
+prices, SKUs and store codes stay.
+
+Names come from spaCy's recogniser and from cues that work in English and Italian ("my name
+is", "mi chiamo", "customer", "cliente", "Mr", "Sig.ra", "thanks", a list of common given
+names). The recogniser's guesses are filtered so that product, place and company names stay:
+spans holding words such as "Rewards" or "Store", known places, names before "store" or after
+"negozio di", and lone capitalised words opening a sentence or inside an Italian sentence
+(spaCy's English model takes "Subito" or "Questa" for people). A lone first name opening a
+sentence is therefore only caught when it is a common given name.
 """
 
 from __future__ import annotations
@@ -253,9 +259,7 @@ def _trimmed_piece(text: str, start: int, end: int) -> list[_Span]:
 # --- emails ------------------------------------------------------------------------------
 
 # Anchored after a character that cannot be part of an address, so a long word is scanned once.
-_EMAIL = re.compile(
-    r"(?<![\w.%+'\-])[\w.%+'\-]+@(?:[^\W_](?:[\w\-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w\-])"
-)
+_EMAIL = re.compile(r"(?<![\w.%+'\-])[\w.%+'\-]+@(?:[^\W_](?:[\w\-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w\-])")
 
 
 def _find_emails(text: str) -> Iterable[_Span]:
@@ -278,7 +282,7 @@ def is_valid_iban(value: str) -> bool:
     compact = "".join(value.split()).upper()
     if not _IBAN_MIN <= len(compact) <= _IBAN_MAX or not compact.isascii() or not compact.isalnum():
         return False
-    if not (compact[:2].isalpha() and compact[2:4].isdigit()):
+    if not (compact[:2].isalpha() and compact[2:4].isdigit() and 2 <= int(compact[2:4]) <= 98):
         return False
     rearranged = compact[4:] + compact[:4]
     number = "".join(str(int(ch, 36)) for ch in rearranged)
@@ -328,25 +332,30 @@ def _longest_stretches(
     digit_range: tuple[int, int],
     is_valid: Callable[[list[str], list[str]], bool],
 ) -> Iterator[tuple[int, int]]:
-    """Leftmost-longest stretches of `groups` that `is_valid` accepts, never overlapping."""
+    """Leftmost-longest stretches of `groups` that `is_valid` accepts, never overlapping.
+
+    Inside a run a stretch must start and end at a space: "12.0212345678" holds no phone.
+    """
     low, high = digit_range
     sizes = [_digit_count(group[2]) for group in groups]
+    seps = [text[left[1] : right[0]] for left, right in itertools.pairwise(groups)]
     index = 0
     while index < len(groups):
+        if index and not seps[index - 1].isspace():
+            index += 1
+            continue
         ends: list[int] = []
         digits = 0
         for stop in range(index, min(len(groups), index + _MAX_GROUPS)):
             digits += sizes[stop]
             if digits > high:
                 break
-            if digits >= low:
+            if digits >= low and (stop + 1 == len(groups) or seps[stop].isspace()):
                 ends.append(stop + 1)
         next_index = index + 1
         for end in reversed(ends):
-            stretch = groups[index:end]
-            seps = [text[left[1] : right[0]] for left, right in itertools.pairwise(stretch)]
-            if is_valid([group[2] for group in stretch], seps):
-                yield stretch[0][0], stretch[-1][1]
+            if is_valid([group[2] for group in groups[index:end]], seps[index : end - 1]):
+                yield groups[index][0], groups[end - 1][1]
                 next_index = end
                 break
         index = next_index
@@ -756,8 +765,9 @@ def _cued_names(text: str, keep: _KeepTerms) -> list[tuple[int, int]]:
             if found is not None:
                 spans.append(found)
     for match in _NAME_WORD.finditer(text):
-        if match.group().split("-")[0] in _FIRST_NAMES and not _SAINT.search(text, 0, match.start()):
-            found = _name_after(text, match.start(), False, keep)
+        start = match.start()
+        if match.group().split("-")[0] in _FIRST_NAMES and not _SAINT.search(text, max(0, start - 12), start):
+            found = _name_after(text, start, False, keep)
             if found is not None and not _is_place(text, found[0], found[1], [text[found[0] : found[1]]]):
                 spans.append(found)
     return spans

@@ -83,9 +83,10 @@ class ChromaVectorStore:
 
     @classmethod
     def remote(cls, url: str) -> ChromaVectorStore:
+        from urllib.parse import urlparse
+
         import chromadb
         from chromadb.config import Settings as ChromaSettings
-        from urllib.parse import urlparse
 
         parsed = urlparse(url)
         return cls(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from assistant.retrieval.ingest import Ingestor
 from assistant.retrieval.knowledge_index import KnowledgeIndex
 from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import GENERATION_PREFIX, ChromaVectorStore
+from tests.conftest import KNOWLEDGE_DIR
 
 RETURNS = Path("en/customers/returns.md")
 
@@ -38,18 +40,27 @@ def _generations(store: ChromaVectorStore) -> list[str]:
     return [name for name in store._generation_names() if name.startswith(GENERATION_PREFIX)]
 
 
-@pytest.fixture
-def indexed(tmp_path, knowledge_copy, embedder):
-    store = ChromaVectorStore.embedded(tmp_path / "chroma")
+@pytest.fixture(scope="module")
+def first_ingest(tmp_path_factory, embedder):
+    """The demo knowledge ingested once into a fresh store; tests work on copies of it."""
+    root = tmp_path_factory.mktemp("first-ingest")
     counting = CountingEmbedder(embedder)
-    first = Ingestor(store, counting).ingest(knowledge_copy)
-    return store, counting, first, knowledge_copy
+    report = Ingestor(ChromaVectorStore.embedded(root / "chroma"), counting).ingest(KNOWLEDGE_DIR)
+    return root / "chroma", counting.embedded, report
 
 
-def test_first_ingest_embeds_everything(indexed):
-    store, counting, report, _ = indexed
+@pytest.fixture
+def indexed(tmp_path, knowledge_copy, embedder, first_ingest):
+    chroma_dir, _, report = first_ingest
+    shutil.copytree(chroma_dir, tmp_path / "chroma")
+    store = ChromaVectorStore.embedded(tmp_path / "chroma")
+    return store, CountingEmbedder(embedder), report, knowledge_copy
+
+
+def test_first_ingest_embeds_everything(indexed, first_ingest):
+    store, _, report, _ = indexed
     assert report.changed and report.documents >= 25
-    assert counting.embedded == report.chunks == report.embedded
+    assert first_ingest[1] == report.chunks == report.embedded
     assert store.active_name() == report.generation
 
 
@@ -63,7 +74,7 @@ def test_second_ingest_without_changes_embeds_nothing(indexed):
 
 
 def test_changing_one_page_embeds_only_its_changed_chunks(indexed):
-    store, counting, first, knowledge = indexed
+    store, counting, _, knowledge = indexed
     page = knowledge / RETURNS
     page.write_text(page.read_text(encoding="utf-8") + "\n## Mossy stones\nMossy stones can be returned within "
                     "9 days if unopened.\n", encoding="utf-8")
@@ -96,7 +107,7 @@ def test_broken_page_is_skipped_and_reported(indexed):
 
 
 def test_index_survives_a_restart(indexed, tmp_path, embedder):
-    store, _, first, _ = indexed
+    _, _, first, _ = indexed
     reopened = ChromaVectorStore.embedded(tmp_path / "chroma")
     assert reopened.active_name() == first.generation
     hit = HybridSearcher(KnowledgeIndex(reopened), embedder).search("can a customer pay with Klarna").hits[0]

@@ -1,0 +1,117 @@
+"""The HTTP API over real HTTP: answers with citations, gaps, feedback, errors, health, API keys."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from connectors.http.app import create_app
+from tests.servers import BackgroundServer
+
+
+@pytest.fixture(scope="module")
+def api(company_services):
+    with BackgroundServer(create_app(company_services)) as base_url, httpx.Client(base_url=base_url,
+                                                                                   timeout=30) as client:
+        yield client
+
+
+def test_knowledge_question_is_answered_with_citations(api):
+    response = api.post("/v1/ask", json={"text": "How many days does a customer have to return an item?",
+                                         "user": "U123"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"id", "answer", "route", "intent", "confidence", "citations", "gap", "gap_reason"}
+    assert body["route"] == "knowledge" and body["gap"] is False and body["gap_reason"] is None
+    assert body["citations"][0]["path"] == "en/customers/returns.md"
+    assert set(body["citations"][0]) >= {"title", "path", "section", "score"}
+    assert "days" in body["answer"]
+
+
+def test_unanswerable_question_is_an_honest_gap_naming_an_owner(api):
+    response = api.post("/v1/ask", json={"text": "What is the wifi password for the staff canteen TV?"})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["gap"] is True and body["gap_reason"] in {"low_confidence", "no_answer"}
+    assert "don't know" in body["answer"]
+    assert body["citations"] == []
+
+
+def test_italian_question_gets_an_italian_page(api):
+    body = api.post("/v1/ask", json={"text": "Quanti giorni di ferie spettano a un dipendente a tempo pieno?"}).json()
+    assert body["citations"] and body["citations"][0]["path"].startswith("it/")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+def test_empty_text_is_422_with_a_clear_message(api, text):
+    response = api.post("/v1/ask", json={"text": text})
+    assert response.status_code == 422
+    assert "empty" in response.json()["detail"]
+
+
+def test_missing_text_is_422(api):
+    assert api.post("/v1/ask", json={"user": "x"}).status_code == 422
+
+
+def test_text_over_4000_characters_is_413(api):
+    response = api.post("/v1/ask", json={"text": "a" * 4001})
+    assert response.status_code == 413
+    assert "4000" in response.json()["detail"]
+
+
+def test_exactly_4000_characters_is_answered(api):
+    text = ("returns policy " * 300)[:4000]
+    assert api.post("/v1/ask", json={"text": text}).status_code == 200
+
+
+def test_not_json_is_422(api):
+    response = api.post("/v1/ask", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_feedback_turns_a_thumbs_down_into_a_gap(api):
+    answer = api.post("/v1/ask", json={"text": "Can I swap a shift with a colleague?"}).json()
+    response = api.post("/v1/feedback", json={"answer_id": answer["id"], "helpful": False,
+                                              "comment": "call me on +44 7700 900123"})
+    assert response.status_code == 200
+    assert response.json()["gap"] is True and response.json()["gap_reason"] == "negative_feedback"
+    gaps = api.get("/v1/gaps").json()["gaps"]
+    mine = [gap for gap in gaps if gap["answer_id"] == answer["id"]]
+    assert mine and "7700" not in (mine[0]["feedback_comment"] or "")
+
+
+def test_feedback_on_an_unknown_answer_is_404(api):
+    assert api.post("/v1/feedback", json={"answer_id": "nope", "helpful": True}).status_code == 404
+
+
+def test_personal_data_in_questions_is_redacted_in_the_gap_log(api):
+    api.post("/v1/ask", json={"text": "Customer jane.doe@example.com wants a refund to IBAN "
+                                      "GB82 WEST 1234 5698 7654 32 for a hot tub"})
+    stored = " ".join(gap["question"] for gap in api.get("/v1/gaps").json()["gaps"])
+    all_questions = stored
+    assert "jane.doe@example.com" not in all_questions and "GB82" not in all_questions
+
+
+def test_healthz_reports_ok_and_the_index(api):
+    body = api.get("/healthz").json()
+    assert body["status"] == "ok" and body["index"]["pages"] >= 25
+
+
+def test_openapi_docs_are_served(api):
+    assert api.get("/docs").status_code == 200
+    assert "/v1/ask" in api.get("/openapi.json").json()["paths"]
+
+
+def test_api_keys_protect_the_v1_endpoints(company_services):
+    company_services.settings.api_keys = ["s3cret"]
+    try:
+        app = create_app(company_services)
+    finally:
+        company_services.settings.api_keys = []
+    with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
+        question = {"text": "gift card balance"}
+        assert client.post("/v1/ask", json=question).status_code == 401
+        assert client.post("/v1/ask", json=question, headers={"X-API-Key": "wrong"}).status_code == 401
+        assert client.post("/v1/ask", json=question, headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert client.post("/v1/ask", json=question, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert client.get("/healthz").status_code == 200

@@ -1,0 +1,91 @@
+"""The `assistant` command in separate processes: ingest, ask (a restart in between), eval, knowledge check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COMPANY_QUESTIONS, KNOWLEDGE_DIR, PROJECT_ROOT
+
+
+def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+                "ASSISTANT_HASH_SALT": "cli-test", "HF_HUB_OFFLINE": "1"})
+    return subprocess.run([sys.executable, "-m", "connectors.cli", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("cli-data")
+    result = run_cli("ingest", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "index updated" in result.stdout
+    return data_dir
+
+
+def test_ingest_twice_reports_up_to_date(ingested):
+    result = run_cli("ingest", data_dir=ingested)
+    assert result.returncode == 0, result.stderr
+    assert "already up to date" in result.stdout and "0 embedded" in result.stdout
+
+
+def test_ask_in_a_new_process_uses_the_persisted_index(ingested):
+    result = run_cli("ask", "how long is the plant guarantee?", data_dir=ingested)
+    assert result.returncode == 0, result.stderr
+    assert "Sources:" in result.stdout and "plant-guarantee.md" in result.stdout
+
+
+def test_ask_json_matches_the_api_shape(ingested):
+    result = run_cli("ask", "--json", "what are our company values", data_dir=ingested)
+    body = json.loads(result.stdout)
+    assert set(body) >= {"id", "answer", "route", "intent", "confidence", "citations", "gap", "gap_reason"}
+
+
+def test_ask_with_empty_text_is_a_clear_error(ingested):
+    result = run_cli("ask", "   ", data_dir=ingested)
+    assert result.returncode == 2 and "empty" in result.stderr
+
+
+def test_ask_before_any_ingest_says_what_to_do(tmp_path):
+    result = run_cli("ask", "returns", data_dir=tmp_path)
+    assert result.returncode == 2 and "assistant ingest" in result.stderr
+
+
+def test_eval_retrieval_on_a_tiny_question_file(tmp_path):
+    questions = tmp_path / "tiny.jsonl"
+    lines = COMPANY_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    answerable = [line for line in lines if '"answerable": true' in line][:3]
+    unanswerable = [line for line in lines if '"answerable": false' in line][:2]
+    questions.write_text("\n".join(answerable + unanswerable) + "\n", encoding="utf-8")
+    result = run_cli("eval", "retrieval", "--knowledge", str(KNOWLEDGE_DIR), "--questions", str(questions),
+                     "--mode", "all", "--json", data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["documents"] >= 25 and report["chunks"] > report["documents"]
+    assert set(report["modes"]) == {"hybrid", "dense", "bm25"}
+    keys = {"questions", "recall@1", "recall@5", "mrr@10", "answer_accuracy", "gap_precision", "gap_recall",
+            "gap_f1", "latency_ms_p50", "latency_ms_p95"}
+    for figures in report["modes"].values():
+        assert keys <= set(figures) and figures["questions"] == 5
+    assert report["modes"]["hybrid"]["recall@5"] >= 2 / 3
+    assert not (tmp_path / "data" / "chroma").exists(), "evaluation must not touch the app's own index"
+
+
+def test_knowledge_check_lists_stale_pages(tmp_path):
+    result = run_cli("knowledge", "check", "--json", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["pages"] >= 25 and report["stale"]
+
+
+def test_knowledge_check_fails_on_a_broken_page(tmp_path, knowledge_copy):
+    (knowledge_copy / "en" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+    result = run_cli("knowledge", "check", str(knowledge_copy), data_dir=tmp_path)
+    assert result.returncode == 1 and "BROKEN   en/bad.md" in result.stdout

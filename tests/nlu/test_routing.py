@@ -1,0 +1,125 @@
+"""The pipeline with a real Rasa server: routing, Italian, the order-number slot, degraded mode and recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from assistant.models import Message, Route
+from assistant.nlu.circuit_breaker import CircuitBreakingNLU
+from assistant.nlu.rasa_client import RasaNLUClient
+from connectors.composition import build_services
+from tests.conftest import make_settings
+
+ORDERS = {"ORD-20481736": {"order_number": "ORD-20481736", "status": "out for delivery",
+                           "estimated_delivery": "2026-11-25"}}
+
+
+class _OrderHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        number = self.path.rsplit("/", 1)[-1]
+        order = ORDERS.get(number)
+        body = json.dumps(order or {"detail": "not found"}).encode()
+        self.send_response(200 if order else 404)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def order_system():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OrderHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def nlu_client(rasa_server):
+    client = CircuitBreakingNLU(RasaNLUClient(rasa_server.base_url, timeout_seconds=2.0), cooldown_seconds=1.0)
+    yield client
+    client.backend.close()
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory, embedder, redactor, company_services, nlu_client, order_system):
+    data_dir = tmp_path_factory.mktemp("routing-data")
+    # Reuse the session's index: same chroma directory, so nothing is embedded again.
+    settings = make_settings(data_dir, orders_url=order_system)
+    settings.data_dir = company_services.settings.data_dir
+    built = build_services(settings, embedder=embedder, redactor=redactor, intent_parser=nlu_client)
+    yield built
+    built.close()
+
+
+def ask(services, text, thread="t1", asker="u1"):
+    return services.assistant.handle(Message(text=text, asker=asker, channel="test", thread=thread))
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("hello there!", Route.SMALL_TALK),
+        ("ciao!", Route.SMALL_TALK),
+        ("thanks a lot", Route.SMALL_TALK),
+        ("what can you do for me?", Route.SMALL_TALK),
+        ("I want to talk to a real person please", Route.HANDOFF),
+        ("what's the status of order ORD-20481736?", Route.ORDER_STATUS),
+        ("How many days does a customer have to return an item?", Route.KNOWLEDGE),
+        ("Quanti giorni ha un cliente per restituire un articolo?", Route.KNOWLEDGE),
+    ],
+)
+def test_messages_are_routed_to_the_right_skill(services, text, route):
+    answer = ask(services, text, thread=f"route-{text}")
+    assert answer.route == route, (answer.route, answer.intent, answer.text)
+    assert not answer.degraded
+
+
+def test_order_status_with_a_number_reads_the_order_system(services):
+    answer = ask(services, "where is order ORD-20481736", thread="o1")
+    assert "out for delivery" in answer.text and "2026-11-25" in answer.text
+
+
+def test_unknown_order_number_gets_a_clear_reply(services):
+    answer = ask(services, "status of ORD-99999999 please", thread="o2")
+    assert answer.route == Route.ORDER_STATUS and "couldn't find" in answer.text
+
+
+def test_order_question_without_a_number_asks_for_it_and_the_next_message_supplies_it(services):
+    first = ask(services, "can you check the status of my customer's order?", thread="slot")
+    assert first.route == Route.ORDER_STATUS and first.follow_up == "order_number"
+    second = ask(services, "it's ORD-20481736", thread="slot")
+    assert second.route == Route.ORDER_STATUS and "out for delivery" in second.text
+    unrelated = ask(services, "it's ORD-20481736", thread="another-thread")
+    assert unrelated.route == Route.ORDER_STATUS
+
+
+def test_italian_order_question(services):
+    answer = ask(services, "a che punto è l'ordine ORD-20481736?", thread="it-order")
+    assert answer.route == Route.ORDER_STATUS and "Ordine ORD-20481736" in answer.text
+
+
+def test_rasa_killed_gives_degraded_answers_then_recovers(services, rasa_server, nlu_client):
+    os.kill(rasa_server.pid, signal.SIGKILL)
+    answer = ask(services, "How many days does a customer have to return an item?", thread="down")
+    assert answer.route == Route.KNOWLEDGE and answer.degraded and answer.citations
+    assert nlu_client.degraded_reason is not None
+    rasa_server.wait_until_ready(180)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        answer = ask(services, "hello!", thread="up")
+        if not answer.degraded:
+            break
+        time.sleep(1)
+    assert not answer.degraded and answer.route == Route.SMALL_TALK
+    assert nlu_client.degraded_reason is None
