@@ -136,7 +136,9 @@ class Assistant:
         order_number = understanding.first(ORDER_NUMBER) or self._find_order_number(text)
         pending = self._conversations.pending(key)
 
-        if order_number and (intent == "order_status" or pending is not None or not knowledge.answerable):
+        # A number in the order format is the strongest signal there is, unless NLU is sure the
+        # message is about something else (e.g. a policy question that quotes an order number).
+        if order_number and (intent in (None, "order_status") or pending is not None):
             self._conversations.clear(key)
             reply = self._orders.status(order_number.upper(), language)
             return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),

@@ -16,22 +16,30 @@ from assistant.retrieval.search import SearchResult
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("answerability.json")
 FEATURES = ("dense", "coverage", "passage_coverage", "dense_margin", "lexical")
+CANDIDATE_FEATURES = (*FEATURES, "known", "score", "score_margin", "lexical_mass")
 
 
 def answerability_features(result: SearchResult) -> dict[str, float]:
     """The signals the decision uses, all roughly in 0..1."""
+    names = CANDIDATE_FEATURES
     if not result.hits:
-        return dict.fromkeys(FEATURES, 0.0)
+        return dict.fromkeys(names, 0.0)
     top = result.hits[0]
     lexical = result.snapshot.lexical
-    second_dense = result.hits[1].dense_score if len(result.hits) > 1 else 0.0
+    second = result.hits[1] if len(result.hits) > 1 else None
     language = top.chunk.language
+    terms = set(lexical.query_terms(result.query))
+    mass = sum(lexical.idf(term) for term in terms) or 1.0
     return {
         "dense": top.dense_score,
         "coverage": lexical.coverage(result.query, top.chunk.path, language),
         "passage_coverage": lexical.passage_coverage(result.query, top.chunk, language),
-        "dense_margin": top.dense_score - second_dense,
+        "dense_margin": top.dense_score - (second.dense_score if second else 0.0),
         "lexical": 1.0 - math.exp(-top.lexical_score / 10.0),
+        "known": lexical.known_share(result.query, language),
+        "score": top.score,
+        "score_margin": top.score - (second.score if second else 0.0),
+        "lexical_mass": top.lexical_score / (2.2 * mass),
     }
 
 

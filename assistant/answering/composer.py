@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from assistant.models import Citation, SearchHit
+from assistant.retrieval.search import SearchResult
 from assistant.retrieval.text_analysis import analyse
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
@@ -26,8 +29,28 @@ LOGGED = {
 }
 
 
-def short_answer(question: str, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS) -> str:
-    """The passage's sentences that share most weight with the question, in their original order."""
+def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS) -> str:
+    """The passage's best window (a run of sentences already embedded at ingest) when it has windows,
+    otherwise its sentences that share most with the question, in their original order."""
+    window = _best_window(result, hit)
+    if window is not None:
+        return _trim(window, max_words * 2)
+    return _best_sentences(result.query, hit, max_words)
+
+
+def _best_window(result: SearchResult, hit: SearchHit) -> str | None:
+    snapshot = result.snapshot
+    row = snapshot.rows.get(hit.chunk.chunk_id)
+    if row is None or result.query_vector is None:
+        return None
+    windows = np.nonzero((snapshot.owners == row) & (np.arange(len(snapshot.owners)) != row))[0]
+    if not len(windows):
+        return None
+    similarities = snapshot.embeddings[windows] @ result.query_vector
+    return snapshot.chunks[int(windows[int(np.argmax(similarities))])].text
+
+
+def _best_sentences(question: str, hit: SearchHit, max_words: int) -> str:
     sentences = [s.strip(" -") for s in _SENTENCE.split(hit.chunk.text) if s.strip(" -")]
     if not sentences:
         return hit.chunk.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.knowledge.markdown_text import markdown_to_text
 from assistant.models import Chunk, Document
@@ -16,18 +16,30 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\-\"'(])|\n+")
 
 @dataclass(frozen=True)
 class ChunkingPolicy:
-    """How big passages grow, and the sentence windows that are embedded inside them.
+    """How big passages grow, and the windows that are embedded inside them.
 
-    A passage is what an answer quotes and cites; it may be longer than the 256 word pieces
-    MiniLM reads, so passages longer than `window_words` also get overlapping windows of a
-    few sentences each, embedded on their own: the best window speaks for its passage.
+    A passage is what an answer quotes and cites. With `pack_sections`, consecutive sections
+    of a page are packed into one passage of up to `max_words` (each section led by its
+    heading), because neighbouring short sections often answer a question together. A
+    passage may be longer than the 256 word pieces MiniLM reads, so each of its sections is
+    also embedded on its own as a window (and a section longer than `window_words` as
+    overlapping runs of a few sentences): the best window speaks for its passage.
     """
 
     max_words: int = 220
     min_words: int = 12
     window_words: int = 70
     pack_sections: bool = True
-    """Pack consecutive short sections of a page into one passage (each keeps its heading as a lead-in)."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One section, or one piece of a long section: the raw text and the text led by its heading."""
+
+    section: str
+    ordinal: int
+    text: str
+    led: str
 
 
 @dataclass
@@ -44,89 +56,95 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
     if card:
         chunks.append(_make_chunk(document, "", card, 0, kind="card"))
     if policy.pack_sections:
-        passages = chunks + _packed_passages(document, policy)
-    else:
-        for section in _sections(document.body):
-            text = markdown_to_text("\n".join(section.lines))
-            if not text:
-                continue
-            section_name = " > ".join(section.path)
-            for ordinal, piece in enumerate(_split_to_size(text, policy)):
-                chunks.append(_make_chunk(document, section_name, piece, ordinal))
-        passages = _merge_tiny(chunks, policy)
-    return passages + [window for passage in passages for window in _windows(passage, policy)]
-
-
-def _packed_passages(document: Document, policy: ChunkingPolicy) -> list[Chunk]:
-    """Consecutive sections packed into passages of up to `max_words`; a longer section is split alone.
-
-    Small neighbouring sections (a list of tips, a short note under its own heading) answer
-    questions together, so a passage holds as many whole sections as fit. Each section after
-    the page's lead starts with its heading, so the words of the heading stay in the quoted text.
-    """
-    parts: list[tuple[str, str]] = []
+        return chunks + _packed(document, policy)
     for section in _sections(document.body):
         text = markdown_to_text("\n".join(section.lines))
         if not text:
             continue
-        if section.path:
-            text = _with_heading(section.path[-1], text)
-        parts.append((" > ".join(section.path), text))
-    passages: list[Chunk] = []
-    pending: list[tuple[str, str]] = []
+        section_name = " > ".join(section.path)
+        for ordinal, piece in enumerate(_split_to_size(text, policy)):
+            chunks.append(_make_chunk(document, section_name, piece, ordinal))
+    passages = _merge_tiny(chunks, policy)
+    return passages + [window for passage in passages for window in _windows(passage, policy)]
 
-    def flush() -> None:
-        if pending:
-            passages.append(_make_chunk(document, pending[0][0], "\n\n".join(t for _, t in pending), 0))
-            pending.clear()
 
-    for name, text in parts:
-        words = len(text.split())
-        if words > policy.max_words:
-            carried = "\n\n".join(t for _, t in pending)
-            carried_name = pending[0][0] if pending else name
-            if pending and len(carried.split()) >= policy.min_words:
-                flush()
-                carried = ""
-            pending.clear()
-            pieces = _split_to_size(text, policy)
-            if carried:
-                pieces[0] = f"{carried}\n\n{pieces[0]}"
-            passages.extend(_make_chunk(document, carried_name if carried and n == 0 else name, piece, n)
-                            for n, piece in enumerate(pieces))
+def _units(document: Document, policy: ChunkingPolicy) -> list[_Unit]:
+    units = []
+    for section in _sections(document.body):
+        text = markdown_to_text("\n".join(section.lines))
+        if not text:
             continue
-        if pending and sum(len(t.split()) for _, t in pending) + words > policy.max_words:
-            flush()
-        pending.append((name, text))
-    flush()
-    return passages
+        heading = section.path[-1] if section.path else ""
+        budget = replace(policy, max_words=max(policy.max_words - len(heading.split()), policy.min_words))
+        for ordinal, piece in enumerate(_split_to_size(text, budget)):
+            led = _with_heading(heading, piece) if heading and ordinal == 0 else piece
+            units.append(_Unit(" > ".join(section.path), ordinal, piece, led))
+    return units
 
 
 def _with_heading(heading: str, text: str) -> str:
     return f"{heading}\n{text}" if heading[-1:] in ".?!:" else f"{heading}: {text}"
 
 
+def _packed(document: Document, policy: ChunkingPolicy) -> list[Chunk]:
+    """Passages packed from consecutive units, then each passage's windows."""
+    groups: list[list[_Unit]] = []
+    size = 0
+    for unit in _units(document, policy):
+        words = len(unit.led.split())
+        # A near-empty section always joins its successor, even past `max_words`.
+        if groups and (size + words <= policy.max_words or size < policy.min_words):
+            groups[-1].append(unit)
+            size += words
+        else:
+            groups.append([unit])
+            size = words
+    passages: list[Chunk] = []
+    windows: list[Chunk] = []
+    for group in groups:
+        first = group[0]
+        passage = _make_chunk(document, first.section, "\n\n".join(unit.led for unit in group), first.ordinal)
+        passages.append(passage)
+        texts: list[tuple[str, str]] = []
+        for unit in group:
+            words = len(unit.text.split())
+            if words > policy.window_words:
+                texts.extend((unit.section, text) for text in _sentence_windows(unit.text, policy))
+            elif len(group) > 1 and words >= policy.min_words:
+                texts.append((unit.section, unit.text))
+        windows.extend(_window(passage, number, section, text) for number, (section, text) in enumerate(texts))
+    return passages + windows
+
+
+def _window(passage: Chunk, number: int, section: str, text: str) -> Chunk:
+    return _rebuild(Chunk(**{**passage.__dict__, "chunk_id": f"{passage.chunk_id}-w{number}", "kind": "window",
+                             "parent_id": passage.chunk_id, "section": section}), text)
+
+
 def _windows(passage: Chunk, policy: ChunkingPolicy) -> list[Chunk]:
-    """Overlapping runs of sentences (one sentence shared between neighbours) inside a long passage."""
+    """Overlapping runs of sentences inside a long passage (without section packing)."""
     if passage.kind != "section" or len(passage.text.split()) <= policy.window_words:
         return []
-    sentences = [s for s in _SENTENCE_BREAK.split(passage.text) if s.strip()]
+    return [_window(passage, number, passage.section, text)
+            for number, text in enumerate(_sentence_windows(passage.text, policy))]
+
+
+def _sentence_windows(text: str, policy: ChunkingPolicy) -> list[str]:
+    """Overlapping runs of sentences (one sentence shared between neighbours) of `window_words` at most."""
+    sentences = [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
     windows: list[str] = []
     start = 0
+    limit = policy.window_words
     while start < len(sentences):
         end, words = start, 0
-        while end < len(sentences) and (end == start or words + len(sentences[end].split()) <= policy.window_words):
+        while end < len(sentences) and (end == start or words + len(sentences[end].split()) <= limit):
             words += len(sentences[end].split())
             end += 1
         windows.append(" ".join(sentences[start:end]))
         if end >= len(sentences):
             break
         start = max(end - 1, start + 1)
-    return [
-        _rebuild(Chunk(**{**passage.__dict__, "chunk_id": f"{passage.chunk_id}-w{number}", "kind": "window",
-                          "parent_id": passage.chunk_id}), text)
-        for number, text in enumerate(windows)
-    ]
+    return windows
 
 
 def _page_card(document: Document) -> str:
@@ -198,7 +216,8 @@ def _merge_tiny(chunks: list[Chunk], policy: ChunkingPolicy) -> list[Chunk]:
     carry: Chunk | None = None
     for chunk in chunks:
         if carry is not None and chunk.kind == "section" and chunk.path == carry.path:
-            text = f"{carry.section}: {carry.text}\n\n{chunk.text}" if carry.section else f"{carry.text}\n\n{chunk.text}"
+            lead = f"{carry.section}: {carry.text}" if carry.section else carry.text
+            text = f"{lead}\n\n{chunk.text}"
             chunk = _rebuild(chunk, text)
             carry = None
         if chunk.kind == "section" and len(chunk.text.split()) < policy.min_words:

@@ -97,6 +97,7 @@ class DenseIntentClassifier:
         self.threshold = threshold
         self._model: LogisticRegression | None = None
         self._labels: list[str] = []
+        self._examples = np.zeros((0, 0), dtype=np.float32)
 
     @property
     def is_fitted(self) -> bool:
@@ -132,10 +133,12 @@ class DenseIntentClassifier:
         in_scope = {label for label in labels if label != self.out_of_scope_label}
         if len(in_scope) < 2:
             raise IntentModelError("an intent classifier needs examples of at least two in-scope intents")
+        vectors = normalise_rows(vectors)
         model = LogisticRegression(C=self.regularization, max_iter=self.max_iter)
-        model.fit(normalise_rows(vectors), labels)
+        model.fit(vectors, labels)
         self._model = model
         self._labels = [str(label) for label in model.classes_]
+        self._examples = vectors[[label != self.out_of_scope_label for label in labels]]
         return self
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -147,6 +150,22 @@ class DenseIntentClassifier:
         if len(vectors) == 0:
             return np.zeros((0, len(self._labels)))
         return model.predict_proba(normalise_rows(vectors))
+
+    def max_similarity(self, vectors: np.ndarray, *, batch_size: int = 2048) -> np.ndarray:
+        """The cosine similarity of each vector to its nearest in-scope training example.
+
+        Out-of-scope texts tend to be far from every training example even when the
+        classifier is confident, so the ensemble uses this as a second out-of-scope signal.
+        """
+        self._require_model()
+        vectors = normalise_rows(vectors)
+        if len(vectors) == 0:
+            return np.zeros(0)
+        best = np.empty(len(vectors))
+        for start in range(0, len(vectors), batch_size):
+            block = vectors[start : start + batch_size] @ self._examples.T
+            best[start : start + batch_size] = block.max(axis=1)
+        return best
 
     def in_scope_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities over `in_scope_labels` only, renormalised per row."""
@@ -169,6 +188,7 @@ class DenseIntentClassifier:
             "format_version": FORMAT_VERSION,
             "model": self._require_model(),
             "labels": list(self._labels),
+            "examples": self._examples,
             "regularization": self.regularization,
             "max_iter": self.max_iter,
             "out_of_scope_label": self.out_of_scope_label,
@@ -188,6 +208,7 @@ class DenseIntentClassifier:
         )
         classifier._model = state["model"]
         classifier._labels = list(state["labels"])
+        classifier._examples = np.asarray(state["examples"], dtype=np.float32)
         return classifier
 
     def save(self, path: Path) -> Path:

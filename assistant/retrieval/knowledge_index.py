@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,16 @@ class IndexSnapshot:
     """Global row of each document in the lexical index (windows are not indexed twice)."""
     passage_rows: dict[str, np.ndarray]
     """Each page's passage rows, in page order."""
+    owner_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """All rows sorted by owner, so one `np.maximum.reduceat` gives each owner its best row."""
+    owner_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    owner_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """The owner row of each group of `owner_order`."""
+    page_passages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """All passage rows, grouped by page (pages in `pages` order)."""
+    page_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pages: tuple[str, ...] = ()
+    _masks: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray) -> IndexSnapshot:
@@ -42,6 +52,14 @@ class IndexSnapshot:
         for row, chunk in enumerate(chunks):
             if chunk.kind == "section":
                 passages.setdefault(chunk.path, []).append(row)
+        owner_order = np.argsort(owners, kind="stable")
+        sorted_owners = owners[owner_order]
+        owner_starts = np.flatnonzero(np.r_[True, sorted_owners[1:] != sorted_owners[:-1]]) if len(owners) else \
+            np.zeros(0, dtype=np.int64)
+        pages = tuple(passages)
+        page_passages = np.array([row for path in pages for row in passages[path]], dtype=np.int64)
+        page_starts = np.cumsum([0] + [len(passages[path]) for path in pages[:-1]]).astype(np.int64) if pages else \
+            np.zeros(0, dtype=np.int64)
         return cls(
             name=name,
             chunks=chunks,
@@ -52,17 +70,25 @@ class IndexSnapshot:
             owners=owners,
             lexical_rows=lexical_rows,
             passage_rows={path: np.array(found, dtype=np.int64) for path, found in passages.items()},
+            owner_order=owner_order,
+            owner_starts=owner_starts,
+            owner_rows=sorted_owners[owner_starts] if len(owners) else np.zeros(0, dtype=np.int64),
+            page_passages=page_passages,
+            page_starts=page_starts,
+            pages=pages,
         )
 
     def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None) -> np.ndarray | None:
+        """Rows a search with these filters may return (None: all); computed once per filter."""
         if audiences is None and languages is None:
             return None
-        allowed = np.ones(len(self.chunks), dtype=bool)
-        for row, chunk in enumerate(self.chunks):
-            if audiences is not None and chunk.audience not in audiences:
-                allowed[row] = False
-            elif languages is not None and chunk.language not in languages:
-                allowed[row] = False
+        key = (audiences, languages)
+        allowed = self._masks.get(key)
+        if allowed is None:
+            allowed = np.array([(audiences is None or chunk.audience in audiences)
+                                and (languages is None or chunk.language in languages)
+                                for chunk in self.chunks], dtype=bool)
+            self._masks[key] = allowed
         return allowed
 
 

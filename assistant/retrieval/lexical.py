@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-
 import math
 from collections import Counter
 
@@ -11,7 +10,7 @@ import bm25s
 import numpy as np
 
 from assistant.models import Chunk
-from assistant.retrieval.text_analysis import analyse
+from assistant.retrieval.text_analysis import SpellingCorrector, analyse, words
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +27,7 @@ class LexicalIndex:
         self._page_terms: dict[str, set[str]] = {}
         for chunk, terms in zip(chunks, corpus, strict=True):
             self._page_terms.setdefault(chunk.path, set()).update(terms)
+        self.spelling = SpellingCorrector(Counter(w for chunk in chunks for w in words(chunk.text)))
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if chunks:
             # bm25s cannot index an empty document; a placeholder term keeps row numbers aligned.
@@ -53,6 +53,14 @@ class LexicalIndex:
         count = len(self.chunks)
         frequency = self._document_frequency.get(term, 0)
         return math.log(1.0 + (count - frequency + 0.5) / (frequency + 0.5))
+
+    def known_share(self, text: str, language: str = "en") -> float:
+        """Share of the question's weight (idf) carried by terms the index knows at all."""
+        terms = set(analyse(text, language))
+        if not terms:
+            return 0.0
+        total = sum(self.idf(term) for term in terms)
+        return sum(self.idf(term) for term in terms if term in self._vocabulary) / total
 
     def coverage(self, text: str, path: str, language: str = "en") -> float:
         """Share of the question's weight (idf) whose terms occur on page `path`. Unknown words count."""

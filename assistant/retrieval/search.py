@@ -1,4 +1,4 @@
-"""Hybrid search: dense and lexical (BM25) scores, fused by rank, and ranked by page."""
+"""Hybrid search: dense and lexical (BM25) scores in one weighted sum, ranked by page."""
 
 from __future__ import annotations
 
@@ -34,13 +34,16 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """How the signals combine. Defaults were chosen on the handbook dev set (see README)."""
+    """How the signals combine. Defaults were chosen on the handbook dev set (see README).
 
-    rrf_k: float = 60.0
-    dense: float = 1.0
-    lexical: float = 1.0
-    candidates: int = 50
-    passage_dense_share: float = 0.5
+    A passage scores `dense * cosine + (1 - dense) * (1 - exp(-bm25 / lexical_scale))`: the
+    cosine of its best window, and its BM25 score squashed into 0..1 on a fixed scale (not
+    divided by the query's best score, so a query no passage matches well keeps low scores).
+    A page scores as its best passage, and that passage represents it.
+    """
+
+    dense: float = 0.7
+    lexical_scale: float = 10.0
 
 
 @dataclass
@@ -70,28 +73,25 @@ class HybridSearcher:
                mode: SearchMode = SearchMode.HYBRID) -> SearchResult:
         filters = filters or SearchFilters()
         snapshot = self._index.snapshot()
-        query = expand_abbreviations(text)
+        # Short forms spelled out, and words the corpus never uses corrected to close ones it does.
+        query = snapshot.lexical.spelling.correct_text(expand_abbreviations(text))
         allowed = snapshot.mask(filters.audiences, filters.languages)
-        weights = self._weights
         query_vector = self._embedder.encode_query(query)
         dense = _dense_scores(snapshot, query_vector, allowed)
         lexical = _lexical_scores(snapshot, query, allowed)
-        rankings = []
-        if mode in (SearchMode.HYBRID, SearchMode.DENSE):
-            rankings.append((dense, weights.dense))
-        if mode in (SearchMode.HYBRID, SearchMode.BM25):
-            rankings.append((lexical, weights.lexical))
-        fused = _fuse(rankings, weights)
-        hits = _best_passage_per_page(snapshot, fused, dense, lexical, weights, mode, limit)
+        share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)
+        combined = _combine(dense, lexical, share, self._weights)
+        hits = _best_passage_per_page(snapshot, combined, dense, lexical, limit)
         return SearchResult(hits=hits, query=query, query_vector=query_vector, snapshot=snapshot)
 
 
 def _dense_scores(snapshot: IndexSnapshot, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
-    """Cosine per passage or card: the best of its own vector and its windows' vectors."""
-    similarities = snapshot.embeddings @ vector
+    """Cosine per passage or card: the best of its own vector and its windows' vectors (-inf elsewhere)."""
     scores = np.full(len(snapshot.chunks), -np.inf, dtype=np.float32)
-    np.maximum.at(scores, snapshot.owners, similarities)
-    scores[snapshot.owners != np.arange(len(snapshot.owners))] = -np.inf
+    if not len(snapshot.chunks):
+        return scores
+    similarities = snapshot.embeddings @ vector
+    scores[snapshot.owner_rows] = np.maximum.reduceat(similarities[snapshot.owner_order], snapshot.owner_starts)
     if allowed is not None:
         scores[~allowed] = -np.inf
     return scores
@@ -105,36 +105,32 @@ def _lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | N
     return scores
 
 
-def _fuse(rankings: list[tuple[np.ndarray, float]], weights: FusionWeights) -> dict[int, float]:
-    """Reciprocal rank fusion over each retriever's top candidates."""
-    fused: dict[int, float] = {}
-    for scores, weight in rankings:
-        count = min(weights.candidates, len(scores))
-        top = np.argpartition(-scores, count - 1)[:count]
-        top = top[np.argsort(-scores[top])]
-        for rank, row in enumerate(int(r) for r in top if np.isfinite(scores[r]) and scores[r] > 0):
-            fused[row] = fused.get(row, 0.0) + weight / (weights.rrf_k + rank + 1)
-    return fused
+def _combine(dense: np.ndarray, lexical: np.ndarray, share: float, weights: FusionWeights) -> np.ndarray:
+    """The weighted sum; rows the search may not return (windows, filtered rows) stay at -inf."""
+    combined = (1.0 - share) * (1.0 - np.exp(-lexical / weights.lexical_scale))
+    if share > 0.0:
+        combined = combined + share * dense
+    else:
+        combined[~np.isfinite(dense)] = -np.inf
+        combined[lexical <= 0.0] = -np.inf
+    return combined
 
 
-def _best_passage_per_page(snapshot: IndexSnapshot, fused: dict[int, float], dense: np.ndarray,
-                           lexical: np.ndarray, weights: FusionWeights, mode: SearchMode,
-                           limit: int) -> list[SearchHit]:
-    """Pages in order of their best fused row; each page is represented by its best passage."""
-    pages: dict[str, float] = {}
-    for row, score in sorted(fused.items(), key=lambda item: item[1], reverse=True):
-        pages.setdefault(snapshot.chunks[row].path, score)
-        if len(pages) >= limit:
-            break
-    dense_share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, weights.passage_dense_share)
+def _best_passage_per_page(snapshot: IndexSnapshot, combined: np.ndarray, dense: np.ndarray,
+                           lexical: np.ndarray, limit: int) -> list[SearchHit]:
+    """Pages in order of their best passage's score; each page is represented by that passage."""
+    if not len(snapshot.page_passages):
+        return []
+    page_scores = np.maximum.reduceat(combined[snapshot.page_passages], snapshot.page_starts)
+    count = min(limit, len(page_scores))
+    top = np.argpartition(-page_scores, count - 1)[:count]
     hits = []
-    for path, score in pages.items():
-        rows = snapshot.passage_rows.get(path)
-        if rows is None or not len(rows):
-            continue
-        page_dense = np.where(np.isfinite(dense[rows]), dense[rows], 0.0)
-        page_lexical = lexical[rows] / (lexical[rows].max() or 1.0)
-        best = int(rows[np.argmax(dense_share * page_dense + (1 - dense_share) * page_lexical)])
+    for page in top[np.argsort(-page_scores[top], kind="stable")]:
+        score = float(page_scores[page])
+        if not np.isfinite(score):
+            break
+        rows = snapshot.passage_rows[snapshot.pages[page]]
+        best = int(rows[np.argmax(combined[rows])])
         hits.append(SearchHit(chunk=snapshot.chunks[best], score=score,
-                              dense_score=float(page_dense.max()), lexical_score=float(lexical[best])))
+                              dense_score=float(max(dense[best], 0.0)), lexical_score=float(lexical[best])))
     return hits

@@ -90,3 +90,56 @@ def _stem_one(word: str, language: str) -> str:
 
 def _stem_all(terms: tuple[str, ...], language: str) -> list[str]:
     return [_stem_one(term.replace("'", ""), language) for term in terms]
+
+
+class SpellingCorrector:
+    """Corrects a word the corpus never uses to a close corpus word (one edit, two for long words).
+
+    Candidates come from a deletion index (every word with one letter dropped), so a lookup costs
+    a few dictionary probes whatever the vocabulary size. Among candidates the most frequent wins.
+    """
+
+    def __init__(self, frequencies: dict[str, int], min_length: int = 5) -> None:
+        self._frequencies = {w: n for w, n in frequencies.items() if w.isalpha()}
+        self._min_length = min_length
+        self._deletes: dict[str, list[str]] = {}
+        for word in self._frequencies:
+            if len(word) >= min_length - 1:
+                for variant in _deletions(word) | {word}:
+                    self._deletes.setdefault(variant, []).append(word)
+
+    def correct(self, word: str) -> str:
+        lower = word.lower()
+        if (len(lower) < self._min_length or not lower.isalpha() or lower in self._frequencies
+                or lower in ENGLISH_STOP_WORDS or lower in ABBREVIATIONS):
+            return word
+        candidates: set[str] = set()
+        for variant in _deletions(lower) | {lower}:
+            candidates.update(self._deletes.get(variant, ()))
+        limit = 2 if len(lower) >= 8 else 1
+        close = [c for c in candidates if c[0] == lower[0] and _edit_distance(lower, c) <= limit]
+        if not close:
+            return word
+        return max(close, key=lambda c: (-_edit_distance(lower, c), self._frequencies[c], c))
+
+    def correct_text(self, text: str) -> str:
+        """`text` with every unknown word replaced by its correction."""
+        return _WORD.sub(lambda match: self.correct(match.group(0)), text)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein plus adjacent swaps)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

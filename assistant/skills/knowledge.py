@@ -80,7 +80,7 @@ class KnowledgeSkill:
             )
         top = result.hits[0]
         return KnowledgeAnswer(
-            text=short_answer(result.query, top),
+            text=short_answer(result, top),
             citations=citations_for(result.hits[: self._top_k]),
             confidence=round(probability, 4),
             answerable=True,

@@ -64,9 +64,10 @@ def test_exactly_4000_characters_is_answered(api):
     assert api.post("/v1/ask", json={"text": text}).status_code == 200
 
 
-def test_not_json_is_422(api):
-    response = api.post("/v1/ask", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
+def test_malformed_json_is_rejected(api):
+    headers = {"content-type": "application/json"}
+    assert api.post("/v1/ask", content=b"{not json", headers=headers).status_code == 422
+    assert api.post("/v1/ask", content=b"\xff\xfe not utf-8", headers=headers).status_code == 400
 
 
 def test_feedback_turns_a_thumbs_down_into_a_gap(api):

@@ -1,0 +1,1 @@
+"""Evaluations behind `assistant eval`: retrieval quality and NLU accuracy."""
