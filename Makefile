@@ -36,7 +36,7 @@ run: install rasa-env
 	$(VENV)/bin/assistant serve
 
 test: install rasa-env
-	$(PY) -m pytest
+	scripts/with-postgres $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check .

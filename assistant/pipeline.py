@@ -41,9 +41,11 @@ def clean_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class RoutingPolicy:
-    """When an intent overrides retrieval. An intent counts only at or above `min_intent_confidence`."""
+    """When an intent counts: to override an answerable retrieval result it needs `min_intent_confidence`;
+    when retrieval has no answer, NLU's best guess is used from `fallback_intent_confidence`."""
 
     min_intent_confidence: float = 0.6
+    fallback_intent_confidence: float = 0.35
     nlu_wait_seconds: float = 0.5
 
 
@@ -130,8 +132,9 @@ class Assistant:
     def _route(self, message: Message, text: str, language: str, knowledge: KnowledgeAnswer,
                understanding: Understanding) -> Answer:
         key = message.conversation_key
-        confident = understanding.confidence >= self._policy.min_intent_confidence
-        intent = understanding.intent if confident else None
+        threshold = (self._policy.min_intent_confidence if knowledge.answerable
+                     else self._policy.fallback_intent_confidence)
+        intent = understanding.intent if understanding.confidence >= threshold else None
         degraded = understanding.degraded_reason is not None and self._understander is not None
         order_number = understanding.first(ORDER_NUMBER) or self._find_order_number(text)
         pending = self._conversations.pending(key)

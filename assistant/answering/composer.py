@@ -79,7 +79,8 @@ def not_known_reply(nearest: SearchHit | None, language: str) -> str:
     """The honest reply below the answerability threshold, naming the nearest topic's owner."""
     language = language if language in NOT_KNOWN else "en"
     if nearest is not None and nearest.chunk.owner:
-        return f"{NOT_KNOWN[language]} {ASK_OWNER[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)}"
+        owner_line = ASK_OWNER[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)
+        return f"{NOT_KNOWN[language]} {owner_line}"
     return f"{NOT_KNOWN[language]} {LOGGED[language]}"
 
 

@@ -67,7 +67,7 @@ def test_exactly_4000_characters_is_answered(api):
 def test_malformed_json_is_rejected(api):
     headers = {"content-type": "application/json"}
     assert api.post("/v1/ask", content=b"{not json", headers=headers).status_code == 422
-    assert api.post("/v1/ask", content=b"\xff\xfe not utf-8", headers=headers).status_code == 400
+    assert api.post("/v1/ask", content=b"\xff\xfe not utf-8", headers=headers).status_code == 422
 
 
 def test_feedback_turns_a_thumbs_down_into_a_gap(api):

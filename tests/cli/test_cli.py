@@ -89,3 +89,17 @@ def test_knowledge_check_fails_on_a_broken_page(tmp_path, knowledge_copy):
     (knowledge_copy / "en" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
     result = run_cli("knowledge", "check", str(knowledge_copy), data_dir=tmp_path)
     assert result.returncode == 1 and "BROKEN   en/bad.md" in result.stdout
+
+
+def test_gaps_report_lists_an_unanswered_question_redacted(ingested, tmp_path):
+    asked = run_cli("ask", "Does mario.rossi@example.com get a discount on hot tubs at the Mars store?",
+                    data_dir=ingested)
+    assert asked.returncode == 0, asked.stderr
+    out = tmp_path / "gaps.csv"
+    result = run_cli("gaps", "report", "--format", "csv", "--out", str(out), data_dir=ingested)
+    assert result.returncode == 0, result.stderr
+    report = out.read_text(encoding="utf-8")
+    assert report.startswith("created_at,channel,gap_reason")
+    assert "hot tubs" in report and "[EMAIL]" in report and "mario.rossi" not in report
+    html = run_cli("gaps", "report", "--format", "html", data_dir=ingested)
+    assert "<h1>Knowledge gaps" in html.stdout
