@@ -67,9 +67,17 @@ def calibrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def nlu(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.evaluation.nlu_eval import run_nlu_evaluation_command
+    import tempfile
+    from pathlib import Path
 
-    report = run_nlu_evaluation_command(settings, args.clinc, args.banking77)
+    from assistant.evaluation.nlu_eval import run_banking77_evaluation, run_clinc_evaluation
+
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    with tempfile.TemporaryDirectory(prefix="assistant-nlu-eval-") as work_dir:
+        report = run_clinc_evaluation(args.clinc, rasa_executable=settings.rasa_executable,
+                                      work_dir=Path(work_dir), embedder=embedder)
+    if args.banking77 is not None:
+        report["banking77"] = run_banking77_evaluation(args.banking77, embedder=embedder)
     if args.json:
         print_json(report)
     else:

@@ -26,7 +26,7 @@ class ChunkingPolicy:
     overlapping runs of a few sentences): the best window speaks for its passage.
     """
 
-    max_words: int = 220
+    max_words: int = 320
     min_words: int = 12
     window_words: int = 70
     pack_sections: bool = True

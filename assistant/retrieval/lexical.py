@@ -62,6 +62,12 @@ class LexicalIndex:
         total = sum(self.idf(term) for term in terms)
         return sum(self.idf(term) for term in terms if term in self._vocabulary) / total
 
+    def rarest_missing(self, text: str, path: str, language: str = "en") -> float:
+        """The idf of the rarest question term missing from page `path`, over the largest idf possible."""
+        page = self._page_terms.get(path, set())
+        missing = [self.idf(term) for term in set(analyse(text, language)) if term not in page]
+        return max(missing, default=0.0) / (self.idf("\x00never") or 1.0)
+
     def coverage(self, text: str, path: str, language: str = "en") -> float:
         """Share of the question's weight (idf) whose terms occur on page `path`. Unknown words count."""
         terms = set(analyse(text, language))
