@@ -1,0 +1,47 @@
+"""Retrieval quality on the real handbook and its dev questions (skips without ../shared).
+
+The issue's targets that are met are asserted as targets; answer accuracy and gap F1 are not yet
+at their targets (0.80 and 0.85), so they are guarded as regression floors just under the measured
+figures (0.70 and 0.766; see the README).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.answerability import AnswerabilityModel
+from assistant.evaluation.retrieval_eval import run_retrieval_evaluation
+from assistant.retrieval.search import SearchMode
+from tests.conftest import HANDBOOK_DIR, HANDBOOK_QUESTIONS, require_shared
+
+
+@pytest.fixture(scope="module")
+def report(embedder):
+    require_shared(HANDBOOK_DIR)
+    require_shared(HANDBOOK_QUESTIONS)
+    return run_retrieval_evaluation(HANDBOOK_DIR, HANDBOOK_QUESTIONS, list(SearchMode), embedder,
+                                    AnswerabilityModel.load())
+
+
+def test_every_handbook_page_is_indexed(report):
+    assert report["documents"] >= 246 and not report["skipped_files"]
+
+
+def test_hybrid_meets_the_ranking_targets(report):
+    hybrid = report["modes"]["hybrid"]
+    assert hybrid["recall@5"] >= 0.97
+    assert hybrid["mrr@10"] >= 0.88
+
+
+def test_hybrid_beats_each_retriever_alone(report):
+    modes = report["modes"]
+    for single in ("dense", "bm25"):
+        assert modes["hybrid"]["recall@5"] > modes[single]["recall@5"]
+        assert modes["hybrid"]["mrr@10"] > modes[single]["mrr@10"]
+
+
+def test_answer_passages_and_gap_detection_do_not_regress(report):
+    hybrid = report["modes"]["hybrid"]
+    assert hybrid["answer_accuracy"] >= 0.68
+    assert hybrid["gap_f1"] >= 0.74
+    assert hybrid["gap_recall"] >= 0.85
