@@ -44,7 +44,7 @@ class RoutingPolicy:
     """When an intent counts: to override an answerable retrieval result it needs `min_intent_confidence`;
     when retrieval has no answer, NLU's best guess is used from `fallback_intent_confidence`."""
 
-    min_intent_confidence: float = 0.6
+    min_intent_confidence: float = 0.85
     fallback_intent_confidence: float = 0.35
     nlu_wait_seconds: float = 0.5
 
