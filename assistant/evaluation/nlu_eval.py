@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import TextIO
 import numpy as np
 
 from assistant.nlu.dense_intents import DenseIntentClassifier, SentenceEncoder
-from assistant.nlu.encoder_tuning import EncoderTuning, fine_tune_encoder
+from assistant.nlu.encoder_tuning import EncoderTuning, fine_tune_encoder, torch_threads
 from assistant.nlu.ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
 from assistant.nlu.errors import RasaTrainingError
 from assistant.nlu.intent_prediction import OUT_OF_SCOPE
@@ -154,16 +154,33 @@ def train_rasa(
     work_dir: Path,
     config: str,
     timeout_seconds: float = 1800.0,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[Path, float]:
     """Train a Rasa NLU model on `data` with `config` in `work_dir`; (model path, seconds)."""
     data_dir = Path(work_dir) / "rasa_data"
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "config.yml").write_text(config, encoding="utf-8")
     write_rasa_nlu_yaml(data, data_dir / "nlu.yml")
-    trainer = RasaTrainer(rasa_executable, data_dir, Path(work_dir) / "rasa_models", timeout_seconds=timeout_seconds)
+    trainer = RasaTrainer(
+        rasa_executable, data_dir, Path(work_dir) / "rasa_models", timeout_seconds=timeout_seconds, env=env
+    )
     started = time.monotonic()
     result = trainer.train(force=True)
     return result.model_path, time.monotonic() - started
+
+
+def rasa_thread_environment(threads: int | None) -> dict[str, str] | None:
+    """The environment for Rasa children limited to `threads` TensorFlow and BLAS threads."""
+    if threads is None:
+        return None
+    count = str(threads)
+    return rasa_environment(
+        extra={
+            "TF_INTRA_OP_PARALLELISM_THREADS": count,
+            "TF_INTER_OP_PARALLELISM_THREADS": count,
+            "OMP_NUM_THREADS": count,
+        }
+    )
 
 
 def rasa_python(rasa_executable: Path) -> Path:
@@ -179,6 +196,7 @@ def parse_with_rasa(
     work_dir: Path,
     ranking_length: int = 0,
     timeout_seconds: float = 1800.0,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[list[RasaRanking], list[float]]:
     """Parse every text with the model in one Rasa process; (rankings, per-text parse ms)."""
     work_dir = Path(work_dir)
@@ -194,7 +212,7 @@ def parse_with_rasa(
         completed = subprocess.run(
             command,
             cwd=work_dir,
-            env=rasa_environment(),
+            env=rasa_environment(env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -293,6 +311,7 @@ def run_clinc_evaluation(
     rasa_epochs: int = 30,
     policy: CalibrationPolicy | None = None,
     latency_sample: int = 1000,
+    threads_per_component: int | None = 1,
     progress: Progress | None = None,
 ) -> dict:
     """Train on CLINC150 `train` + `oos_train`, calibrate on `val` + `oos_val`, score `test` + `oos_test`.
@@ -304,8 +323,43 @@ def run_clinc_evaluation(
     `train_seconds` (wall time until both components are trained), `parse_ms_p50`,
     `parse_ms_p95` (per message: Rasa's in-process parse plus the dense side, one text at a
     time), and extras: the calibration, each component's own figures, the wall time.
+
+    `threads_per_component` limits torch (in this process) and TensorFlow (in Rasa's) to that
+    many threads each: on 2 cores, Rasa and the encoder then train side by side without
+    fighting over both cores (None leaves the libraries' defaults).
     """
-    report = progress or stderr_progress()
+    with torch_threads(threads_per_component):
+        return _run_clinc_evaluation(
+            Path(clinc_path),
+            rasa_executable=Path(rasa_executable),
+            work_dir=Path(work_dir),
+            embedder=embedder,
+            encoder_model_path=encoder_model_path,
+            fine_tune=fine_tune,
+            use_rasa=use_rasa,
+            rasa_epochs=rasa_epochs,
+            policy=policy,
+            latency_sample=latency_sample,
+            rasa_env=rasa_thread_environment(threads_per_component),
+            report=progress or stderr_progress(),
+        )
+
+
+def _run_clinc_evaluation(
+    clinc_path: Path,
+    *,
+    rasa_executable: Path,
+    work_dir: Path,
+    embedder: SentenceEncoder,
+    encoder_model_path: str | Path | None,
+    fine_tune: EncoderTuning | None,
+    use_rasa: bool,
+    rasa_epochs: int,
+    policy: CalibrationPolicy | None,
+    latency_sample: int,
+    rasa_env: Mapping[str, str] | None,
+    report: Progress,
+) -> dict:
     started = time.monotonic()
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -325,6 +379,7 @@ def run_clinc_evaluation(
                 rasa_executable=rasa_executable,
                 work_dir=work_dir,
                 config=CLINC_RASA_CONFIG.format(epochs=rasa_epochs),
+                env=rasa_env,
             )
         dense_started = time.monotonic()
         encoder, tuning_seconds = _encoder_for(
@@ -356,6 +411,7 @@ def run_clinc_evaluation(
             validation.texts + test.texts,
             rasa_executable=rasa_executable,
             work_dir=work_dir,
+            env=rasa_env,
         )
         rasa_validation, rasa_test = rankings[: len(validation)], rankings[len(validation) :]
         rasa_ms = rasa_ms_all[len(validation) :]
@@ -437,6 +493,7 @@ def run_banking77_evaluation(
     embedder: SentenceEncoder,
     encoder_model_path: str | Path | None = None,
     fine_tune: EncoderTuning | None = None,
+    threads_per_component: int | None = 1,
     progress: Progress | None = None,
 ) -> dict:
     """The dense classifier on BANKING77: train on `train.csv`, accuracy on `test.csv`.
@@ -449,10 +506,11 @@ def run_banking77_evaluation(
     started = time.monotonic()
     data = load_banking77(directory)
     report(f"BANKING77: {len(data['train'])} training, {len(data['test'])} test texts")
-    encoder, tuning_seconds = _encoder_for(embedder, encoder_model_path, fine_tune, data["train"], report)
-    dense = DenseIntentClassifier(encoder).fit(data["train"].texts, data["train"].labels)
-    train_seconds = time.monotonic() - started
-    predictions = dense.predict(data["test"].texts)
+    with torch_threads(threads_per_component):
+        encoder, tuning_seconds = _encoder_for(embedder, encoder_model_path, fine_tune, data["train"], report)
+        dense = DenseIntentClassifier(encoder).fit(data["train"].texts, data["train"].labels)
+        train_seconds = time.monotonic() - started
+        predictions = dense.predict(data["test"].texts)
     truth = data["test"].labels
     accuracy = float(np.mean([p.intent == label for p, label in zip(predictions, truth, strict=True)]))
     report(f"BANKING77 accuracy {accuracy:.4f}")

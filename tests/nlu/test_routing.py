@@ -47,6 +47,7 @@ def order_system():
 @pytest.fixture(scope="module")
 def nlu_client(rasa_server):
     client = CircuitBreakingNLU(RasaNLUClient(rasa_server.base_url, timeout_seconds=2.0), cooldown_seconds=1.0)
+    client.parse("warm up")  # Rasa's first parse after start-up is slow; the routing tests time the rest
     yield client
     client.backend.close()
 
