@@ -1,7 +1,7 @@
 """A 100k-chunk index built from the handbook's text: hybrid query latency and peak memory.
 
-Chunks are runs of 2 to 6 consecutive handbook sentences starting at every sentence, cycled
-until there are --chunks of them (each a distinct text, really embedded). Usage:
+Chunks are runs of 1, 2, 3 ... consecutive handbook sentences (within one page) starting at every
+sentence, until there are --chunks distinct texts; all of them are really embedded. Usage:
   .venv/bin/python benchmarks/bench_scale.py [--chunks 100000] [--queries 200] [--json]
 Target: query p95 <= 150 ms; the process's peak memory is reported.
 """
@@ -44,8 +44,8 @@ def build_chunks(count: int) -> list[Chunk]:
                 sentences.extend((passage, s) for s in SENTENCE.split(passage.text) if len(s.split()) >= 3)
     chunks: list[Chunk] = []
     seen: set[str] = set()
-    width = 2
-    while len(chunks) < count:
+    # Runs of 1, 2, 3 ... sentences from every start: each width adds about one chunk per sentence.
+    for width in range(1, 40):
         for start in range(len(sentences)):
             source = sentences[start][0]
             run = [s for p, s in sentences[start:start + width] if p.path == source.path]
@@ -57,8 +57,7 @@ def build_chunks(count: int) -> list[Chunk]:
             chunks.append(Chunk(chunk_id=f"s{len(chunks)}", path=source.path, title=source.title,
                                 section=source.section, text=text, content_hash=digest, language="en"))
             if len(chunks) >= count:
-                break
-        width = width + 1 if width < 6 else 2
+                return chunks
     return chunks
 
 

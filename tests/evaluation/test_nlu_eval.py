@@ -219,3 +219,54 @@ def test_loaders_read_the_shared_datasets() -> None:
     banking = load_banking77(BANKING77_DIR)
     assert (len(banking["train"]), len(banking["test"])) == (10003, 3080)
     assert len(set(banking["test"].labels)) == 77
+
+
+def test_encoder_tuning_trains_only_the_top_layers(clinc_slice, tmp_path) -> None:
+    from assistant.nlu.encoder_tuning import EncoderTuning, TunedSentenceEncoder, fine_tune_encoder, torch_threads
+    from assistant.retrieval.embedder import default_model_path
+
+    train = clinc_slice["train"]
+    with torch_threads(1):
+        encoder = fine_tune_encoder(
+            default_model_path(), train.texts, train.labels, EncoderTuning(layers=1, epochs=1, batch_size=16)
+        )
+        vectors = encoder.encode(train.texts[:4])
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert all(not parameter.requires_grad for parameter in encoder.model.parameters())
+
+    from sentence_transformers import SentenceTransformer
+
+    original = SentenceTransformer(default_model_path(), device="cpu")[0].auto_model.encoder.layer
+    tuned = encoder.model[0].auto_model.encoder.layer
+    changed = [
+        not all(np.array_equal(a.detach().numpy(), b.detach().numpy())
+                for a, b in zip(old.parameters(), new.parameters(), strict=True))
+        for old, new in zip(original, tuned, strict=True)
+    ]  # fmt: skip
+    assert changed == [False] * (len(changed) - 1) + [True]
+
+    loaded = TunedSentenceEncoder.load(encoder.save(tmp_path / "tuned"))
+    np.testing.assert_allclose(loaded.encode(train.texts[:4]), vectors, atol=1e-5)
+
+
+def test_train_intent_ensemble_from_one_labelled_set(embedder, clinc_slice) -> None:
+    from assistant.nlu.ensemble import train_intent_ensemble
+
+    # The assistant's own data calls the out-of-scope intent "out_of_scope".
+    data = clinc_slice["train"] + clinc_slice["val"]
+    renamed = ["out_of_scope" if label == OUT_OF_SCOPE else label for label in data.labels]
+    ensemble = train_intent_ensemble(embedder, data.texts, renamed, out_of_scope_label="out_of_scope")
+
+    calibration = ensemble.calibration
+    assert calibration is not None and calibration.out_of_scope_examples > 0
+    assert calibration.in_scope_examples + calibration.out_of_scope_examples < len(data) / 2
+    assert ensemble.out_of_scope_label == "out_of_scope" and "out_of_scope" not in ensemble.labels
+    assert len(ensemble.labels) == INTENTS
+
+    test = clinc_slice["test"]
+    predictions = ensemble.predict(test.texts)
+    truth = ["out_of_scope" if label == OUT_OF_SCOPE else label for label in test.labels]
+    metrics = score_out_of_scope([p.label("out_of_scope") for p in predictions], truth, "out_of_scope")
+    assert metrics["in_scope_accuracy"] >= 0.85
+    assert metrics["oos_recall"] >= 0.5
