@@ -26,6 +26,7 @@ from typing import TextIO
 
 import numpy as np
 
+from assistant.errors import AssistantError
 from assistant.nlu.dense_intents import DenseIntentClassifier, SentenceEncoder
 from assistant.nlu.encoder_tuning import EncoderTuning, fine_tune_encoder, torch_threads
 from assistant.nlu.ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
@@ -96,29 +97,40 @@ class LabelledTexts:
         return LabelledTexts(self.texts + other.texts, self.labels + other.labels)
 
 
+class DatasetError(AssistantError):
+    """An evaluation data set is missing or not in the expected format."""
+
+
 CLINC_SPLITS = ("train", "val", "test", "oos_train", "oos_val", "oos_test")
 
 
 def load_clinc(path: Path) -> dict[str, LabelledTexts]:
     """CLINC150's `data_full.json`: every split as `LabelledTexts` (out-of-scope labelled "oos")."""
-    with open(path, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    missing = [split for split in CLINC_SPLITS if split not in raw]
-    if missing:
-        raise ValueError(f"{path} is not CLINC150 data_full.json: splits {missing} are missing")
-    return {
-        split: LabelledTexts([str(text) for text, _ in raw[split]], [str(label) for _, label in raw[split]])
-        for split in CLINC_SPLITS
-    }
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+        missing = [split for split in CLINC_SPLITS if split not in raw]
+        if missing:
+            raise DatasetError(f"{path} is not CLINC150's data_full.json: splits {missing} are missing")
+        return {
+            split: LabelledTexts([str(text) for text, _ in raw[split]], [str(label) for _, label in raw[split]])
+            for split in CLINC_SPLITS
+        }
+    except (OSError, json.JSONDecodeError, TypeError, ValueError) as error:
+        raise DatasetError(f"cannot read CLINC150 from {path}: {error}") from error
 
 
 def load_banking77(directory: Path) -> dict[str, LabelledTexts]:
     """BANKING77's `train.csv` and `test.csv` (header `text,category`)."""
     splits = {}
     for split in ("train", "test"):
-        with open(Path(directory) / f"{split}.csv", encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        splits[split] = LabelledTexts([row["text"] for row in rows], [row["category"] for row in rows])
+        path = Path(directory) / f"{split}.csv"
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            splits[split] = LabelledTexts([row["text"] for row in rows], [row["category"] for row in rows])
+        except (OSError, KeyError, csv.Error) as error:
+            raise DatasetError(f"cannot read BANKING77 from {path}: {error!r}") from error
     return splits
 
 

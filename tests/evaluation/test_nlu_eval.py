@@ -270,3 +270,16 @@ def test_train_intent_ensemble_from_one_labelled_set(embedder, clinc_slice) -> N
     metrics = score_out_of_scope([p.label("out_of_scope") for p in predictions], truth, "out_of_scope")
     assert metrics["in_scope_accuracy"] >= 0.85
     assert metrics["oos_recall"] >= 0.5
+
+
+def test_unreadable_datasets_raise_a_typed_error(tmp_path) -> None:
+    from assistant.evaluation.nlu_eval import DatasetError
+
+    with pytest.raises(DatasetError, match="cannot read CLINC150"):
+        load_clinc(tmp_path / "missing.json")
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"train": []}', encoding="utf-8")
+    with pytest.raises(DatasetError, match="splits"):
+        load_clinc(wrong)
+    with pytest.raises(DatasetError, match="cannot read BANKING77"):
+        load_banking77(tmp_path)
