@@ -78,7 +78,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = ChromaVectorStore.embedded(Path(tmp) / "chroma")
         started = time.perf_counter()
-        store.activate(store.write(chunks, vectors, embedder.name))
+        store.activate(store.stage(embedder.name, chunks, vectors, retired_ids=[]))
         write_seconds = time.perf_counter() - started
         del vectors
         index = KnowledgeIndex(store)

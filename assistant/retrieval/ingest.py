@@ -15,7 +15,7 @@ from assistant.knowledge.chunker import ChunkingPolicy, chunk_document
 from assistant.knowledge.loader import load_knowledge
 from assistant.models import Chunk
 from assistant.retrieval.embedder import Embedder
-from assistant.retrieval.vector_store import ChromaVectorStore
+from assistant.retrieval.vector_store import ChromaVectorStore, record_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,54 +71,53 @@ class Ingestor:
         chunks = _unique([chunk for document in loaded.documents for chunk in chunk_document(document, self._policy)])
         report = IngestReport(documents=len(loaded.documents), chunks=len(chunks), problems=loaded.problems)
 
-        previous = self._previous_vectors()
-        wanted = {(chunk.chunk_id, chunk.content_hash) for chunk in chunks}
-        if previous is not None and wanted == previous[0]:
+        self._store.clean_up()
+        live = self._store.live_records(self._embedder.name)
+        live_ids = {record.record_id for record in live}
+        wanted = {record_id(chunk): chunk for chunk in chunks}
+        report.removed = len({record.chunk_id for record in live} - {chunk.chunk_id for chunk in chunks})
+        if live and wanted.keys() == live_ids:
             report.generation = self._store.active_name()
             report.reused = len(chunks)
             report.seconds = time.perf_counter() - started
             return report
 
-        known = previous[1] if previous else {}
-        missing = [chunk for chunk in chunks if chunk.content_hash not in known]
-        vectors = self._embed(missing, progress)
-        known = {**known, **dict(zip((c.content_hash for c in missing), vectors, strict=True))}
-        matrix = np.stack([known[chunk.content_hash] for chunk in chunks])
+        added = [chunk for record, chunk in wanted.items() if record not in live_ids]
+        retired = sorted(live_ids - wanted.keys())
+        vectors, embedded = self._vectors_for(added, live, progress)
 
         try:
-            progress.start(len(chunks), "indexing")
-            name = self._store.write(chunks, matrix, self._embedder.name, progress.advance)
+            progress.start(len(added), "indexing")
+            generation = self._store.stage(self._embedder.name, added, vectors, retired, progress.advance)
             if self._before_activate is not None:
-                self._before_activate(name)
-            self._store.activate(name)
+                self._before_activate(generation.name)
+            self._store.activate(generation)
         except Exception as error:
-            self._store.drop_inactive()
+            self._store.clean_up()
             raise IngestError(f"ingest failed, the previous index is still answering: {error}") from error
         finally:
             progress.close()
 
-        report.embedded = len(missing)
-        report.reused = len(chunks) - len(missing)
-        report.removed = len(previous[0] - wanted) if previous else 0
+        report.embedded = embedded
+        report.reused = len(chunks) - embedded
         report.changed = True
-        report.generation = name
+        report.generation = generation.name
         report.seconds = time.perf_counter() - started
         return report
 
-    def _previous_vectors(self) -> tuple[set[tuple[str, str]], dict[str, np.ndarray]] | None:
-        """The active generation's (id, hash) pairs and vectors by content hash, if it used our model."""
-        self._store.drop_inactive()
-        name = self._store.active_name()
-        if name is None:
-            return None
-        generation = self._store.load(name)
-        if generation.embedding_model != self._embedder.name:
-            logger.info("embedding model changed (%s -> %s): re-embedding everything",
-                        generation.embedding_model, self._embedder.name)
-            return {(c.chunk_id, c.content_hash) for c in generation.chunks}, {}
-        pairs = {(chunk.chunk_id, chunk.content_hash) for chunk in generation.chunks}
-        vectors = {chunk.content_hash: generation.embeddings[i] for i, chunk in enumerate(generation.chunks)}
-        return pairs, vectors
+    def _vectors_for(self, added: list[Chunk], live, progress: ProgressSink) -> tuple[np.ndarray, int]:
+        """Vectors for the new records: copied when the same text is already stored, else embedded."""
+        if not added:
+            return np.zeros((0, 0), dtype=np.float32), 0
+        stored_by_hash = {record.content_hash: record.record_id for record in live}
+        reusable = {chunk.content_hash: stored_by_hash[chunk.content_hash]
+                    for chunk in added if chunk.content_hash in stored_by_hash}
+        stored = self._store.vectors(self._embedder.name, sorted(set(reusable.values())))
+        known = {content_hash: stored[record] for content_hash, record in reusable.items() if record in stored}
+        missing = _unique_by_hash([chunk for chunk in added if chunk.content_hash not in known])
+        fresh = self._embed(missing, progress)
+        known.update(zip((chunk.content_hash for chunk in missing), fresh, strict=True))
+        return np.stack([known[chunk.content_hash] for chunk in added]), len(missing)
 
     def _embed(self, chunks: list[Chunk], progress: ProgressSink) -> np.ndarray:
         if not chunks:
@@ -141,5 +140,15 @@ def _unique(chunks: list[Chunk]) -> list[Chunk]:
     for chunk in chunks:
         if chunk.chunk_id not in seen:
             seen.add(chunk.chunk_id)
+            unique.append(chunk)
+    return unique
+
+
+def _unique_by_hash(chunks: list[Chunk]) -> list[Chunk]:
+    seen: set[str] = set()
+    unique = []
+    for chunk in chunks:
+        if chunk.content_hash not in seen:
+            seen.add(chunk.content_hash)
             unique.append(chunk)
     return unique

@@ -128,5 +128,5 @@ class KnowledgeIndex:
         self._checked_at = time.monotonic()
         if name is None or (self._snapshot is not None and self._snapshot.name == name):
             return
-        generation = self._store.load(name)
-        self._snapshot = IndexSnapshot.build(name, generation.chunks, generation.embeddings)
+        generation = self._store.load_active()
+        self._snapshot = IndexSnapshot.build(generation.name, generation.chunks, generation.embeddings)

@@ -1,28 +1,53 @@
-"""Chunk vectors in chromadb, in immutable generations switched atomically.
+"""Chunk vectors in chromadb, versioned record by record and switched atomically.
 
-Each ingest writes a complete new collection (a generation) and only then points the
-pointer collection at it, so a failed or interrupted ingest never leaves a half-built
-index in front of users. Embeddings always travel explicitly: chromadb's own embedding
-function is never used (it would try to download a model).
+All chunks embedded with one model live in one collection. Every record carries the
+generation that added it (`born`) and the one that removed it (`retired`); generation G
+is the records with born <= G < retired. An ingest adds its new records with born = G+1 and
+marks the removed ones retired = G+1, neither of which G can see, then moves the pointer to
+G+1 in one metadata write. So an unchanged chunk is never copied, and a failed or interrupted
+ingest never shows a half-built index: `clean_up` deletes what it staged and un-retires what
+it retired. Records a generation no longer sees are deleted by the next ingest, not at once,
+so a server still loading the previous generation can finish.
+
+Embeddings always travel explicitly: chromadb's own embedding function is never used (it
+would try to download a model).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-import uuid
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.errors import IndexNotReadyError
 from assistant.models import Chunk
 
 logger = logging.getLogger(__name__)
 
-POINTER_COLLECTION = "frontline-index-pointer"
-GENERATION_PREFIX = "chunks-"
-_PAGE = 5000
+POINTER_COLLECTION = "frontline-index-pointer-v2"
+COLLECTION_PREFIX = "chunks-"
+NEVER_RETIRED = 2**31 - 1
+_PAGE = 2000
+_LOAD_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ActiveGeneration:
+    """What the pointer names: a collection, a generation number in it and its size."""
+
+    collection: str
+    number: int
+    chunks: int
+    embedding_model: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.collection}@{self.number}"
 
 
 @dataclass(frozen=True)
@@ -35,8 +60,42 @@ class Generation:
     embeddings: np.ndarray
 
 
-def chunk_metadata(chunk: Chunk) -> dict[str, str]:
+@dataclass(frozen=True)
+class LiveRecord:
+    """A record the active generation sees, without its vector."""
+
+    record_id: str
+    chunk_id: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """How many records a collection holds, by state relative to the active generation."""
+
+    live: int
+    staged: int
+    """Added by an ingest that has not been activated (or was interrupted)."""
+    retired: int
+    """Removed by the active generation or an earlier one, waiting to be deleted."""
+    pending_retirement: int
+    """Still live, but marked for removal by an ingest that has not been activated."""
+
+
+def collection_for(embedding_model: str) -> str:
+    """The collection holding vectors of one embedding model (dimensions differ between models)."""
+    return f"{COLLECTION_PREFIX}{hashlib.sha1(embedding_model.encode('utf-8')).hexdigest()[:12]}"
+
+
+def record_id(chunk: Chunk) -> str:
+    """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent)."""
+    fingerprint = hashlib.sha1(f"{chunk.content_hash}\x1f{chunk.parent_id or ''}".encode()).hexdigest()[:16]
+    return f"{chunk.chunk_id}@{fingerprint}"
+
+
+def chunk_metadata(chunk: Chunk, born: int) -> dict[str, str | int]:
     return {
+        "chunk_id": chunk.chunk_id,
         "path": chunk.path,
         "title": chunk.title,
         "section": chunk.section,
@@ -47,12 +106,14 @@ def chunk_metadata(chunk: Chunk) -> dict[str, str]:
         "kind": chunk.kind,
         "content_hash": chunk.content_hash,
         "parent_id": chunk.parent_id or "",
+        "born": born,
+        "retired": NEVER_RETIRED,
     }
 
 
-def chunk_from_record(chunk_id: str, text: str, metadata: dict) -> Chunk:
+def chunk_from_record(text: str, metadata: dict) -> Chunk:
     return Chunk(
-        chunk_id=chunk_id,
+        chunk_id=metadata["chunk_id"],
         path=metadata["path"],
         title=metadata["title"],
         section=metadata["section"],
@@ -67,8 +128,13 @@ def chunk_from_record(chunk_id: str, text: str, metadata: dict) -> Chunk:
     )
 
 
+def visible_in(number: int) -> dict:
+    """The chromadb filter for the records generation `number` sees."""
+    return {"$and": [{"born": {"$lte": number}}, {"retired": {"$gt": number}}]}
+
+
 class ChromaVectorStore:
-    """Generations of chunk vectors in one chromadb client (embedded or HTTP)."""
+    """Versioned chunk records in one chromadb client (embedded or HTTP)."""
 
     def __init__(self, client) -> None:
         self._client = client
@@ -98,92 +164,167 @@ class ChromaVectorStore:
             )
         )
 
+    # The pointer
+
     def _pointer(self):
         return self._client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
 
-    def active_name(self) -> str | None:
+    def active(self) -> ActiveGeneration | None:
         """The generation users are answered from, or None before the first ingest."""
         metadata = self._pointer().metadata or {}
-        return metadata.get("active") or None
+        if not metadata.get("collection"):
+            return None
+        return ActiveGeneration(
+            collection=metadata["collection"],
+            number=int(metadata["generation"]),
+            chunks=int(metadata["chunks"]),
+            embedding_model=metadata.get("embedding_model", ""),
+        )
 
-    def load(self, name: str) -> Generation:
-        """Every chunk and vector of a generation, in a stable order."""
-        collection = self._client.get_collection(name, embedding_function=None)
-        ids: list[str] = []
+    def active_name(self) -> str | None:
+        active = self.active()
+        return active.name if active else None
+
+    def _collection(self, name: str, embedding_model: str):
+        return self._client.get_or_create_collection(
+            name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": embedding_model}
+        )
+
+    # Reading
+
+    def load_active(self) -> Generation:
+        """Every chunk and vector of the active generation, sorted by chunk id.
+
+        Raises `IndexNotReadyError` before the first ingest. If an ingest deletes records
+        while they are read (the count no longer matches the pointer), reads again.
+        """
+        for _ in range(_LOAD_ATTEMPTS):
+            active = self.active()
+            if active is None:
+                raise IndexNotReadyError("the knowledge index is empty: run `assistant ingest` first")
+            generation = self._read(active)
+            if len(generation.chunks) == active.chunks:
+                return generation
+            logger.info("generation %s changed while it was read; reading again", active.name)
+            time.sleep(0.2)
+        raise IndexNotReadyError(f"generation {active.name} kept changing while it was read")
+
+    def _read(self, active: ActiveGeneration) -> Generation:
+        collection = self._client.get_collection(active.collection, embedding_function=None)
+        ids = collection.get(where=visible_in(active.number), include=[])["ids"]
         texts: list[str] = []
         metadatas: list[dict] = []
         vectors: list[np.ndarray] = []
-        offset = 0
-        while True:
-            page = collection.get(
-                include=["documents", "metadatas", "embeddings"], limit=_PAGE, offset=offset
-            )
-            if not page["ids"]:
-                break
-            ids.extend(page["ids"])
+        for start in range(0, len(ids), _PAGE):
+            page = collection.get(ids=ids[start:start + _PAGE], include=["documents", "metadatas", "embeddings"])
             texts.extend(page["documents"])
             metadatas.extend(page["metadatas"])
             vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
-            offset += len(page["ids"])
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-        chunks = [chunk_from_record(ids[i], texts[i], metadatas[i]) for i in order]
+        chunks = [chunk_from_record(text, metadata) for text, metadata in zip(texts, metadatas, strict=True)]
+        order = sorted(range(len(chunks)), key=lambda i: chunks[i].chunk_id)
         matrix = np.concatenate(vectors)[order] if vectors else np.zeros((0, 0), dtype=np.float32)
-        model = (collection.metadata or {}).get("embedding_model", "")
-        return Generation(name=name, embedding_model=model, chunks=chunks, embeddings=matrix)
+        return Generation(name=active.name, embedding_model=active.embedding_model,
+                          chunks=[chunks[i] for i in order], embeddings=matrix)
 
-    def write(
+    def live_records(self, embedding_model: str) -> list[LiveRecord]:
+        """The active generation's records, if it was embedded with `embedding_model` (else none)."""
+        active = self.active()
+        if active is None or active.collection != collection_for(embedding_model):
+            return []
+        collection = self._client.get_collection(active.collection, embedding_function=None)
+        found = collection.get(where=visible_in(active.number), include=["metadatas"])
+        return [LiveRecord(record, metadata["chunk_id"], metadata["content_hash"])
+                for record, metadata in zip(found["ids"], found["metadatas"], strict=True)]
+
+    def vectors(self, embedding_model: str, record_ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by record id (for reuse when a chunk's text moved to a new id)."""
+        if not record_ids:
+            return {}
+        collection = self._client.get_collection(collection_for(embedding_model), embedding_function=None)
+        found = collection.get(ids=record_ids, include=["embeddings"])
+        return {record: np.asarray(vector, dtype=np.float32)
+                for record, vector in zip(found["ids"], found["embeddings"], strict=True)}
+
+    # Writing
+
+    def stage(
         self,
-        chunks: list[Chunk],
-        embeddings: np.ndarray,
         embedding_model: str,
+        added: list[Chunk],
+        added_vectors: np.ndarray,
+        retired_ids: list[str],
         on_progress: Callable[[int], None] | None = None,
-    ) -> str:
-        """Write a complete new generation; it is not queried until `activate` names it."""
-        name = f"{GENERATION_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-        collection = self._client.create_collection(
-            name,
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedding_model": embedding_model, "state": "building"},
-        )
+    ) -> ActiveGeneration:
+        """Prepare the next generation; nobody sees it until `activate` is called with the result."""
+        active = self.active()
+        number = (active.number if active else 0) + 1
+        name = collection_for(embedding_model)
+        collection = self._collection(name, embedding_model)
+        same_collection = active is not None and active.collection == name
+        kept = (active.chunks if same_collection else 0) - len(retired_ids)
         batch = min(self._client.get_max_batch_size(), 4000)
-        for start in range(0, len(chunks), batch):
-            part = chunks[start:start + batch]
-            collection.add(
-                ids=[chunk.chunk_id for chunk in part],
-                embeddings=embeddings[start:start + batch],
+        for start in range(0, len(added), batch):
+            part = added[start:start + batch]
+            collection.upsert(
+                ids=[record_id(chunk) for chunk in part],
+                embeddings=added_vectors[start:start + batch],
                 documents=[chunk.text for chunk in part],
-                metadatas=[chunk_metadata(chunk) for chunk in part],
+                metadatas=[chunk_metadata(chunk, number) for chunk in part],
             )
             if on_progress is not None:
                 on_progress(len(part))
-        return name
+        if retired_ids and same_collection:
+            collection.update(ids=retired_ids, metadatas=[{"retired": number}] * len(retired_ids))
+        return ActiveGeneration(collection=name, number=number, chunks=kept + len(added),
+                                embedding_model=embedding_model)
 
-    def activate(self, name: str) -> None:
-        """Point users at generation `name`, then drop every other generation."""
-        self._pointer().modify(metadata={"active": name, "activated_at": dt.datetime.now(dt.UTC).isoformat()})
-        self.drop_inactive()
+    def activate(self, generation: ActiveGeneration) -> None:
+        """Point users at `generation` (one metadata write: the switch is atomic)."""
+        self._pointer().modify(metadata={
+            "collection": generation.collection,
+            "generation": generation.number,
+            "chunks": generation.chunks,
+            "embedding_model": generation.embedding_model,
+            "activated_at": dt.datetime.now(dt.UTC).isoformat(),
+        })
 
-    def drop_inactive(self) -> list[str]:
-        """Delete generations that are not active: leftovers of replaced or interrupted ingests."""
-        active = self.active_name()
-        dropped = []
-        for name in self._generation_names():
-            if name != active:
+    def clean_up(self) -> None:
+        """Undo what unactivated ingests left and delete what no generation from now on can see."""
+        active = self.active()
+        for name in self._collection_names():
+            if active is None or name != active.collection:
                 self._client.delete_collection(name)
-                dropped.append(name)
-        return dropped
+        if active is None:
+            return
+        collection = self._client.get_collection(active.collection, embedding_function=None)
+        collection.delete(where={"born": {"$gt": active.number}})
+        collection.delete(where={"retired": {"$lte": active.number}})
+        pending = collection.get(where={"$and": [{"retired": {"$gt": active.number}},
+                                                 {"retired": {"$lt": NEVER_RETIRED}}]}, include=[])["ids"]
+        if pending:
+            collection.update(ids=pending, metadatas=[{"retired": NEVER_RETIRED}] * len(pending))
 
-    def _generation_names(self) -> Iterable[str]:
+    def inventory(self) -> Inventory:
+        """Record counts of the active collection; shows what an ingest left behind."""
+        active = self.active()
+        if active is None:
+            return Inventory(0, 0, 0, 0)
+        collection = self._client.get_collection(active.collection, embedding_function=None)
+        found = collection.get(include=["metadatas"])["metadatas"]
+        number = active.number
+        return Inventory(
+            live=sum(1 for m in found if m["born"] <= number < m["retired"]),
+            staged=sum(1 for m in found if m["born"] > number),
+            retired=sum(1 for m in found if m["retired"] <= number),
+            pending_retirement=sum(1 for m in found if number < m["retired"] < NEVER_RETIRED),
+        )
+
+    def collection_names(self) -> list[str]:
+        """Chunk collections present (one per embedding model; more only between ingests)."""
+        return sorted(self._collection_names())
+
+    def _collection_names(self) -> Iterable[str]:
         for collection in self._client.list_collections():
             name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(GENERATION_PREFIX):
+            if name.startswith(COLLECTION_PREFIX):
                 yield name
-
-    def query(self, name: str, vector: np.ndarray, limit: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) pairs, best first, from generation `name`."""
-        collection = self._client.get_collection(name, embedding_function=None)
-        result = collection.query(
-            query_embeddings=[vector], n_results=limit, where=where or None, include=["distances"]
-        )
-        return [(chunk_id, 1.0 - float(distance))
-                for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)]

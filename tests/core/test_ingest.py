@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from assistant.errors import IngestError
 from assistant.retrieval.ingest import Ingestor
 from assistant.retrieval.knowledge_index import KnowledgeIndex
 from assistant.retrieval.search import HybridSearcher
-from assistant.retrieval.vector_store import GENERATION_PREFIX, ChromaVectorStore
+from assistant.retrieval.vector_store import ChromaVectorStore, Inventory, record_id
 from tests.conftest import KNOWLEDGE_DIR
 
 RETURNS = Path("en/customers/returns.md")
@@ -20,13 +21,14 @@ RETURNS = Path("en/customers/returns.md")
 class CountingEmbedder:
     """Passes through to the real model and counts the texts it embeds."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, name: str | None = None) -> None:
         self.inner = inner
         self.embedded = 0
+        self._name = name
 
     @property
     def name(self) -> str:
-        return self.inner.name
+        return self._name or self.inner.name
 
     def encode(self, texts, *, show_progress=False):
         self.embedded += len(texts)
@@ -36,8 +38,10 @@ class CountingEmbedder:
         return self.inner.encode_query(text)
 
 
-def _generations(store: ChromaVectorStore) -> list[str]:
-    return [name for name in store._generation_names() if name.startswith(GENERATION_PREFIX)]
+def _tidy(store: ChromaVectorStore, live: int) -> bool:
+    """Nothing staged or half-retired is left, and the active generation has `live` records."""
+    inventory = store.inventory()
+    return inventory == Inventory(live=live, staged=0, retired=inventory.retired, pending_retirement=0)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +87,8 @@ def test_changing_one_page_embeds_only_its_changed_chunks(indexed):
     assert report.changed
     assert 0 < counting.embedded <= 6
     assert report.reused == report.chunks - report.embedded
-    assert _generations(store) == [report.generation]
+    assert store.active_name() == report.generation
+    assert _tidy(store, live=report.chunks) and len(store.collection_names()) == 1
     searcher = HybridSearcher(KnowledgeIndex(store), counting.inner)
     hit = searcher.search("how long to return mossy stones").hits[0]
     assert hit.chunk.path == RETURNS.as_posix() and "9 days" in hit.chunk.text
@@ -124,17 +129,47 @@ def test_failed_ingest_leaves_the_previous_index_answering(indexed, embedder):
     with pytest.raises(IngestError, match="previous index is still answering"):
         Ingestor(store, counting, before_activate=crash).ingest(knowledge)
     assert store.active_name() == first.generation
-    assert _generations(store) == [first.generation]
+    assert _tidy(store, live=first.chunks)
     hit = HybridSearcher(KnowledgeIndex(store), embedder).search("returns time limit receipt").hits[0]
     assert hit.chunk.path == RETURNS.as_posix()
 
 
 def test_interrupted_ingest_is_never_queried_and_is_cleaned_up(indexed, embedder):
     store, counting, first, knowledge = indexed
-    generation = store.load(first.generation)
-    orphan = store.write(generation.chunks[:5], generation.embeddings[:5], embedder.name)
+    before = store.load_active()
+    changed = [replace(chunk, text=chunk.text + " Changed.", content_hash=chunk.content_hash[::-1])
+               for chunk in before.chunks[:5]]
+    retired = [record_id(chunk) for chunk in before.chunks[5:10]]
+    store.stage(embedder.name, changed, before.embeddings[:5], retired)  # the process dies before activate
     assert store.active_name() == first.generation
-    index = KnowledgeIndex(store)
-    assert index.snapshot().name == first.generation
-    Ingestor(store, counting).ingest(knowledge)
-    assert orphan not in _generations(store)
+    snapshot = KnowledgeIndex(store).snapshot()
+    assert snapshot.name == first.generation
+    assert [chunk.chunk_id for chunk in snapshot.chunks] == [chunk.chunk_id for chunk in before.chunks]
+    assert all(chunk.text == old.text for chunk, old in zip(snapshot.chunks, before.chunks, strict=True))
+    assert store.inventory().staged == 5 and store.inventory().pending_retirement == 5
+    again = Ingestor(store, counting).ingest(knowledge)
+    assert not again.changed and again.generation == first.generation
+    assert _tidy(store, live=first.chunks)
+
+
+def test_one_changed_page_copies_no_unchanged_vector(indexed):
+    store, counting, _, knowledge = indexed
+    page = knowledge / RETURNS
+    page.write_text(page.read_text(encoding="utf-8").replace("receipt", "till receipt", 1), encoding="utf-8")
+    report = Ingestor(store, counting).ingest(knowledge)
+    inventory = store.inventory()
+    assert report.changed and inventory.live == report.chunks
+    assert inventory.retired == report.embedded  # only the changed chunks were rewritten
+    follow_up = Ingestor(store, counting).ingest(knowledge)
+    assert not follow_up.changed and store.inventory().retired == 0  # the next ingest deletes them
+
+
+def test_a_new_embedding_model_gets_its_own_collection(indexed, embedder):
+    store, _, first, knowledge = indexed
+    renamed = CountingEmbedder(embedder, name="another-model")
+    report = Ingestor(store, renamed).ingest(knowledge)
+    assert renamed.embedded == report.chunks and report.reused == 0
+    assert len(store.collection_names()) == 2  # the old one goes at the next ingest
+    assert KnowledgeIndex(store).snapshot().name == report.generation
+    Ingestor(store, renamed).ingest(knowledge)
+    assert len(store.collection_names()) == 1 and _tidy(store, live=first.chunks)
