@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     conversation_ttl_seconds: int = 900
     handoff_channel: str | None = None
     hash_salt: str | None = None
+    redaction_keep_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Company, product and place names the redactor must never take for people's names."""
     log_level: str = "INFO"
 
     slack_bot_token: str | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=_platform("MICROSOFT_APP_TENANT_ID")
     )
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "redaction_keep_terms", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -311,6 +311,17 @@ def test_keep_terms_are_never_taken_for_people() -> None:
     assert keeping.redact(text) == "Thanks Verdello, and thanks [PERSON]"
 
 
+def test_keep_terms_come_from_the_settings(redactor) -> None:
+    from assistant.settings import Settings
+
+    settings = Settings(redaction_keep_terms="Bruno Fiori, Casa Bruno")
+    assert settings.redaction_keep_terms == ["Bruno Fiori", "Casa Bruno"]
+    text = "Our partner Bruno Fiori delivers the sofas; ask Anna Ferri about it"
+    assert "Bruno Fiori" not in redactor.redact(text)  # the recogniser takes the supplier for a person
+    keeping = Redactor(keep_terms=settings.redaction_keep_terms)
+    assert keeping.redact(text) == "Our partner Bruno Fiori delivers the sofas; ask [PERSON] about it"
+
+
 # --- odd input -------------------------------------------------------------------------------------
 
 
