@@ -9,7 +9,6 @@ import unicodedata
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.conversation import ConversationState, PendingSlot
@@ -17,7 +16,8 @@ from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAn
 from assistant.models import Answer, GapReason, Message, Route
 from assistant.nlu.understanding import ORDER_NUMBER, Understander, Understanding
 from assistant.retrieval.language import guess_language
-from assistant.skills.conversation import SMALL_TALK, reply_for
+from assistant.routing import Decision, RoutingPolicy, decide
+from assistant.skills.conversation import reply_for
 from assistant.skills.knowledge import KnowledgeAnswer, KnowledgeSkill
 from assistant.skills.orders import OrdersSkill
 
@@ -37,16 +37,6 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     return " ".join(text.split())
-
-
-@dataclass(frozen=True)
-class RoutingPolicy:
-    """When an intent counts: to override an answerable retrieval result it needs `min_intent_confidence`;
-    when retrieval has no answer, NLU's best guess is used from `fallback_intent_confidence`."""
-
-    min_intent_confidence: float = 0.85
-    fallback_intent_confidence: float = 0.35
-    nlu_wait_seconds: float = 0.5
 
 
 class Assistant:
@@ -132,40 +122,42 @@ class Assistant:
     def _route(self, message: Message, text: str, language: str, knowledge: KnowledgeAnswer,
                understanding: Understanding) -> Answer:
         key = message.conversation_key
-        threshold = (self._policy.min_intent_confidence if knowledge.answerable
-                     else self._policy.fallback_intent_confidence)
-        intent = understanding.intent if understanding.confidence >= threshold else None
         degraded = understanding.degraded_reason is not None and self._understander is not None
         order_number = understanding.first(ORDER_NUMBER) or self._find_order_number(text)
-        pending = self._conversations.pending(key)
-
-        # A number in the order format is the strongest signal there is, unless NLU is sure the
-        # message is about something else (e.g. a policy question that quotes an order number).
-        if order_number and (intent in (None, "order_status") or pending is not None):
+        decision = decide(
+            self._policy,
+            answerable=knowledge.answerable,
+            intent=understanding.intent,
+            confidence=understanding.confidence,
+            order_number_found=order_number is not None,
+            awaiting_order_number=self._conversations.pending(key) is not None,
+        )
+        intent = understanding.intent
+        if decision is Decision.ORDER_LOOKUP:
             self._conversations.clear(key)
             reply = self._orders.status(order_number.upper(), language)
             return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),
                           intent="order_status", degraded=degraded, entities={"order_number": order_number.upper()})
-        if intent == "order_status":
+        if decision is Decision.ASK_ORDER_NUMBER:
             self._conversations.expect(key, PendingSlot(name="order_number", intent="order_status"))
             return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
                           follow_up="order_number")
-        if intent == "handoff_human":
+        if decision is Decision.HANDOFF:
             return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
                           intent=intent, degraded=degraded)
-        if intent in SMALL_TALK and not knowledge.answerable:
+        if decision is Decision.SMALL_TALK:
             return Answer(text=reply_for(intent, language), route=Route.SMALL_TALK,
                           confidence=understanding.confidence, intent=intent, degraded=degraded)
-        if knowledge.answerable:
+        if decision is Decision.KNOWLEDGE:
             return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
-                          citations=knowledge.citations, intent=understanding.intent, degraded=degraded)
-        if intent == "out_of_scope":
+                          citations=knowledge.citations, intent=intent, degraded=degraded)
+        if decision is Decision.OUT_OF_SCOPE:
             return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
                           confidence=understanding.confidence, intent=intent, gap=True,
                           gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded)
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
-                      citations=knowledge.citations, intent=understanding.intent, gap=True,
+                      citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
 
     def _find_order_number(self, text: str) -> str | None:

@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     nlu.add_argument("--clinc", type=Path, required=True)
     nlu.add_argument("--banking77", type=Path, default=None, help="also score BANKING77 (its folder)")
     nlu.add_argument("--json", action="store_true")
+    routing = kinds.add_parser("routing", help="choose the routing thresholds on nlu_data/ (out-of-fold)")
+    routing.add_argument("--folds", type=int, default=3)
+    routing.add_argument("--json", action="store_true")
+    routing.add_argument("--write", action="store_true", help="save the chosen policy as the shipped one")
 
     gaps = commands.add_parser("gaps", help="knowledge gaps: questions the assistant could not answer well")
     gap_commands = gaps.add_subparsers(dest="gaps_command", required=True)

@@ -85,6 +85,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         "retrieval": evaluation_commands.retrieval,
         "calibrate": evaluation_commands.calibrate,
         "nlu": evaluation_commands.nlu,
+        "routing": evaluation_commands.routing,
     }[args.kind](settings, args)
 
 

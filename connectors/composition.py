@@ -19,6 +19,7 @@ from assistant.retrieval.ingest import Ingestor
 from assistant.retrieval.knowledge_index import KnowledgeIndex
 from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import ChromaVectorStore
+from assistant.routing import RoutingPolicy
 from assistant.settings import Settings
 from assistant.skills.knowledge import KnowledgeSkill
 from assistant.skills.orders import OrdersSkill
@@ -93,6 +94,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         orders=orders,
         conversations=ConversationState(settings.conversation_ttl_seconds),
         order_number_pattern=settings.order_number_pattern,
+        policy=RoutingPolicy.load(),
         max_question_chars=settings.max_question_chars,
         default_language=settings.default_language,
     )

@@ -1,4 +1,4 @@
-"""`assistant eval retrieval | calibrate | nlu`."""
+"""`assistant eval retrieval | calibrate | nlu | routing`."""
 
 from __future__ import annotations
 
@@ -83,4 +83,39 @@ def nlu(settings: Settings, args: argparse.Namespace) -> int:
     else:
         for key, value in report.items():
             print(f"{key:<24} {value}")
+    return 0
+
+
+def routing(settings: Settings, args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from assistant.evaluation.routing_calibration import calibrate_routing, collect_routing_samples
+    from assistant.routing import DEFAULT_POLICY_PATH, RoutingPolicy
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="assistant-routing-") as work_dir:
+        samples = collect_routing_samples(
+            settings.nlu_data_dir, settings.knowledge_dir, embedder=_embedder(settings, None),
+            rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
+            order_number_pattern=settings.order_number_pattern, folds=args.folds, progress=progress,
+        )
+    policy, report = calibrate_routing(samples, base=RoutingPolicy.load())
+    if args.write:
+        policy.save(DEFAULT_POLICY_PATH)
+        report["written_to"] = str(DEFAULT_POLICY_PATH)
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"{report['samples']} examples, {args.folds}-fold out-of-fold Rasa predictions")
+    print(f"best: min_intent_confidence {policy.min_intent_confidence}, "
+          f"fallback_intent_confidence {policy.fallback_intent_confidence}: "
+          f"macro route accuracy {report['macro_route_accuracy']:.3f} "
+          f"(current policy {report['previous_policy_accuracy']:.3f})")
+    for intent, share in report["per_intent"].items():
+        print(f"  {intent:<20} {share:.3f}")
+    if args.write:
+        print(f"wrote {DEFAULT_POLICY_PATH}")
     return 0

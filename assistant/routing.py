@@ -1,0 +1,81 @@
+"""Which skill answers a message, given retrieval's answerability and NLU's intent.
+
+The decision is a pure function of a few facts so that it can be calibrated offline: the
+thresholds in `routing_policy.json` were chosen by `assistant eval routing`, which replays
+out-of-fold Rasa predictions on `nlu_data/` through `decide` (see README, "Routing").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from assistant.skills.conversation import SMALL_TALK
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("routing_policy.json")
+
+
+class Decision(StrEnum):
+    """What the pipeline does with a message."""
+
+    ORDER_LOOKUP = "order_lookup"
+    ASK_ORDER_NUMBER = "ask_order_number"
+    HANDOFF = "handoff"
+    SMALL_TALK = "small_talk"
+    KNOWLEDGE = "knowledge"
+    OUT_OF_SCOPE = "out_of_scope"
+    GAP = "gap"
+    """Retrieval found nothing answerable and NLU has no confident intent: a knowledge gap."""
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """When an intent counts: to override an answerable retrieval result it needs `min_intent_confidence`;
+    when retrieval has no answer, NLU's best guess is used from `fallback_intent_confidence`."""
+
+    min_intent_confidence: float = 0.85
+    fallback_intent_confidence: float = 0.35
+    nlu_wait_seconds: float = 0.5
+    calibration: dict = field(default_factory=dict, compare=False)
+    """How the thresholds were chosen (data, folds, accuracy); empty for hand-set policies."""
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_POLICY_PATH) -> RoutingPolicy:
+        """The calibrated policy shipped with the code, or the defaults when the file is absent."""
+        if not path.exists():
+            return cls()
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path = DEFAULT_POLICY_PATH) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+
+def decide(
+    policy: RoutingPolicy,
+    *,
+    answerable: bool,
+    intent: str | None,
+    confidence: float,
+    order_number_found: bool = False,
+    awaiting_order_number: bool = False,
+) -> Decision:
+    """The route for one message. An intent below the policy's threshold counts as no intent."""
+    threshold = policy.min_intent_confidence if answerable else policy.fallback_intent_confidence
+    accepted = intent if confidence >= threshold else None
+    # A number in the order format is the strongest signal there is, unless NLU is sure the
+    # message is about something else (e.g. a policy question that quotes an order number).
+    if order_number_found and (accepted in (None, "order_status") or awaiting_order_number):
+        return Decision.ORDER_LOOKUP
+    if accepted == "order_status":
+        return Decision.ASK_ORDER_NUMBER
+    if accepted == "handoff_human":
+        return Decision.HANDOFF
+    if accepted in SMALL_TALK and not answerable:
+        return Decision.SMALL_TALK
+    if answerable:
+        return Decision.KNOWLEDGE
+    if accepted == "out_of_scope":
+        return Decision.OUT_OF_SCOPE
+    return Decision.GAP

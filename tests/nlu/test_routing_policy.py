@@ -1,0 +1,107 @@
+"""The routing decision and its calibration on out-of-fold predictions (pure parts; no Rasa needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.evaluation.routing_calibration import (
+    RoutingDataError,
+    RoutingSample,
+    _write_fold_data,
+    acceptable_decisions,
+    assign_folds,
+    calibrate_routing,
+    read_examples,
+    routing_accuracy,
+)
+from assistant.routing import DEFAULT_POLICY_PATH, Decision, RoutingPolicy, decide
+
+NLU_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
+POLICY = RoutingPolicy(min_intent_confidence=0.8, fallback_intent_confidence=0.4)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"answerable": True, "intent": "greet", "confidence": 0.99}, Decision.KNOWLEDGE),
+        ({"answerable": False, "intent": "greet", "confidence": 0.5}, Decision.SMALL_TALK),
+        ({"answerable": False, "intent": "greet", "confidence": 0.3}, Decision.GAP),
+        ({"answerable": True, "intent": "handoff_human", "confidence": 0.9}, Decision.HANDOFF),
+        ({"answerable": True, "intent": "handoff_human", "confidence": 0.7}, Decision.KNOWLEDGE),
+        ({"answerable": False, "intent": "order_status", "confidence": 0.5}, Decision.ASK_ORDER_NUMBER),
+        ({"answerable": False, "intent": None, "confidence": 0.0, "order_number_found": True},
+         Decision.ORDER_LOOKUP),
+        ({"answerable": True, "intent": "ask_policy", "confidence": 0.95, "order_number_found": True},
+         Decision.KNOWLEDGE),
+        ({"answerable": True, "intent": "ask_policy", "confidence": 0.95, "order_number_found": True,
+          "awaiting_order_number": True}, Decision.ORDER_LOOKUP),
+        ({"answerable": False, "intent": "out_of_scope", "confidence": 0.6}, Decision.OUT_OF_SCOPE),
+        ({"answerable": True, "intent": "out_of_scope", "confidence": 0.99}, Decision.KNOWLEDGE),
+    ],
+)
+def test_decide(facts, expected) -> None:
+    assert decide(POLICY, **facts) is expected
+
+
+def _sample(gold: str, intent: str, confidence: float, answerable: bool) -> RoutingSample:
+    return RoutingSample(text="t", gold_intent=gold, intent=intent, confidence=confidence, answerable=answerable,
+                         order_number_found=False)
+
+
+def test_calibration_finds_the_thresholds_that_route_best() -> None:
+    samples = [
+        # Greetings with no knowledge answer: Rasa is right but unsure, so the fallback must be low.
+        *[_sample("greet", "greet", c, False) for c in (0.3, 0.4, 0.5)],
+        # Knowledge questions retrieval answers: Rasa sometimes mistakes them for hand-offs at up to 0.7.
+        *[_sample("ask_policy", "handoff_human", c, True) for c in (0.6, 0.7)],
+        # Real hand-off requests that retrieval thinks it can answer, at 0.9.
+        _sample("handoff_human", "handoff_human", 0.9, True),
+        # Out-of-scope chatter Rasa takes for a greeting at 0.2: must not become small talk.
+        _sample("out_of_scope", "greet", 0.2, False),
+    ]
+    policy, report = calibrate_routing(samples)
+    assert 0.7 < policy.min_intent_confidence <= 0.9
+    assert 0.2 < policy.fallback_intent_confidence <= 0.3
+    assert report["macro_route_accuracy"] == 1.0 == routing_accuracy(samples, policy)
+    assert policy.calibration["samples"] == len(samples)
+    assert routing_accuracy(samples, RoutingPolicy(0.5, 0.1)) < 1.0
+
+
+def test_calibration_needs_samples_and_known_intents() -> None:
+    with pytest.raises(RoutingDataError):
+        calibrate_routing([])
+    with pytest.raises(RoutingDataError, match="no route"):
+        acceptable_decisions("book_flight")
+
+
+def test_examples_lose_their_entity_markup_and_folds_are_stratified(tmp_path) -> None:
+    examples = read_examples(NLU_DATA / "nlu.yml")
+    assert len(examples) >= 250
+    marked = [e for e in examples if "](" in e.raw]
+    assert marked and all("](" not in e.text and "[" not in e.text for e in marked)
+    folds = assign_folds(examples, 3)
+    for intent in {e.intent for e in examples}:
+        counts = np.bincount(folds[[i for i, e in enumerate(examples) if e.intent == intent]], minlength=3)
+        assert counts.max() - counts.min() <= 1
+    _write_fold_data(NLU_DATA, tmp_path, examples[:40])
+    assert read_examples(tmp_path / "nlu.yml") == examples[:40]
+    assert (tmp_path / "config.yml").read_text() == (NLU_DATA / "config.yml").read_text()
+
+
+def test_unreadable_nlu_data_is_a_typed_error(tmp_path) -> None:
+    (tmp_path / "nlu.yml").write_text("nlu: [\n", encoding="utf-8")
+    with pytest.raises(RoutingDataError, match="cannot read"):
+        read_examples(tmp_path / "nlu.yml")
+    (tmp_path / "nlu.yml").write_text("version: '3.1'\nnlu: []\n", encoding="utf-8")
+    with pytest.raises(RoutingDataError, match="no intent examples"):
+        read_examples(tmp_path / "nlu.yml")
+
+
+def test_the_shipped_policy_was_calibrated_on_data() -> None:
+    policy = RoutingPolicy.load()
+    assert DEFAULT_POLICY_PATH.exists()
+    assert policy.calibration["samples"] >= 250
+    assert 0.0 < policy.fallback_intent_confidence <= policy.min_intent_confidence < 1.0
