@@ -105,3 +105,33 @@ def test_the_shipped_policy_was_calibrated_on_data() -> None:
     assert DEFAULT_POLICY_PATH.exists()
     assert policy.calibration["samples"] >= 250
     assert 0.0 < policy.fallback_intent_confidence <= policy.min_intent_confidence < 1.0
+
+
+def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder) -> None:
+    """Real Rasa trained twice (2 folds) on 10 examples per intent, real knowledge index on a few pages."""
+    from assistant.evaluation.routing_calibration import collect_routing_samples
+    from tests.conftest import KNOWLEDGE_DIR
+
+    examples = read_examples(NLU_DATA / "nlu.yml")
+    per_intent: dict[str, list] = {}
+    for example in examples:
+        per_intent.setdefault(example.intent, []).append(example)
+    chosen = [example for group in per_intent.values() for example in group[:10]]
+    data_dir = tmp_path / "nlu_data"
+    _write_fold_data(NLU_DATA, data_dir, chosen)
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "customers").mkdir(parents=True)
+    for page in ("returns.md", "price-match.md", "gift-cards.md"):
+        source = KNOWLEDGE_DIR / "en" / "customers" / page
+        (knowledge / "customers" / page).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    samples = collect_routing_samples(data_dir, knowledge, embedder=embedder, rasa_executable=rasa_executable,
+                                      work_dir=tmp_path / "work", order_number_pattern=r"ORD-\d{6,10}", folds=2)
+    assert [sample.gold_intent for sample in samples] == [example.intent for example in chosen]
+    assert all(sample.intent is not None and 0.0 < sample.confidence <= 1.0 for sample in samples)
+    assert any(sample.answerable for sample in samples if sample.gold_intent == "ask_policy")
+    assert not any(sample.answerable for sample in samples if sample.gold_intent in ("greet", "thanks"))
+    assert any(sample.order_number_found for sample in samples if sample.gold_intent == "order_status")
+    policy, report = calibrate_routing(samples)
+    assert routing_accuracy(samples, policy) == report["macro_route_accuracy"]
+    assert report["macro_route_accuracy"] >= report["previous_policy_accuracy"]
+    assert report["macro_route_accuracy"] > 0.5
