@@ -132,6 +132,6 @@ def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable
     assert not any(sample.answerable for sample in samples if sample.gold_intent in ("greet", "thanks"))
     assert any(sample.order_number_found for sample in samples if sample.gold_intent == "order_status")
     policy, report = calibrate_routing(samples)
-    assert routing_accuracy(samples, policy) == report["macro_route_accuracy"]
+    assert routing_accuracy(samples, policy) == pytest.approx(report["macro_route_accuracy"], abs=1e-4)
     assert report["macro_route_accuracy"] >= report["previous_policy_accuracy"]
     assert report["macro_route_accuracy"] > 0.5
