@@ -120,18 +120,23 @@ class Ingestor:
         return np.stack([known[chunk.content_hash] for chunk in added]), len(missing)
 
     def _embed(self, chunks: list[Chunk], progress: ProgressSink) -> np.ndarray:
+        """Vectors in the order of `chunks`; texts go to the model shortest first (less padding per batch)."""
         if not chunks:
             return np.zeros((0, 0), dtype=np.float32)
+        texts = [chunk.embedding_text for chunk in chunks]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         progress.start(len(chunks), "embedding")
         parts = []
         try:
-            for start in range(0, len(chunks), 256):
-                batch = chunks[start:start + 256]
-                parts.append(self._embedder.encode([chunk.embedding_text for chunk in batch]))
-                progress.advance(len(batch))
+            for start in range(0, len(order), 256):
+                part = order[start:start + 256]
+                parts.append(self._embedder.encode([texts[i] for i in part]))
+                progress.advance(len(part))
         finally:
             progress.close()
-        return np.concatenate(parts)
+        vectors = np.empty_like(np.concatenate(parts))
+        vectors[order] = np.concatenate(parts)
+        return vectors
 
 
 def _unique(chunks: list[Chunk]) -> list[Chunk]:
