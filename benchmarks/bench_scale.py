@@ -70,7 +70,7 @@ def main() -> int:
     if not HANDBOOK.exists():
         print(f"{HANDBOOK} is absent", file=sys.stderr)
         return 2
-    embedder = SentenceTransformerEmbedder(batch_size=128)
+    embedder = SentenceTransformerEmbedder()
     started = time.perf_counter()
     chunks = build_chunks(args.chunks)
     vectors = embedder.encode([c.embedding_text for c in chunks], show_progress=not args.json)
