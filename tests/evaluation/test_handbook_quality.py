@@ -2,7 +2,7 @@
 
 The issue's targets that are met are asserted as targets; answer accuracy and gap F1 are not yet
 at their targets (0.80 and 0.85), so they are guarded as regression floors just under the measured
-figures (0.70 and 0.766; see the README).
+figures (0.75 and 0.766; see the README).
 """
 
 from __future__ import annotations
@@ -42,6 +42,6 @@ def test_hybrid_beats_each_retriever_alone(report):
 
 def test_answer_passages_and_gap_detection_do_not_regress(report):
     hybrid = report["modes"]["hybrid"]
-    assert hybrid["answer_accuracy"] >= 0.68
+    assert hybrid["answer_accuracy"] >= 0.73
     assert hybrid["gap_f1"] >= 0.74
     assert hybrid["gap_recall"] >= 0.85
