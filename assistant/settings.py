@@ -7,7 +7,7 @@ part receives the values it needs through its constructor.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     rasa_url: str | None = None
     embedding_model: str | None = None
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    """`auto`: bfloat16 matrix products where the CPU has native bfloat16 instructions, float32 elsewhere."""
     orders_url: str | None = None
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

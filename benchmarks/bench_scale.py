@@ -93,7 +93,7 @@ def main() -> int:
             began = time.perf_counter()
             searcher.search(text)
             latencies.append((time.perf_counter() - began) * 1000)
-    result = {"benchmark": "scale", "machine": machine(), "chunks": len(chunks),
+    result = {"benchmark": "scale", "machine": machine(), "precision": embedder.precision.value, "chunks": len(chunks),
               "build_embed_seconds": round(embed_seconds, 1), "chroma_write_seconds": round(write_seconds, 1),
               "index_load_seconds": round(load_seconds, 1), "query": summary_ms(latencies),
               "peak_rss_mib": peak_rss_mib()}

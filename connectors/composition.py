@@ -76,7 +76,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     order numbers with spaCy and answers everything else from retrieval (reported as degraded).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model)
+    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
     store = build_vector_store(settings)
     index = KnowledgeIndex(store)
     answerability = AnswerabilityModel.load()

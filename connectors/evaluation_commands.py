@@ -17,7 +17,7 @@ TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "gap_preci
 
 
 def _embedder(settings: Settings, cache):
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
     if cache is None:
         return embedder
     from assistant.retrieval.embedding_cache import CachedEmbedder
@@ -72,7 +72,7 @@ def nlu(settings: Settings, args: argparse.Namespace) -> int:
 
     from assistant.evaluation.nlu_eval import run_banking77_evaluation, run_clinc_evaluation
 
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
     with tempfile.TemporaryDirectory(prefix="assistant-nlu-eval-") as work_dir:
         report = run_clinc_evaluation(args.clinc, rasa_executable=settings.rasa_executable,
                                       work_dir=Path(work_dir), embedder=embedder)

