@@ -1,6 +1,7 @@
 """Warm latency of POST /v1/ask over real HTTP, for knowledge questions.
 
 Usage: .venv/bin/python benchmarks/bench_ask.py [--knowledge DIR --questions FILE] [--rounds N] [--nlu] [--json]
+Set ASSISTANT_EMBEDDING_PRECISION=float32 to compare with bfloat16 (the default where the CPU has it).
 Targets: p95 <= 100 ms without NLU; p95 <= 150 ms with Rasa in the loop (--nlu starts a Rasa server
 from the model `assistant train` made).
 """
@@ -50,6 +51,7 @@ def main() -> int:
         services = build_services(settings, intent_parser=parser_client)
         services.ingestor().ingest(args.knowledge)
         services.embedder.warm_up()
+        precision = services.embedder.precision.value
         latencies: list[float] = []
         routes: dict[str, int] = {}
         try:
@@ -70,7 +72,8 @@ def main() -> int:
             services.close()
             if runtime is not None:
                 runtime.stop()
-    result = {"benchmark": "ask", "nlu": args.nlu, "machine": machine(), "questions": len(questions),
+    result = {"benchmark": "ask", "nlu": args.nlu, "machine": machine(), "precision": precision,
+              "questions": len(questions),
               "latency": summary_ms(latencies), "routes": routes}
     print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
     return 0

@@ -58,7 +58,8 @@ class SentenceTransformerEmbedder:
 
     With bfloat16 the weights stay float32 and the matrix products run under autocast: on a
     CPU with AVX512-BF16 that embeds about twice as fast, and the vectors keep a cosine above
-    0.9999 to the float32 ones, so both kinds share one collection (see README).
+    0.9999 to the float32 ones, so both kinds share one collection (see README). A single text
+    (a question) is always embedded in float32, which is faster for one short text.
     """
 
     def __init__(self, model_path: str | None = None, *, batch_size: int = 8, cache_size: int = 2048,
@@ -92,8 +93,9 @@ class SentenceTransformerEmbedder:
             self._precision = resolve_precision(self._requested_precision)
         return self._precision
 
-    def _arithmetic(self):
-        if self.precision is EmbeddingPrecision.BFLOAT16:
+    def _arithmetic(self, count: int):
+        # One short text gains nothing from bfloat16 and pays autocast's overhead (a few ms per question).
+        if self.precision is EmbeddingPrecision.BFLOAT16 and count > 1:
             import torch
 
             return torch.autocast("cpu", dtype=torch.bfloat16)
@@ -103,7 +105,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._loaded()
-        with self._arithmetic():
+        with self._arithmetic(len(texts)):
             vectors = model.encode(
                 texts,
                 batch_size=self._batch_size,

@@ -35,6 +35,7 @@ def test_bfloat16_vectors_match_float32_ones(both_precisions):
     assert bfloat16.dtype == np.float32 and bfloat16.shape == float32.shape
     assert np.allclose(np.linalg.norm(bfloat16, axis=1), 1.0, atol=1e-3)
     assert float(np.min(np.sum(float32 * bfloat16, axis=1))) > 0.999
+    assert not np.array_equal(float32, bfloat16), "the bfloat16 path did not run"
 
 
 def test_bfloat16_keeps_the_ranking(both_precisions):
@@ -58,3 +59,9 @@ def test_the_setting_reaches_the_embedder(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EMBEDDING_PRECISION", "half")
     with pytest.raises(ValueError):
         Settings(_env_file=None)
+
+
+def test_a_single_question_is_embedded_in_float32():
+    float32 = SentenceTransformerEmbedder(precision="float32").encode_query(TEXTS[0])
+    bfloat16 = SentenceTransformerEmbedder(precision="bfloat16").encode_query(TEXTS[0])
+    assert np.allclose(float32, bfloat16, atol=1e-6)
