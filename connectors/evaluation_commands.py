@@ -12,8 +12,8 @@ from assistant.settings import Settings
 from connectors.cli import print_json
 from connectors.progress import TqdmProgress
 
-TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "gap_precision", "gap_recall", "gap_f1",
-                 "gap_false_positive_rate", "latency_ms_p50", "latency_ms_p95")
+TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "reply_accuracy", "gap_precision", "gap_recall",
+                 "gap_f1", "gap_false_positive_rate", "latency_ms_p50", "latency_ms_p95")
 
 
 def _embedder(settings: Settings, cache):

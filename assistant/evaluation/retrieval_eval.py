@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
+from assistant.answering.composer import short_answer
 from assistant.evaluation.questions import EvalQuestion, load_questions
 from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
@@ -55,6 +56,7 @@ def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: Se
         started = time.perf_counter()
         result, probability = skill.search(question.question, EVERYONE, None, mode)
         flagged = not result.hits or not skill_answerable(skill, probability)
+        reply = short_answer(result, result.hits[0]) if result.hits else ""
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(QuestionOutcome(
             question=question,
@@ -62,6 +64,7 @@ def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: Se
             top_passage=result.hits[0].chunk.text if result.hits else "",
             flagged_gap=flagged,
             latency_ms=latency_ms,
+            reply=reply,
         ))
     return outcomes
 

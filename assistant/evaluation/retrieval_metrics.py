@@ -18,6 +18,8 @@ class QuestionOutcome:
     top_passage: str
     flagged_gap: bool
     latency_ms: float
+    reply: str = ""
+    """The short answer a user would read (empty when nothing was found)."""
 
 
 def _normalise(text: str) -> str:
@@ -33,8 +35,17 @@ def first_hit_rank(outcome: QuestionOutcome, depth: int = 10) -> int | None:
 
 
 def passage_correct(outcome: QuestionOutcome) -> bool:
-    passage = _normalise(outcome.top_passage)
-    return any(_normalise(needle) in passage for needle in outcome.question.answer_contains)
+    return _contains_answer(outcome.top_passage, outcome)
+
+
+def reply_correct(outcome: QuestionOutcome) -> bool:
+    """Whether the short answer itself, not only the passage it comes from, holds the expected fact."""
+    return _contains_answer(outcome.reply, outcome)
+
+
+def _contains_answer(text: str, outcome: QuestionOutcome) -> bool:
+    text = _normalise(text)
+    return any(_normalise(needle) in text for needle in outcome.question.answer_contains)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -67,6 +78,7 @@ def summarise(outcomes: list[QuestionOutcome]) -> dict[str, float]:
         "recall@5": sum(1 for r in ranks if r is not None and r <= 5) / count,
         "mrr@10": sum(1.0 / r for r in ranks if r is not None) / count,
         "answer_accuracy": sum(1 for o in answerable if passage_correct(o)) / count,
+        "reply_accuracy": sum(1 for o in answerable if reply_correct(o)) / count,
         "gap_precision": precision,
         "gap_recall": recall,
         "gap_f1": f1,

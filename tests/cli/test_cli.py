@@ -70,8 +70,8 @@ def test_eval_retrieval_on_a_tiny_question_file(tmp_path):
     report = json.loads(result.stdout)
     assert report["documents"] >= 25 and report["chunks"] > report["documents"]
     assert set(report["modes"]) == {"hybrid", "dense", "bm25"}
-    keys = {"questions", "recall@1", "recall@5", "mrr@10", "answer_accuracy", "gap_precision", "gap_recall",
-            "gap_f1", "latency_ms_p50", "latency_ms_p95"}
+    keys = {"questions", "recall@1", "recall@5", "mrr@10", "answer_accuracy", "reply_accuracy", "gap_precision",
+            "gap_recall", "gap_f1", "latency_ms_p50", "latency_ms_p95"}
     for figures in report["modes"].values():
         assert keys <= set(figures) and figures["questions"] == 5
     assert report["modes"]["hybrid"]["recall@5"] >= 2 / 3
