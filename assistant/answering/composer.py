@@ -35,7 +35,7 @@ LOGGED = {
 
 def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS) -> str:
     """The passage's windows (runs of sentences already embedded at ingest) most similar to the question,
-    up to `window_words` in all and in their original order, when it has windows; otherwise its
+    up to `WINDOW_ANSWER_WORDS` in all and in their original order, when it has windows; otherwise its
     sentences that share most with the question, in their original order."""
     windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS)
     if windows:
