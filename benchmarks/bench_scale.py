@@ -29,6 +29,7 @@ from assistant.retrieval.knowledge_index import KnowledgeIndex  # noqa: E402
 from assistant.retrieval.search import HybridSearcher  # noqa: E402
 from assistant.retrieval.vector_store import ChromaVectorStore  # noqa: E402
 from benchmarks.machine import machine, peak_rss_mib, summary_ms  # noqa: E402
+from connectors.process_tuning import limit_blas_threads  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 HANDBOOK = SHARED / "datasets" / "tts_handbook"
@@ -70,6 +71,7 @@ def main() -> int:
     if not HANDBOOK.exists():
         print(f"{HANDBOOK} is absent", file=sys.stderr)
         return 2
+    limit_blas_threads()  # as `assistant serve` does
     embedder = SentenceTransformerEmbedder()
     started = time.perf_counter()
     chunks = build_chunks(args.chunks)

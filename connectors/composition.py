@@ -24,6 +24,7 @@ from assistant.settings import Settings
 from assistant.skills.knowledge import KnowledgeSkill
 from assistant.skills.orders import OrdersSkill
 from connectors.orders.http_source import HttpOrderSource
+from connectors.process_tuning import limit_blas_threads
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
     order numbers with spaCy and answers everything else from retrieval (reported as degraded).
     """
+    limit_blas_threads()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
     store = build_vector_store(settings)

@@ -10,6 +10,7 @@ from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.search import SearchMode
 from assistant.settings import Settings
 from connectors.cli import print_json
+from connectors.process_tuning import limit_blas_threads
 from connectors.progress import TqdmProgress
 
 TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "reply_accuracy", "gap_precision", "gap_recall",
@@ -28,6 +29,7 @@ def _embedder(settings: Settings, cache):
 def retrieval(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.evaluation.retrieval_eval import run_retrieval_evaluation
 
+    limit_blas_threads()
     modes = list(SearchMode) if args.mode == "all" else [SearchMode(args.mode)]
     answerability = AnswerabilityModel.load()
     if settings.answer_threshold is not None:

@@ -6,7 +6,6 @@ import contextlib
 import logging
 
 from fastapi import FastAPI
-from threadpoolctl import threadpool_limits
 
 from assistant.settings import Settings
 from connectors.channels import mount_channels
@@ -17,9 +16,6 @@ logger = logging.getLogger(__name__)
 
 
 def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> FastAPI:
-    # One question is a tiny matrix product: with several BLAS threads per request, concurrent
-    # requests on a small machine wait on each other (measured 7.8 ms vs 0.2 ms under load).
-    threadpool_limits(limits=1, user_api="blas")
     nlu = None
     if use_nlu:
         from connectors.nlu_runtime import NLURuntime
