@@ -45,8 +45,12 @@ def main() -> int:
             from connectors.nlu_runtime import NLURuntime
 
             runtime = NLURuntime(settings)
+            if runtime.supervisor is None and settings.rasa_url is None:
+                print("no trained NLU model in models/: run `assistant train` (or `make train`) first", file=sys.stderr)
+                return 2
             runtime.start()
-            runtime.supervisor.wait_until_ready(300)
+            if runtime.supervisor is not None:
+                runtime.supervisor.wait_until_ready(300)
             parser_client = runtime.client
         services = build_services(settings, intent_parser=parser_client)
         services.ingestor().ingest(args.knowledge)
