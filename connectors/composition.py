@@ -68,6 +68,11 @@ def hash_salt(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The embedding model the settings name, in the precision they ask for."""
+    return SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+
+
 def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
                    redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
                    entity_extractor: EntityExtractor | None = None) -> Services:
@@ -78,7 +83,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     """
     limit_blas_threads()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+    embedder = embedder or build_embedder(settings)
     store = build_vector_store(settings)
     index = KnowledgeIndex(store)
     answerability = AnswerabilityModel.load()

@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from assistant.answering.answerability import DEFAULT_MODEL_PATH, AnswerabilityModel
-from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.search import SearchMode
 from assistant.settings import Settings
 from connectors.cli import print_json
+from connectors.composition import build_embedder
 from connectors.process_tuning import limit_blas_threads
 from connectors.progress import TqdmProgress
 
@@ -18,7 +18,7 @@ TABLE_METRICS = ("recall@1", "recall@5", "mrr@10", "answer_accuracy", "reply_acc
 
 
 def _embedder(settings: Settings, cache):
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+    embedder = build_embedder(settings)
     if cache is None:
         return embedder
     from assistant.retrieval.embedding_cache import CachedEmbedder
@@ -74,7 +74,7 @@ def nlu(settings: Settings, args: argparse.Namespace) -> int:
 
     from assistant.evaluation.nlu_eval import run_banking77_evaluation, run_clinc_evaluation
 
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+    embedder = build_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="assistant-nlu-eval-") as work_dir:
         report = run_clinc_evaluation(args.clinc, rasa_executable=settings.rasa_executable,
                                       work_dir=Path(work_dir), embedder=embedder)

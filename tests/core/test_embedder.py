@@ -12,6 +12,7 @@ from assistant.retrieval.embedder import (
     resolve_precision,
 )
 from assistant.settings import Settings
+from connectors.composition import build_embedder
 
 TEXTS = [
     "How many days of annual leave do I get in my first year?",
@@ -54,7 +55,7 @@ def test_auto_follows_the_cpu():
 def test_the_setting_reaches_the_embedder(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EMBEDDING_PRECISION", "float32")
     settings = Settings(_env_file=None)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+    embedder = build_embedder(settings)
     assert embedder.precision is EmbeddingPrecision.FLOAT32
     monkeypatch.setenv("ASSISTANT_EMBEDDING_PRECISION", "half")
     with pytest.raises(ValueError):
