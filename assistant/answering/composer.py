@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from assistant.knowledge.chunker import window_number
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.retrieval.search import SearchResult
 from assistant.retrieval.text_analysis import analyse
@@ -62,16 +63,12 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int) -> str | No
             continue
         chosen.append(window)
         words += length
-    chosen.sort(key=_window_number)
+    chosen.sort(key=window_number)
     parts = [chosen[0].text]
     for previous, window in pairwise(chosen):
         # Windows that were not neighbours in the passage are marked as a cut.
-        parts.append(window.text if _window_number(window) == _window_number(previous) + 1 else f"… {window.text}")
+        parts.append(window.text if window_number(window) == window_number(previous) + 1 else f"… {window.text}")
     return " ".join(parts)
-
-
-def _window_number(window: Chunk) -> int:
-    return int(window.chunk_id.rsplit("-w", 1)[1])
 
 
 def _best_sentences(question: str, hit: SearchHit, max_words: int) -> str:

@@ -126,6 +126,11 @@ def _window(passage: Chunk, number: int, section: str, text: str) -> Chunk:
                              "parent_id": passage.chunk_id, "section": section}), text)
 
 
+def window_number(window: Chunk) -> int:
+    """A window's position inside its passage (the number `_window` put in its id)."""
+    return int(window.chunk_id.rsplit("-w", 1)[1])
+
+
 def _windows(passage: Chunk, policy: ChunkingPolicy) -> list[Chunk]:
     """Overlapping runs of sentences inside a long passage (without section packing)."""
     if passage.kind != "section" or len(passage.text.split()) <= policy.window_words:
