@@ -26,8 +26,9 @@ class EvalQuestion:
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
+    """Every question in `path`; a bad line is reported with its number. A leading byte-order mark is ignored."""
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:
