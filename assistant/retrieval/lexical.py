@@ -13,6 +13,9 @@ from assistant.models import Chunk
 from assistant.retrieval.text_analysis import SpellingCorrector, analyse, words
 
 logger = logging.getLogger(__name__)
+# bm25s pins its own logger to DEBUG when imported, so every index build printed a debug line even at
+# ASSISTANT_LOG_LEVEL=INFO; unpinned, it follows the level the application configured.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 class LexicalIndex:
