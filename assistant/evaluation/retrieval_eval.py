@@ -14,6 +14,7 @@ from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, s
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.ingest import Ingestor, ProgressSink
 from assistant.retrieval.knowledge_index import KnowledgeIndex
+from assistant.retrieval.language import guess_language
 from assistant.retrieval.search import HybridSearcher, SearchMode
 from assistant.retrieval.vector_store import ChromaVectorStore
 from assistant.skills.knowledge import KnowledgeSkill
@@ -54,7 +55,8 @@ def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: Se
     outcomes = []
     for question in questions:
         started = time.perf_counter()
-        result, probability = skill.search(question.question, EVERYONE, None, mode)
+        # The language is guessed as the pipeline guesses it, so bilingual knowledge is searched as users see it.
+        result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
         flagged = not result.hits or not skill_answerable(skill, probability)
         reply = short_answer(result, result.hits[0]) if result.hits else ""
         latency_ms = (time.perf_counter() - started) * 1000
