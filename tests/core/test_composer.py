@@ -1,4 +1,5 @@
-"""The short reply: the windows most similar to the question, within a word budget, in passage order."""
+"""The short reply: the best window's section, then the windows most similar to the question, within word
+budgets, in passage order."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from assistant.retrieval.knowledge_index import IndexSnapshot
 from assistant.retrieval.search import SearchResult
 
 
-def _chunk(chunk_id: str, text: str, kind: str = "section", parent_id: str | None = None) -> Chunk:
-    return Chunk(chunk_id=chunk_id, path="en/returns.md", title="Returns", section="Time limits", text=text,
+def _chunk(chunk_id: str, text: str, kind: str = "section", parent_id: str | None = None,
+           section: str = "Time limits") -> Chunk:
+    return Chunk(chunk_id=chunk_id, path="en/returns.md", title="Returns", section=section, text=text,
                  content_hash=chunk_id, kind=kind, parent_id=parent_id)
 
 
@@ -19,9 +21,12 @@ def _sentence(label: str, words: int) -> str:
     return " ".join([label] + ["word"] * (words - 2) + ["end."])
 
 
-def _result(window_words: list[int], similarities: list[float]) -> tuple[SearchResult, SearchHit]:
-    windows = [_chunk(f"p1-w{number}", _sentence(f"W{number}", words), "window", "p1")
-               for number, words in enumerate(window_words)]
+def _result(window_words: list[int], similarities: list[float],
+            sections: list[str] | None = None) -> tuple[SearchResult, SearchHit]:
+    """A passage whose windows have these lengths and similarities; each in its own section unless named."""
+    sections = sections or [f"Section {number}" for number in range(len(window_words))]
+    windows = [_chunk(f"p1-w{number}", _sentence(f"W{number}", words), "window", "p1", section)
+               for number, (words, section) in enumerate(zip(window_words, sections, strict=True))]
     passage = _chunk("p1", " ".join(window.text for window in windows))
     chunks = [passage, *windows]
     # Unit vectors whose dot product with the query is the wanted similarity.
@@ -51,3 +56,16 @@ def test_a_best_window_longer_than_the_budget_is_still_quoted_alone():
     result, hit = _result([130, 20], [0.9, 0.1])
     reply = short_answer(result, hit)
     assert reply.startswith("W0 ") and "W1" not in reply
+
+
+def test_the_rest_of_the_best_windows_section_comes_before_more_similar_windows_elsewhere():
+    # W1 (the rule) and W2 (its exception, most similar) share a section; W0 elsewhere is more similar than W1.
+    result, hit = _result([40, 62, 40], [0.7, 0.5, 0.8], ["Intro", "Time limits", "Time limits"])
+    reply = short_answer(result, hit)
+    assert reply.startswith("W1 ") and " W2 " in reply and "W0" not in reply
+
+
+def test_the_best_windows_section_is_quoted_up_to_the_replys_hard_limit_only():
+    result, hit = _result([60, 60, 60], [0.9, 0.5, 0.4], ["Time limits"] * 3)
+    reply = short_answer(result, hit)
+    assert reply.startswith("W0 ") and " W1 " in reply and "W2" not in reply
