@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     port: int = 8000
     max_question_chars: int = 4000
     answer_threshold: float | None = None
+    suggestion_floor: float = Field(default=0.2, ge=0.0, le=1.0)
+    """Below the answerability threshold but at or above this, a gap reply still links the nearest page."""
     top_k: int = 5
     default_language: str = "en"
 

@@ -89,7 +89,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     answerability = AnswerabilityModel.load()
     if settings.answer_threshold is not None:
         answerability.threshold = settings.answer_threshold
-    skill = KnowledgeSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k)
+    skill = KnowledgeSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k,
+                           suggestion_floor=settings.suggestion_floor)
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)

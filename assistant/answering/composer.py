@@ -23,11 +23,17 @@ NOT_KNOWN = {
     "en": "I don't know that yet, so I won't guess.",
     "it": "Non lo so ancora e preferisco non tirare a indovinare.",
 }
-ASK_OWNER = {
-    "en": "The closest topic I have is \"{title}\", owned by {owner}: they can help, and I've logged the question so "
-          "the page can be improved.",
-    "it": "L'argomento più vicino che conosco è \"{title}\", curato da {owner}: possono aiutarti, e ho registrato "
-          "la domanda per migliorare la pagina.",
+MAY_HELP = {
+    "en": "The closest page I have is \"{title}\" (linked below): it may help, and {owner} can confirm. I've logged "
+          "the question so the page can be improved.",
+    "it": "La pagina più vicina che conosco è \"{title}\" (link qui sotto): potrebbe aiutarti, e {owner} può "
+          "confermare. Ho registrato la domanda per migliorare la pagina.",
+}
+MAY_HELP_NO_OWNER = {
+    "en": "The closest page I have is \"{title}\" (linked below): it may help. I've logged the question so the "
+          "page can be improved.",
+    "it": "La pagina più vicina che conosco è \"{title}\" (link qui sotto): potrebbe aiutarti. Ho registrato la "
+          "domanda per migliorare la pagina.",
 }
 LOGGED = {
     "en": "I've logged the question so the knowledge team can add an answer.",
@@ -103,12 +109,16 @@ def _best_sentences(question: str, hit: SearchHit, max_words: int) -> str:
 
 
 def not_known_reply(nearest: SearchHit | None, language: str) -> str:
-    """The honest reply below the answerability threshold, naming the nearest topic's owner."""
+    """The honest reply below the answerability threshold. `nearest` is the page that may still help (it is
+    linked as such, and its owner named), or None when no page comes close enough to suggest."""
     language = language if language in NOT_KNOWN else "en"
-    if nearest is not None and nearest.chunk.owner:
-        owner_line = ASK_OWNER[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)
-        return f"{NOT_KNOWN[language]} {owner_line}"
-    return f"{NOT_KNOWN[language]} {LOGGED[language]}"
+    if nearest is None:
+        return f"{NOT_KNOWN[language]} {LOGGED[language]}"
+    if nearest.chunk.owner:
+        suggestion = MAY_HELP[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)
+    else:
+        suggestion = MAY_HELP_NO_OWNER[language].format(title=nearest.chunk.title)
+    return f"{NOT_KNOWN[language]} {suggestion}"
 
 
 def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:

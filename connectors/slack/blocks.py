@@ -32,8 +32,8 @@ def source_label(citation: Citation) -> str:
     return citation.title
 
 
-def _sources(citations: list[Citation]) -> list[Block]:
-    elements: list[Block] = [{"type": "mrkdwn", "text": "*Sources:*"}]
+def _sources(citations: list[Citation], heading: str) -> list[Block]:
+    elements: list[Block] = [{"type": "mrkdwn", "text": f"*{heading}:*"}]
     seen: set[tuple[str, str]] = set()
     for citation in citations:
         key = (citation.path, citation.section)
@@ -80,7 +80,8 @@ def answer_blocks(
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}
         )
-    blocks.extend(_sources(answer.citations))
+    # A gap's citations are not sources of an answer, only the nearest pages.
+    blocks.extend(_sources(answer.citations, "May help" if answer.gap else "Sources"))
     if answer.degraded:
         blocks.append(
             _context(":warning: Some of my usual checks are offline, so this answer may be less precise.")

@@ -55,7 +55,8 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         body.append(
             {
                 "type": "TextBlock",
-                "text": "Sources",
+                # A gap's citations are not sources of an answer, only the nearest pages.
+                "text": "May help" if answer.gap else "Sources",
                 "weight": "Bolder",
                 "size": "Small",
                 "spacing": "Medium",

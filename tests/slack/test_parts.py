@@ -129,6 +129,15 @@ def test_answer_blocks_show_sources_as_links_or_context_lines_and_the_buttons() 
     ]
 
 
+def test_a_gaps_nearest_page_is_headed_may_help_not_sources() -> None:
+    rendered = blocks.answer_blocks(_answer(gap=True, citations=_answer().citations[:1]), key="a-1")
+    sources = next(b for b in rendered if b.get("block_id") == "answer_sources")
+    assert [e["text"] for e in sources["elements"]] == [
+        "*May help:*",
+        "<https://i.example/p|The customer promise › The five promises>",
+    ]
+
+
 def test_answer_blocks_without_an_answer_id_have_no_feedback_buttons_and_note_degraded_mode() -> None:
     rendered = blocks.answer_blocks(
         _answer(answer_id="", degraded=True, citations=[], follow_up="Which store?"), key="local-1"

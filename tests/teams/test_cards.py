@@ -67,6 +67,13 @@ def test_no_sources_section_without_citations():
     assert "Sources" not in texts(card)
 
 
+def test_a_gaps_nearest_page_is_headed_may_help_not_sources():
+    card = answer_card(answer(text="I don't know that yet.", gap=True, citations=[RETURNS]))
+    lines = texts(card)
+    assert "Sources" not in lines
+    assert lines[lines.index("May help") + 1].startswith("[Returns policy")
+
+
 def test_feedback_buttons_carry_the_answer_id():
     assert submit_actions(answer_card(answer())) == {
         "Helpful": {"action": "feedback", "answer_id": "ans-42", "helpful": True},
