@@ -43,6 +43,6 @@ def test_hybrid_beats_each_retriever_alone(report):
 def test_answer_passages_and_gap_detection_do_not_regress(report):
     hybrid = report["modes"]["hybrid"]
     assert hybrid["answer_accuracy"] >= 0.73
-    assert hybrid["reply_accuracy"] >= 0.63, "the short answer holds the expected fact less often than measured"
+    assert hybrid["reply_accuracy"] >= 0.65, "the short answer holds the expected fact less often than measured"
     assert hybrid["gap_f1"] >= 0.74
     assert hybrid["gap_recall"] >= 0.85
