@@ -85,6 +85,9 @@ class Assistant:
         cleaned = clean_text(text)
         if not cleaned:
             raise EmptyQuestionError("the question is empty")
+        if not any(ch.isalnum() for ch in cleaned):
+            # "???" or an emoji is no question: it would only add noise to the gap log.
+            raise EmptyQuestionError("the question has no words or numbers in it")
         return cleaned
 
     def handle(self, message: Message) -> Answer:

@@ -62,6 +62,20 @@ def test_empty_text_is_422_with_a_clear_message(api, text):
     assert "empty" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("text", ["???!!!", "\U0001f331\U0001f331", " ... "])
+def test_text_without_words_is_422_and_not_logged_as_a_gap(api, text):
+    response = api.post("/v1/ask", json={"text": text})
+    assert response.status_code == 422
+    assert "no words or numbers" in response.json()["detail"]
+    gaps = api.get("/v1/gaps").json()
+    assert all(gap["question"] != text.strip() for gap in gaps["gaps"])
+
+
+def test_a_bare_number_is_still_a_question(api):
+    # A reply to "which order number?" can be digits only.
+    assert api.post("/v1/ask", json={"text": "12345678"}).status_code == 200
+
+
 def test_missing_text_is_422(api):
     assert api.post("/v1/ask", json={"user": "x"}).status_code == 422
 
