@@ -119,3 +119,8 @@ class Answer:
     answer_id: str = ""
     degraded: bool = False
     entities: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def citations_heading(self) -> str:
+        """How channels label `citations`: a gap's are only the nearest page, not the sources of an answer."""
+        return "May help" if self.gap else "Sources"

@@ -60,7 +60,7 @@ def ask(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(answer.text)
     if answer.citations:
-        print("\nMay help:" if answer.gap else "\nSources:")
+        print(f"\n{answer.citations_heading}:")
         for citation in answer.citations:
             section = f" › {citation.section}" if citation.section else ""
             print(f"  - {citation.title}{section}  ({citation.path}, score {citation.score:.3f})")

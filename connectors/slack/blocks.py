@@ -80,8 +80,7 @@ def answer_blocks(
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}
         )
-    # A gap's citations are not sources of an answer, only the nearest pages.
-    blocks.extend(_sources(answer.citations, "May help" if answer.gap else "Sources"))
+    blocks.extend(_sources(answer.citations, answer.citations_heading))
     if answer.degraded:
         blocks.append(
             _context(":warning: Some of my usual checks are offline, so this answer may be less precise.")

@@ -55,8 +55,7 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         body.append(
             {
                 "type": "TextBlock",
-                # A gap's citations are not sources of an answer, only the nearest pages.
-                "text": "May help" if answer.gap else "Sources",
+                "text": answer.citations_heading,
                 "weight": "Bolder",
                 "size": "Small",
                 "spacing": "Medium",
