@@ -24,16 +24,16 @@ NOT_KNOWN = {
     "it": "Non lo so ancora e preferisco non tirare a indovinare.",
 }
 MAY_HELP = {
-    "en": "The closest page I have is \"{title}\" (linked below): it may help, and {owner} can confirm. I've logged "
-          "the question so the page can be improved.",
-    "it": "La pagina più vicina che conosco è \"{title}\" (link qui sotto): potrebbe aiutarti, e {owner} può "
-          "confermare. Ho registrato la domanda per migliorare la pagina.",
+    "en": "The closest page I have is \"{title}\" (linked below): it may help",
+    "it": "La pagina più vicina che conosco è \"{title}\" (link qui sotto): potrebbe aiutarti",
 }
-MAY_HELP_NO_OWNER = {
-    "en": "The closest page I have is \"{title}\" (linked below): it may help. I've logged the question so the "
-          "page can be improved.",
-    "it": "La pagina più vicina che conosco è \"{title}\" (link qui sotto): potrebbe aiutarti. Ho registrato la "
-          "domanda per migliorare la pagina.",
+OWNER_CAN_CONFIRM = {
+    "en": ", and {owner} can confirm",
+    "it": ", e {owner} può confermare",
+}
+PAGE_LOGGED = {
+    "en": "I've logged the question so the page can be improved.",
+    "it": "Ho registrato la domanda per migliorare la pagina.",
 }
 LOGGED = {
     "en": "I've logged the question so the knowledge team can add an answer.",
@@ -114,11 +114,10 @@ def not_known_reply(nearest: SearchHit | None, language: str) -> str:
     language = language if language in NOT_KNOWN else "en"
     if nearest is None:
         return f"{NOT_KNOWN[language]} {LOGGED[language]}"
+    suggestion = MAY_HELP[language].format(title=nearest.chunk.title)
     if nearest.chunk.owner:
-        suggestion = MAY_HELP[language].format(title=nearest.chunk.title, owner=nearest.chunk.owner)
-    else:
-        suggestion = MAY_HELP_NO_OWNER[language].format(title=nearest.chunk.title)
-    return f"{NOT_KNOWN[language]} {suggestion}"
+        suggestion += OWNER_CAN_CONFIRM[language].format(owner=nearest.chunk.owner)
+    return f"{NOT_KNOWN[language]} {suggestion}. {PAGE_LOGGED[language]}"
 
 
 def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:
