@@ -11,15 +11,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
-from assistant.conversation import ConversationState, PendingSlot
+from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
 from assistant.models import Answer, GapReason, Message, Route
 from assistant.nlu.understanding import ORDER_NUMBER, Understander, Understanding
 from assistant.retrieval.language import guess_language
 from assistant.routing import Decision, RoutingPolicy, decide
-from assistant.skills.conversation import reply_for
-from assistant.skills.knowledge import KnowledgeAnswer, KnowledgeSkill
 from assistant.skills.orders import OrdersSkill
+from assistant.skills.page_answers import PageAnswer, PageAnswerSkill
+from assistant.skills.small_talk import reply_for
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,12 @@ class Assistant:
 
     def __init__(
         self,
-        knowledge: KnowledgeSkill,
+        knowledge: PageAnswerSkill,
         recorder: TurnRecorder | None = None,
         *,
         understander: Understander | None = None,
         orders: OrdersSkill | None = None,
-        conversations: ConversationState | None = None,
+        conversations: ConversationSlots | None = None,
         order_number_pattern: str = r"ORD-\d{6,10}",
         policy: RoutingPolicy | None = None,
         max_question_chars: int = 4000,
@@ -64,7 +64,7 @@ class Assistant:
         self._recorder = recorder
         self._understander = understander
         self._orders = orders or OrdersSkill(None)
-        self._conversations = conversations or ConversationState()
+        self._conversations = conversations or ConversationSlots()
         self._order_number = re.compile(rf"\b({order_number_pattern})\b", re.IGNORECASE)
         self._policy = policy or RoutingPolicy()
         self._max_chars = max_question_chars
@@ -73,7 +73,7 @@ class Assistant:
         self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nlu")
 
     @property
-    def knowledge(self) -> KnowledgeSkill:
+    def knowledge(self) -> PageAnswerSkill:
         return self._knowledge
 
     def validate(self, text: str) -> str:
@@ -122,7 +122,7 @@ class Assistant:
             pending.cancel()
             return Understanding(degraded_reason="NLU took too long")
 
-    def _route(self, message: Message, text: str, language: str, knowledge: KnowledgeAnswer,
+    def _route(self, message: Message, text: str, language: str, knowledge: PageAnswer,
                understanding: Understanding) -> Answer:
         key = message.conversation_key
         degraded = understanding.degraded_reason is not None and self._understander is not None

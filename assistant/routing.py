@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from assistant.skills.conversation import SMALL_TALK
+from assistant.skills.small_talk import SMALL_TALK
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("routing_policy.json")
 

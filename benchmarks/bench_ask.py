@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
-from connectors.composition import build_services  # noqa: E402
-from connectors.http.app import create_app  # noqa: E402
+from connectors.app.services import build_services  # noqa: E402
+from connectors.channels.http.app import create_app  # noqa: E402
 from tests.servers import BackgroundServer  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def main() -> int:
         runtime = None
         parser_client = None
         if args.nlu:
-            from connectors.nlu_runtime import NLURuntime
+            from connectors.app.nlu_runtime import NLURuntime
 
             runtime = NLURuntime(settings)
             if runtime.supervisor is None and settings.rasa_url is None:

@@ -21,15 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions  # noqa: E402
-from assistant.knowledge.chunker import chunk_document  # noqa: E402
-from assistant.knowledge.loader import load_knowledge  # noqa: E402
 from assistant.models import Chunk  # noqa: E402
+from assistant.pages.chunker import chunk_document  # noqa: E402
+from assistant.pages.loader import load_pages  # noqa: E402
 from assistant.retrieval.embedder import SentenceTransformerEmbedder  # noqa: E402
-from assistant.retrieval.knowledge_index import KnowledgeIndex  # noqa: E402
+from assistant.retrieval.passage_index import PassageIndex  # noqa: E402
 from assistant.retrieval.search import HybridSearcher  # noqa: E402
 from assistant.retrieval.vector_store import ChromaVectorStore  # noqa: E402
 from benchmarks.machine import machine, peak_rss_mib, summary_ms  # noqa: E402
-from connectors.process_tuning import limit_blas_threads  # noqa: E402
+from connectors.app.process_tuning import limit_blas_threads  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 HANDBOOK = SHARED / "datasets" / "tts_handbook"
@@ -39,7 +39,7 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def build_chunks(count: int) -> list[Chunk]:
     sentences: list[tuple[Chunk, str]] = []
-    for document in load_knowledge(HANDBOOK).documents:
+    for document in load_pages(HANDBOOK).documents:
         for passage in chunk_document(document):
             if passage.kind == "section":
                 sentences.extend((passage, s) for s in SENTENCE.split(passage.text) if len(s.split()) >= 3)
@@ -83,7 +83,7 @@ def main() -> int:
         store.activate(store.stage(embedder.name, chunks, vectors, retired_ids=[]))
         write_seconds = time.perf_counter() - started
         del vectors
-        index = KnowledgeIndex(store)
+        index = PassageIndex(store)
         started = time.perf_counter()
         index.snapshot()
         load_seconds = time.perf_counter() - started

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from connectors.composition import build_services
+from connectors.app.services import build_services
 
 ROOT = Path(__file__).resolve().parents[1]
 

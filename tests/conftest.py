@@ -15,7 +15,7 @@ import pytest
 from assistant.privacy import Redactor
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.settings import Settings
-from connectors.composition import Services, build_services
+from connectors.app.services import Services, build_services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"

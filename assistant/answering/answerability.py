@@ -102,27 +102,6 @@ def fit_answerability(samples: list[tuple[dict[str, float], bool]], sources: lis
     return model
 
 
-def cross_validated_gap_f1(samples: list[tuple[dict[str, float], bool]], folds: int = 5, repeats: int = 5,
-                           features: tuple[str, ...] = FEATURES) -> float:
-    """Gap F1 of models fitted without the questions they judge (stratified folds, averaged over repeats)."""
-    import random
-
-    scores = []
-    for repeat in range(repeats):
-        order = sorted(range(len(samples)), key=lambda i: (samples[i][1], random.Random(repeat * 7919 + i).random()))
-        flagged = [False] * len(samples)
-        for fold in range(folds):
-            held = set(order[fold::folds])
-            model = fit_answerability([s for i, s in enumerate(samples) if i not in held], [], features)
-            for i in held:
-                flagged[i] = not model.answerable(model.probability(samples[i][0]))
-        true_positive = sum(1 for f, (_, answerable) in zip(flagged, samples, strict=True) if f and not answerable)
-        precision = true_positive / max(sum(flagged), 1)
-        recall = true_positive / max(sum(1 for _, answerable in samples if not answerable), 1)
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores)
-
-
 def _best_threshold(probabilities: list[float], labels: list[int]) -> float:
     """Middle of the widest run of thresholds that give the best gap F1 (a gap is label 0)."""
     candidates = sorted({round(p, 4) for p in probabilities} | {0.5})

@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from assistant.knowledge.chunker import window_number
 from assistant.models import Chunk, Citation, SearchHit
+from assistant.pages.chunker import window_number
 from assistant.retrieval.search import SearchResult
 from assistant.retrieval.text_analysis import analyse
 

@@ -8,7 +8,7 @@ Every component trains on `train` + `oos_train` (out-of-scope as one more class)
 are on `test` and `oos_test`.
 
 Rasa trains in its own environment (a `rasa train nlu` child process, in parallel with the
-dense side) and parses in-process through `rasa_batch_parse.py`, so parse times are Rasa's own.
+dense side) and parses in-process through `scripts/rasa_batch_parse.py`, so parse times are Rasa's own.
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ from typing import TextIO
 import numpy as np
 
 from assistant.errors import AssistantError
-from assistant.nlu.dense_intents import DenseIntentClassifier, SentenceEncoder
-from assistant.nlu.encoder_tuning import EncoderTuning, fine_tune_encoder, torch_threads
-from assistant.nlu.ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
+from assistant.evaluation.intent_models.dense_classifier import DenseIntentClassifier, SentenceEncoder
+from assistant.evaluation.intent_models.encoder_tuning import EncoderTuning, fine_tune_encoder, torch_threads
+from assistant.evaluation.intent_models.ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
+from assistant.evaluation.intent_models.prediction import OUT_OF_SCOPE
 from assistant.nlu.errors import RasaTrainingError
-from assistant.nlu.intent_prediction import OUT_OF_SCOPE
 from assistant.nlu.rasa_environment import rasa_environment, require_executable, tail_lines
 from assistant.nlu.rasa_training import RasaTrainer
 from assistant.retrieval.embedder import default_model_path
 
-BATCH_PARSE_SCRIPT = Path(__file__).with_name("rasa_batch_parse.py")
+# It runs under Rasa's Python 3.10, so it lives with the project's scripts, outside this package.
+BATCH_PARSE_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "rasa_batch_parse.py"
 
 # Lean on purpose: DIET with word 1-2-grams and char 2-4-grams, no transformer layers (the
 # intent alone needs none) and no entity head trains CLINC150 in minutes instead of the
@@ -211,6 +212,8 @@ def parse_with_rasa(
     env: Mapping[str, str] | None = None,
 ) -> tuple[list[RasaRanking], list[float]]:
     """Parse every text with the model in one Rasa process; (rankings, per-text parse ms)."""
+    if not BATCH_PARSE_SCRIPT.exists():
+        raise RasaTrainingError(f"{BATCH_PARSE_SCRIPT} is missing: run the NLU evaluation from a project checkout")
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     texts_path = work_dir / "rasa_parse_input.json"

@@ -13,11 +13,11 @@ from assistant.evaluation.questions import EvalQuestion, load_questions
 from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.ingest import Ingestor, ProgressSink
-from assistant.retrieval.knowledge_index import KnowledgeIndex
 from assistant.retrieval.language import guess_language
+from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher, SearchMode
 from assistant.retrieval.vector_store import ChromaVectorStore
-from assistant.skills.knowledge import KnowledgeSkill
+from assistant.skills.page_answers import PageAnswerSkill
 
 EVERYONE = "managers"
 
@@ -39,7 +39,7 @@ class TemporaryKnowledgeBase:
         started = time.perf_counter()
         self.report = Ingestor(store, self._embedder).ingest(self._knowledge_dir, self._progress)
         self.index_seconds = time.perf_counter() - started
-        self.skill = KnowledgeSkill(HybridSearcher(KnowledgeIndex(store), self._embedder), self._answerability)
+        self.skill = PageAnswerSkill(HybridSearcher(PassageIndex(store), self._embedder), self._answerability)
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -47,7 +47,7 @@ class TemporaryKnowledgeBase:
             self._tmp.cleanup()
 
 
-def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: SearchMode,
+def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: SearchMode,
                   embedder: SentenceTransformerEmbedder) -> list[QuestionOutcome]:
     """Answer every question with one search mode, timing each from a cold query cache."""
     embedder.clear_cache()
@@ -71,7 +71,7 @@ def evaluate_mode(skill: KnowledgeSkill, questions: list[EvalQuestion], mode: Se
     return outcomes
 
 
-def skill_answerable(skill: KnowledgeSkill, probability: float) -> bool:
+def skill_answerable(skill: PageAnswerSkill, probability: float) -> bool:
     return skill.answerability.answerable(probability)
 
 

@@ -21,7 +21,7 @@ from assistant.errors import AssistantError
 from assistant.evaluation.nlu_eval import parse_with_rasa
 from assistant.nlu.rasa_training import CONFIG_FILE, RasaTrainer
 from assistant.routing import Decision, RoutingPolicy, decide
-from assistant.skills.conversation import SMALL_TALK
+from assistant.skills.small_talk import SMALL_TALK
 
 KNOWLEDGE_INTENTS = frozenset({"ask_policy", "ask_purpose_values", "ask_procedure"})
 _MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

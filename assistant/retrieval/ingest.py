@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import IngestError, KnowledgeDirectoryError, KnowledgeFileError
-from assistant.knowledge.chunker import ChunkingPolicy, chunk_document
-from assistant.knowledge.loader import load_knowledge
 from assistant.models import Chunk
+from assistant.pages.chunker import ChunkingPolicy, chunk_document
+from assistant.pages.loader import load_pages
 from assistant.retrieval.embedder import Embedder
 from assistant.retrieval.vector_store import ChromaVectorStore, record_id
 
@@ -63,7 +63,7 @@ class Ingestor:
     def ingest(self, directory: Path, progress: ProgressSink | None = None) -> IngestReport:
         started = time.perf_counter()
         progress = progress or ProgressSink()
-        loaded = load_knowledge(directory)
+        loaded = load_pages(directory)
         for problem in loaded.problems:
             logger.warning("skipped knowledge file %s", problem)
         if not loaded.documents:

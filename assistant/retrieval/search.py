@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.models import SearchHit
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
-from assistant.retrieval.knowledge_index import IndexSnapshot, KnowledgeIndex
+from assistant.retrieval.passage_index import IndexSnapshot, PassageIndex
 from assistant.retrieval.text_analysis import expand_abbreviations
 
 logger = logging.getLogger(__name__)
@@ -59,14 +59,14 @@ class SearchResult:
 class HybridSearcher:
     """Searches the active index generation."""
 
-    def __init__(self, index: KnowledgeIndex, embedder: SentenceTransformerEmbedder,
+    def __init__(self, index: PassageIndex, embedder: SentenceTransformerEmbedder,
                  weights: FusionWeights | None = None) -> None:
         self._index = index
         self._embedder = embedder
         self._weights = weights or FusionWeights()
 
     @property
-    def index(self) -> KnowledgeIndex:
+    def index(self) -> PassageIndex:
         return self._index
 
     def search(self, text: str, filters: SearchFilters | None = None, limit: int = 10,

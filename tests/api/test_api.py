@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.http.app import create_app
+from connectors.channels.http.app import create_app
 from tests.servers import BackgroundServer
 
 

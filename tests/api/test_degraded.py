@@ -7,8 +7,8 @@ import pytest
 
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
-from connectors.composition import build_services
-from connectors.http.app import create_app
+from connectors.app.services import build_services
+from connectors.channels.http.app import create_app
 from tests.conftest import make_settings
 from tests.servers import BackgroundServer, free_port
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.knowledge.chunker import ChunkingPolicy, chunk_document
-from assistant.knowledge.loader import parse_page
+from assistant.pages.chunker import ChunkingPolicy, chunk_document
+from assistant.pages.loader import parse_page
 
 BODY = """---
 title: Returns policy

@@ -7,7 +7,7 @@ import numpy as np
 
 from assistant.answering.composer import WINDOW_ANSWER_WORDS, short_answer
 from assistant.models import Chunk, SearchHit
-from assistant.retrieval.knowledge_index import IndexSnapshot
+from assistant.retrieval.passage_index import IndexSnapshot
 from assistant.retrieval.search import SearchResult
 
 

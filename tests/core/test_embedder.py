@@ -12,7 +12,7 @@ from assistant.retrieval.embedder import (
     resolve_precision,
 )
 from assistant.settings import Settings
-from connectors.composition import build_embedder
+from connectors.app.services import build_embedder
 
 TEXTS = [
     "How many days of annual leave do I get in my first year?",

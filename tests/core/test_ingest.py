@@ -10,7 +10,7 @@ import pytest
 
 from assistant.errors import IngestError
 from assistant.retrieval.ingest import Ingestor
-from assistant.retrieval.knowledge_index import KnowledgeIndex
+from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import ChromaVectorStore, Inventory, record_id
 from tests.conftest import KNOWLEDGE_DIR
@@ -89,7 +89,7 @@ def test_changing_one_page_embeds_only_its_changed_chunks(indexed):
     assert report.reused == report.chunks - report.embedded
     assert store.active_name() == report.generation
     assert _tidy(store, live=report.chunks) and len(store.collection_names()) == 1
-    searcher = HybridSearcher(KnowledgeIndex(store), counting.inner)
+    searcher = HybridSearcher(PassageIndex(store), counting.inner)
     hit = searcher.search("how long to return mossy stones").hits[0]
     assert hit.chunk.path == RETURNS.as_posix() and "9 days" in hit.chunk.text
 
@@ -99,7 +99,7 @@ def test_deleted_page_is_removed_from_the_index(indexed):
     (knowledge / RETURNS).unlink()
     report = Ingestor(store, counting).ingest(knowledge)
     assert report.removed > 0 and report.documents == first.documents - 1
-    index = KnowledgeIndex(store)
+    index = PassageIndex(store)
     assert all(chunk.path != RETURNS.as_posix() for chunk in index.snapshot().chunks)
 
 
@@ -115,7 +115,7 @@ def test_index_survives_a_restart(indexed, tmp_path, embedder):
     _, _, first, _ = indexed
     reopened = ChromaVectorStore.embedded(tmp_path / "chroma")
     assert reopened.active_name() == first.generation
-    hit = HybridSearcher(KnowledgeIndex(reopened), embedder).search("can a customer pay with Klarna").hits[0]
+    hit = HybridSearcher(PassageIndex(reopened), embedder).search("can a customer pay with Klarna").hits[0]
     assert hit.chunk.path.endswith("payment-methods.md")
 
 
@@ -130,7 +130,7 @@ def test_failed_ingest_leaves_the_previous_index_answering(indexed, embedder):
         Ingestor(store, counting, before_activate=crash).ingest(knowledge)
     assert store.active_name() == first.generation
     assert _tidy(store, live=first.chunks)
-    hit = HybridSearcher(KnowledgeIndex(store), embedder).search("returns time limit receipt").hits[0]
+    hit = HybridSearcher(PassageIndex(store), embedder).search("returns time limit receipt").hits[0]
     assert hit.chunk.path == RETURNS.as_posix()
 
 
@@ -142,7 +142,7 @@ def test_interrupted_ingest_is_never_queried_and_is_cleaned_up(indexed, embedder
     retired = [record_id(chunk) for chunk in before.chunks[5:10]]
     store.stage(embedder.name, changed, before.embeddings[:5], retired)  # the process dies before activate
     assert store.active_name() == first.generation
-    snapshot = KnowledgeIndex(store).snapshot()
+    snapshot = PassageIndex(store).snapshot()
     assert snapshot.name == first.generation
     assert [chunk.chunk_id for chunk in snapshot.chunks] == [chunk.chunk_id for chunk in before.chunks]
     assert all(chunk.text == old.text for chunk, old in zip(snapshot.chunks, before.chunks, strict=True))
@@ -170,6 +170,6 @@ def test_a_new_embedding_model_gets_its_own_collection(indexed, embedder):
     report = Ingestor(store, renamed).ingest(knowledge)
     assert renamed.embedded == report.chunks and report.reused == 0
     assert len(store.collection_names()) == 2  # the old one goes at the next ingest
-    assert KnowledgeIndex(store).snapshot().name == report.generation
+    assert PassageIndex(store).snapshot().name == report.generation
     Ingestor(store, renamed).ingest(knowledge)
     assert len(store.collection_names()) == 1 and _tidy(store, live=first.chunks)

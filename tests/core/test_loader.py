@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from assistant.errors import KnowledgeDirectoryError, KnowledgeFileError
-from assistant.knowledge.loader import load_knowledge, parse_page
-from assistant.knowledge.markdown_text import markdown_to_text
+from assistant.pages.loader import load_pages, parse_page
+from assistant.pages.markdown_text import markdown_to_text
 from tests.conftest import HANDBOOK_DIR, KNOWLEDGE_DIR, require_shared
 
 PAGE = b"""---
@@ -74,14 +74,14 @@ def test_broken_files_are_reported_and_the_rest_still_load(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "broken.md").write_bytes(b"---\ntitle: [oops\n---\nx\n")
     (tmp_path / "latin1.md").write_bytes(b"---\ntitle: Caf\xe9\n---\nx\n")
-    result = load_knowledge(tmp_path)
+    result = load_pages(tmp_path)
     assert [d.path for d in result.documents] == ["good.md"]
     assert sorted(p.path for p in result.problems) == ["latin1.md", "sub/broken.md"]
 
 
 def test_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(KnowledgeDirectoryError, match="does not exist"):
-        load_knowledge(tmp_path / "nowhere")
+        load_pages(tmp_path / "nowhere")
 
 
 def test_liquid_shortcodes_and_markup_become_plain_text():
@@ -93,7 +93,7 @@ def test_liquid_shortcodes_and_markup_become_plain_text():
 
 
 def test_demo_knowledge_loads_without_problems():
-    result = load_knowledge(KNOWLEDGE_DIR)
+    result = load_pages(KNOWLEDGE_DIR)
     assert not result.problems
     assert len(result.documents) >= 25
     assert {d.language for d in result.documents} == {"en", "it"}
@@ -102,6 +102,6 @@ def test_demo_knowledge_loads_without_problems():
 
 def test_real_handbook_loads_every_page():
     pages = require_shared(HANDBOOK_DIR / "pages")
-    result = load_knowledge(pages)
+    result = load_pages(pages)
     assert not result.problems
     assert len(result.documents) == len(list(pages.rglob("*.md")))

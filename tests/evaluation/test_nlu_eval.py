@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.evaluation.intent_models.dense_classifier import DenseIntentClassifier, IntentModelError
+from assistant.evaluation.intent_models.ensemble import CalibrationPolicy, IntentEnsemble, ranking_distribution
+from assistant.evaluation.intent_models.prediction import OUT_OF_SCOPE, IntentPrediction
 from assistant.evaluation.nlu_eval import (
     LabelledTexts,
     load_banking77,
@@ -19,9 +22,6 @@ from assistant.evaluation.nlu_eval import (
     score_out_of_scope,
     write_rasa_nlu_yaml,
 )
-from assistant.nlu.dense_intents import DenseIntentClassifier, IntentModelError
-from assistant.nlu.ensemble import CalibrationPolicy, IntentEnsemble, ranking_distribution
-from assistant.nlu.intent_prediction import OUT_OF_SCOPE, IntentPrediction
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 CLINC_FILE = SHARED_DATASETS / "clinc150" / "data_full.json"
@@ -161,31 +161,11 @@ def test_ranking_distribution_spreads_unreported_mass_and_drops_unknown_names() 
     assert distribution[2].argmax() == 1 and distribution[2, 0] < 1e-5
 
 
-def test_save_and_load_round_trip(calibrated, embedder, clinc_slice, tmp_path) -> None:
-    texts = clinc_slice["test"].texts
-    before = calibrated.predict(texts)
-    path = calibrated.save(tmp_path / "models" / "intents.joblib")
-
-    loaded = IntentEnsemble.load(path, embedder)
-    assert loaded.threshold == calibrated.threshold
-    assert loaded.similarity_weight == calibrated.similarity_weight
-    assert loaded.calibration == calibrated.calibration
-    after = loaded.predict(texts)
-    assert [p.label() for p in after] == [p.label() for p in before]
-    np.testing.assert_allclose([p.confidence for p in after], [p.confidence for p in before], rtol=1e-6)
-
-    dense_path = calibrated.dense.save(tmp_path / "dense.joblib")
-    dense_loaded = DenseIntentClassifier.load(dense_path, embedder)
-    np.testing.assert_allclose(dense_loaded.probabilities(texts[:5]), calibrated.dense.probabilities(texts[:5]))
-
-
 def test_clear_errors_for_misuse(embedder, tmp_path) -> None:
     with pytest.raises(IntentModelError, match="not been trained"):
         DenseIntentClassifier(embedder).predict(["hello"])
     with pytest.raises(IntentModelError, match="at least two"):
         DenseIntentClassifier(embedder).fit(["hi", "hello"], ["greet", "greet"])
-    with pytest.raises(IntentModelError, match="no intent model"):
-        DenseIntentClassifier.load(tmp_path / "missing.joblib", embedder)
     with pytest.raises(IntentModelError, match="no embedder"):
         DenseIntentClassifier().fit(["hi", "bye"], ["greet", "goodbye"])
 
@@ -222,7 +202,12 @@ def test_loaders_read_the_shared_datasets() -> None:
 
 
 def test_encoder_tuning_trains_only_the_top_layers(clinc_slice, tmp_path) -> None:
-    from assistant.nlu.encoder_tuning import EncoderTuning, TunedSentenceEncoder, fine_tune_encoder, torch_threads
+    from assistant.evaluation.intent_models.encoder_tuning import (
+        EncoderTuning,
+        TunedSentenceEncoder,
+        fine_tune_encoder,
+        torch_threads,
+    )
     from assistant.retrieval.embedder import default_model_path
 
     train = clinc_slice["train"]
@@ -248,28 +233,6 @@ def test_encoder_tuning_trains_only_the_top_layers(clinc_slice, tmp_path) -> Non
 
     loaded = TunedSentenceEncoder.load(encoder.save(tmp_path / "tuned"))
     np.testing.assert_allclose(loaded.encode(train.texts[:4]), vectors, atol=1e-5)
-
-
-def test_train_intent_ensemble_from_one_labelled_set(embedder, clinc_slice) -> None:
-    from assistant.nlu.ensemble import train_intent_ensemble
-
-    # The assistant's own data calls the out-of-scope intent "out_of_scope".
-    data = clinc_slice["train"] + clinc_slice["val"]
-    renamed = ["out_of_scope" if label == OUT_OF_SCOPE else label for label in data.labels]
-    ensemble = train_intent_ensemble(embedder, data.texts, renamed, out_of_scope_label="out_of_scope")
-
-    calibration = ensemble.calibration
-    assert calibration is not None and calibration.out_of_scope_examples > 0
-    assert calibration.in_scope_examples + calibration.out_of_scope_examples < len(data) / 2
-    assert ensemble.out_of_scope_label == "out_of_scope" and "out_of_scope" not in ensemble.labels
-    assert len(ensemble.labels) == INTENTS
-
-    test = clinc_slice["test"]
-    predictions = ensemble.predict(test.texts)
-    truth = ["out_of_scope" if label == OUT_OF_SCOPE else label for label in test.labels]
-    metrics = score_out_of_scope([p.label("out_of_scope") for p in predictions], truth, "out_of_scope")
-    assert metrics["in_scope_accuracy"] >= 0.85
-    assert metrics["oos_recall"] >= 0.5
 
 
 def test_unreadable_datasets_raise_a_typed_error(tmp_path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from assistant.evaluation.intent_models.ensemble import ranking_distribution
 from assistant.evaluation.nlu_eval import parse_with_rasa
-from assistant.nlu.ensemble import ranking_distribution
 
 from .conftest import NLU_DATA
 

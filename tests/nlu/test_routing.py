@@ -14,7 +14,7 @@ import pytest
 from assistant.models import Message, Route
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
-from connectors.composition import build_services
+from connectors.app.services import build_services
 from tests.conftest import make_settings
 
 ORDERS = {"ORD-20481736": {"order_number": "ORD-20481736", "status": "out for delivery",

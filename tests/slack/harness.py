@@ -19,7 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from assistant.ports import AnswersQuestions
-from connectors.slack import SlackConfig, create_slack_router
+from connectors.channels.slack import SlackConfig, create_slack_router
 
 from .standin import BOT_USER_ID, TEAM_ID, SlackStandIn
 

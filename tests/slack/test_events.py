@@ -8,7 +8,7 @@ import time
 import pytest
 
 from assistant.errors import NLUUnavailableError
-from connectors.slack import replies
+from connectors.channels.slack import replies
 
 from .checks import all_text, buttons_of, sources_of
 from .fakes import FailingAssistant, RecordingAssistant
@@ -138,7 +138,7 @@ def test_retried_event_is_acknowledged_and_answered_only_once(
     harness = start_slack(slow)
     event = mention(QUESTION)
 
-    with caplog.at_level(logging.INFO, logger="connectors.slack"):
+    with caplog.at_level(logging.INFO, logger="connectors.channels.slack"):
         first = harness.slack.event(event, event_id="Ev0RETRY01")
         during = harness.slack.event(event, event_id="Ev0RETRY01", retry=1)  # while the first is answered
         harness.standin.wait_for("chat.postMessage")
@@ -211,7 +211,7 @@ def test_a_core_error_becomes_a_polite_reply_and_a_log_line_with_the_event_id(
     harness = start_slack(FailingAssistant(NLUUnavailableError("NLU server did not answer in 300 ms")))
     event = mention(QUESTION)
 
-    with caplog.at_level(logging.WARNING, logger="connectors.slack"):
+    with caplog.at_level(logging.WARNING, logger="connectors.channels.slack"):
         harness.slack.event(event, event_id="Ev0NLUDOWN")
         posted = harness.standin.wait_for("chat.postMessage")[0]
 
@@ -228,7 +228,7 @@ def test_an_unexpected_failure_is_logged_with_the_event_id_and_the_user_is_told(
     harness = start_slack(FailingAssistant(RuntimeError("index file is corrupt")))
     event = mention(QUESTION)
 
-    with caplog.at_level(logging.ERROR, logger="connectors.slack"):
+    with caplog.at_level(logging.ERROR, logger="connectors.channels.slack"):
         harness.slack.event(event, event_id="Ev0BROKEN1")
         posted = harness.standin.wait_for("chat.postMessage")[0]
 

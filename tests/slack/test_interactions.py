@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.errors import UnknownAnswerError
-from connectors.slack import replies
+from connectors.channels.slack import replies
 
 from .checks import all_text, blocks_of, buttons_of
 from .fakes import RecordingAssistant

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import yaml
 
-import connectors.slack
-from connectors.slack import EVENTS_PATH
+import connectors.channels.slack
+from connectors.channels.slack import EVENTS_PATH
 
-MANIFEST = Path(connectors.slack.__file__).parent / "manifest.yml"
+MANIFEST = Path(connectors.channels.slack.__file__).parent / "manifest.yml"
 
 
 def test_manifest_subscribes_to_the_events_and_scopes_the_bot_needs() -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from assistant.errors import EmptyQuestionError, IndexNotReadyError, QuestionTooLongError
 from assistant.models import Answer, Citation, Route
-from connectors.slack import SlackConfig, SlackConfigError, blocks, replies
-from connectors.slack.background import BackgroundWork
-from connectors.slack.memory import TTLCache, TTLSet
-from connectors.slack.text import markdown_to_mrkdwn, mentions, question_from_slack, split_for_blocks
+from connectors.channels.slack import SlackConfig, SlackConfigError, blocks, replies
+from connectors.channels.slack.background import BackgroundWork
+from connectors.channels.slack.memory import TTLCache, TTLSet
+from connectors.channels.slack.text import markdown_to_mrkdwn, mentions, question_from_slack, split_for_blocks
 
 
 class ManualClock:
@@ -198,7 +198,7 @@ def test_background_work_logs_failures_with_the_request_id_and_tells_the_user(
         await work.drain(5)
         return work.pending
 
-    with caplog.at_level(logging.ERROR, logger="connectors.slack"):
+    with caplog.at_level(logging.ERROR, logger="connectors.channels.slack"):
         pending = asyncio.run(main())
 
     assert pending == 0
@@ -219,7 +219,7 @@ def test_background_work_logs_a_failing_error_reply_too(caplog: pytest.LogCaptur
         work.spawn(fail(), request_id="Ev0TWICE", on_error=tell)
         await work.drain(5)
 
-    with caplog.at_level(logging.ERROR, logger="connectors.slack"):
+    with caplog.at_level(logging.ERROR, logger="connectors.channels.slack"):
         asyncio.run(main())
 
     messages = [r.getMessage() for r in caplog.records if "Ev0TWICE" in r.getMessage()]
@@ -233,6 +233,6 @@ def test_drain_cancels_work_that_outlives_the_grace_period(caplog: pytest.LogCap
         await work.drain(0.05)
         return task.cancelled()
 
-    with caplog.at_level(logging.WARNING, logger="connectors.slack"):
+    with caplog.at_level(logging.WARNING, logger="connectors.channels.slack"):
         assert asyncio.run(main()) is True
     assert any("Ev0SLOW" in r.getMessage() for r in caplog.records)

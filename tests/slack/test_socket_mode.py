@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from connectors.slack import SlackConfig, SlackConfigError, run_socket_mode, serve_socket_mode
+from connectors.channels.slack import SlackConfig, SlackConfigError, run_socket_mode, serve_socket_mode
 
 from .fakes import RecordingAssistant
 from .harness import BOT_TOKEN, event_body, mention

@@ -10,14 +10,14 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
 from assistant.models import Answer, Citation, Route
-from connectors.teams import AssistantBot, message_from_activity
-from connectors.teams.replies import (
+from connectors.channels.teams import AssistantBot, message_from_activity
+from connectors.channels.teams.replies import (
     UNEXPECTED_ERROR,
     UNKNOWN_SUBMISSION,
     WELCOME,
     feedback_thanks,
 )
-from connectors.teams.turn_errors import TurnErrorHandler
+from connectors.channels.teams.turn_errors import TurnErrorHandler
 
 from . import activities as teams
 from .cards_read import card_of, source_lines, submit_actions, texts
@@ -109,7 +109,7 @@ def test_feedback_buttons_reach_record_feedback(recording_assistant):
 
 def test_feedback_on_an_unknown_answer_gets_a_polite_reply(recording_assistant, caplog):
     payload = teams.card_submission(SERVICE_URL, {"action": "feedback", "answer_id": "nope", "helpful": True})
-    with caplog.at_level(logging.WARNING, logger="connectors.teams"):
+    with caplog.at_level(logging.WARNING, logger="connectors.channels.teams"):
         [reply] = run_turns(recording_assistant, payload)
     assert "feedback wasn't recorded" in reply.text
     assert any(
@@ -119,7 +119,7 @@ def test_feedback_on_an_unknown_answer_gets_a_polite_reply(recording_assistant, 
 
 
 def test_a_submission_that_is_not_feedback_is_answered_and_logged(recording_assistant, caplog):
-    with caplog.at_level(logging.WARNING, logger="connectors.teams"):
+    with caplog.at_level(logging.WARNING, logger="connectors.channels.teams"):
         [reply] = run_turns(recording_assistant, teams.card_submission(SERVICE_URL, {"action": "dance"}))
     assert reply.text == UNKNOWN_SUBMISSION
     assert recording_assistant.feedback == [] and recording_assistant.messages == []
@@ -128,7 +128,7 @@ def test_a_submission_that_is_not_feedback_is_answered_and_logged(recording_assi
 
 def test_a_bare_mention_gets_a_polite_reply_from_the_core_error(recording_assistant, caplog):
     payload = teams.channel_message(SERVICE_URL, question="")
-    with caplog.at_level(logging.WARNING, logger="connectors.teams"):
+    with caplog.at_level(logging.WARNING, logger="connectors.channels.teams"):
         [reply] = run_turns(recording_assistant, payload)
     assert recording_assistant.messages[0].text == ""
     assert not reply.attachments
@@ -138,7 +138,7 @@ def test_a_bare_mention_gets_a_polite_reply_from_the_core_error(recording_assist
 
 def test_unexpected_errors_get_an_apology_and_a_log_line_with_the_activity_id(caplog):
     payload = teams.personal_message(SERVICE_URL)
-    with caplog.at_level(logging.ERROR, logger="connectors.teams"):
+    with caplog.at_level(logging.ERROR, logger="connectors.channels.teams"):
         [reply] = run_turns(BrokenAssistant(), payload)
     assert reply.text == UNEXPECTED_ERROR
     [record] = [r for r in caplog.records if payload["id"] in r.getMessage()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Answer, Citation, Route
-from connectors.teams import FeedbackSubmission, answer_card, parse_feedback
+from connectors.channels.teams import FeedbackSubmission, answer_card, parse_feedback
 
 from .cards_read import source_lines, submit_actions, texts
 

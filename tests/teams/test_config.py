@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import AssistantError
-from connectors.teams import TeamsConfig, TeamsConfigurationError, create_teams_router, is_loopback_host
+from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router, is_loopback_host
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from assistant.ports import AnswersQuestions
-from connectors.teams import TeamsConfig, create_teams_router
-from connectors.teams.replies import UNEXPECTED_ERROR, WELCOME, feedback_thanks
+from connectors.channels.teams import TeamsConfig, create_teams_router
+from connectors.channels.teams.replies import UNEXPECTED_ERROR, WELCOME, feedback_thanks
 
 from . import activities as teams
 from .app_server import AppServer
@@ -121,7 +121,7 @@ def test_feedback_on_an_unknown_answer_gets_a_polite_reply(endpoint, connector_s
 def test_unexpected_errors_are_apologised_for_and_logged(serve_teams, connector_service, caplog):
     url = serve_teams(BrokenAssistant(), LOCAL)
     activity = teams.personal_message(connector_service.url)
-    with caplog.at_level(logging.ERROR, logger="connectors.teams"):
+    with caplog.at_level(logging.ERROR, logger="connectors.channels.teams"):
         assert post(url, activity).status_code == 200
     [sent] = connector_service.activities()
     assert sent.body["text"] == UNEXPECTED_ERROR

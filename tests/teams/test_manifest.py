@@ -6,9 +6,9 @@ import json
 import struct
 from pathlib import Path
 
-import connectors.teams
+import connectors.channels.teams
 
-TEAMS_DIR = Path(connectors.teams.__file__).parent
+TEAMS_DIR = Path(connectors.channels.teams.__file__).parent
 
 
 def manifest() -> dict:

@@ -1,0 +1,132 @@
+"""The active index generation held in memory: chunks, their vectors and the BM25 index."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.errors import IndexNotReadyError
+from assistant.models import Chunk
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.vector_store import ChromaVectorStore
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """An immutable view of one generation; searches hold a reference, so a reload never disturbs them."""
+
+    name: str
+    chunks: list[Chunk]
+    embeddings: np.ndarray
+    lexical: LexicalIndex
+    rows: dict[str, int]
+    languages: frozenset[str]
+    owners: np.ndarray
+    """For each row, the row that scores for it: a window's passage, else the row itself."""
+    lexical_rows: np.ndarray
+    """Global row of each document in the lexical index (windows are not indexed twice)."""
+    passage_rows: dict[str, np.ndarray]
+    """Each page's passage rows, in page order."""
+    owner_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """All rows sorted by owner, so one `np.maximum.reduceat` gives each owner its best row."""
+    owner_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    owner_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """The owner row of each group of `owner_order`."""
+    page_passages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """All passage rows, grouped by page (pages in `pages` order)."""
+    page_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pages: tuple[str, ...] = ()
+    _masks: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray) -> IndexSnapshot:
+        rows = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
+        owners = np.array([rows.get(chunk.parent_id, row) if chunk.parent_id else row
+                           for row, chunk in enumerate(chunks)], dtype=np.int64)
+        lexical_rows = np.array([row for row, chunk in enumerate(chunks) if chunk.kind != "window"],
+                                dtype=np.int64)
+        passages: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            if chunk.kind == "section":
+                passages.setdefault(chunk.path, []).append(row)
+        owner_order = np.argsort(owners, kind="stable")
+        sorted_owners = owners[owner_order]
+        owner_starts = np.flatnonzero(np.r_[True, sorted_owners[1:] != sorted_owners[:-1]]) if len(owners) else \
+            np.zeros(0, dtype=np.int64)
+        pages = tuple(passages)
+        page_passages = np.array([row for path in pages for row in passages[path]], dtype=np.int64)
+        page_starts = np.cumsum([0] + [len(passages[path]) for path in pages[:-1]]).astype(np.int64) if pages else \
+            np.zeros(0, dtype=np.int64)
+        return cls(
+            name=name,
+            chunks=chunks,
+            embeddings=embeddings,
+            lexical=LexicalIndex([chunks[row] for row in lexical_rows]),
+            rows=rows,
+            languages=frozenset(chunk.language for chunk in chunks),
+            owners=owners,
+            lexical_rows=lexical_rows,
+            passage_rows={path: np.array(found, dtype=np.int64) for path, found in passages.items()},
+            owner_order=owner_order,
+            owner_starts=owner_starts,
+            owner_rows=sorted_owners[owner_starts] if len(owners) else np.zeros(0, dtype=np.int64),
+            page_passages=page_passages,
+            page_starts=page_starts,
+            pages=pages,
+        )
+
+    def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None) -> np.ndarray | None:
+        """Rows a search with these filters may return (None: all); computed once per filter."""
+        if audiences is None and languages is None:
+            return None
+        key = (audiences, languages)
+        allowed = self._masks.get(key)
+        if allowed is None:
+            allowed = np.array([(audiences is None or chunk.audience in audiences)
+                                and (languages is None or chunk.language in languages)
+                                for chunk in self.chunks], dtype=bool)
+            self._masks[key] = allowed
+        return allowed
+
+
+class PassageIndex:
+    """Follows the store's active generation, reloading (at most every `check_seconds`) when it changes."""
+
+    def __init__(self, store: ChromaVectorStore, check_seconds: float = 2.0) -> None:
+        self._store = store
+        self._check_seconds = check_seconds
+        self._snapshot: IndexSnapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> ChromaVectorStore:
+        return self._store
+
+    def snapshot(self) -> IndexSnapshot:
+        """The current generation; raises `IndexNotReadyError` before the first ingest."""
+        now = time.monotonic()
+        if self._snapshot is not None and now - self._checked_at < self._check_seconds:
+            return self._snapshot
+        with self._lock:
+            if self._snapshot is None or time.monotonic() - self._checked_at >= self._check_seconds:
+                self._refresh()
+        if self._snapshot is None:
+            raise IndexNotReadyError("the knowledge index is empty: run `assistant ingest` first")
+        return self._snapshot
+
+    def reload(self) -> None:
+        """Re-read the active generation now (after an ingest in this process)."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        name = self._store.active_name()
+        self._checked_at = time.monotonic()
+        if name is None or (self._snapshot is not None and self._snapshot.name == name):
+            return
+        generation = self._store.load_active()
+        self._snapshot = IndexSnapshot.build(generation.name, generation.chunks, generation.embeddings)

@@ -1,0 +1,53 @@
+"""Adds the Slack and Teams endpoints to the app when their settings allow it."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from assistant.ports import AnswersQuestions
+from assistant.settings import Settings
+from connectors.channels.slack import SlackConfig, create_slack_router
+from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router
+
+logger = logging.getLogger(__name__)
+
+
+def slack_config(settings: Settings, socket_mode: bool = False) -> SlackConfig | None:
+    """Slack's settings, or None when they are incomplete (HTTP mode needs the signing secret)."""
+    if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
+        return None
+    return SlackConfig(
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or "",
+        api_url=settings.slack_api_url,
+        handoff_channel=settings.handoff_channel,
+        app_token=settings.slack_app_token,
+    )
+
+
+def teams_config(settings: Settings, host: str) -> TeamsConfig:
+    return TeamsConfig(
+        app_id=settings.microsoft_app_id,
+        app_password=settings.microsoft_app_password,
+        tenant_id=settings.microsoft_app_tenant_id,
+        host=host,
+    )
+
+
+def mount_channels(app: FastAPI, assistant: AnswersQuestions, settings: Settings, host: str) -> list[str]:
+    """Include the channel routers that are configured; returns the names of those mounted."""
+    mounted = []
+    slack = slack_config(settings)
+    if slack is None:
+        logger.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable /slack/events")
+    else:
+        app.include_router(create_slack_router(assistant, slack))
+        mounted.append("slack")
+    try:
+        app.include_router(create_teams_router(assistant, teams_config(settings, host)))
+        mounted.append("teams")
+    except TeamsConfigurationError as error:
+        logger.warning("Teams is off: %s", error)
+    return mounted

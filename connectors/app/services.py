@@ -1,0 +1,109 @@
+"""The composition root: builds every part from `Settings`. The CLI and the app factory use it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering.answerability import AnswerabilityModel
+from assistant.conversation_slots import ConversationSlots
+from assistant.interactions import InteractionStore
+from assistant.nlu.entities import EntityExtractor
+from assistant.nlu.understanding import IntentParser, Understander
+from assistant.pipeline import Assistant
+from assistant.privacy import Redactor
+from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.ingest import Ingestor
+from assistant.retrieval.passage_index import PassageIndex
+from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.vector_store import ChromaVectorStore
+from assistant.routing import RoutingPolicy
+from assistant.settings import Settings
+from assistant.skills.orders import OrdersSkill
+from assistant.skills.page_answers import PageAnswerSkill
+from connectors.app.process_tuning import limit_blas_threads
+from connectors.sources.orders.http_source import HttpOrderSource
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything `assistant serve` and the CLI commands work with."""
+
+    settings: Settings
+    embedder: SentenceTransformerEmbedder
+    store: ChromaVectorStore
+    index: PassageIndex
+    skill: PageAnswerSkill
+    assistant: Assistant
+    interactions: InteractionStore
+    redactor: Redactor
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embedder)
+
+    def close(self) -> None:
+        self.assistant.close()
+        self.interactions.close()
+
+
+def build_vector_store(settings: Settings) -> ChromaVectorStore:
+    if settings.chroma_url:
+        return ChromaVectorStore.remote(settings.chroma_url)
+    return ChromaVectorStore.embedded(settings.chroma_dir)
+
+
+def hash_salt(settings: Settings) -> str:
+    """ASSISTANT_HASH_SALT, or a random salt kept in the data directory (created on first use)."""
+    if settings.hash_salt:
+        return settings.hash_salt
+    path: Path = settings.data_dir / "hash-salt"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    """The embedding model the settings name, in the precision they ask for."""
+    return SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
+
+
+def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
+                   redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
+                   entity_extractor: EntityExtractor | None = None) -> Services:
+    """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them.
+
+    `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
+    order numbers with spaCy and answers everything else from retrieval (reported as degraded).
+    """
+    limit_blas_threads()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or build_embedder(settings)
+    store = build_vector_store(settings)
+    index = PassageIndex(store)
+    answerability = AnswerabilityModel.load()
+    if settings.answer_threshold is not None:
+        answerability.threshold = settings.answer_threshold
+    skill = PageAnswerSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k,
+                           suggestion_floor=settings.suggestion_floor)
+    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
+    interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
+    extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
+    orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
+    assistant = Assistant(
+        skill,
+        interactions,
+        understander=Understander(intent_parser, extractor),
+        orders=orders,
+        conversations=ConversationSlots(settings.conversation_ttl_seconds),
+        order_number_pattern=settings.order_number_pattern,
+        policy=RoutingPolicy.load(),
+        max_question_chars=settings.max_question_chars,
+        default_language=settings.default_language,
+    )
+    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor)

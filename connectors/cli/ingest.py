@@ -1,0 +1,34 @@
+"""`assistant ingest`: index the knowledge directory (incremental)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+from connectors.cli.progress import TqdmProgress
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("ingest", help="index the knowledge directory (incremental)")
+    parser.add_argument("--knowledge", type=Path, default=None, help="default ASSISTANT_KNOWLEDGE_DIR")
+    parser.set_defaults(handler=run)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from connectors.app.services import build_services
+
+    directory = args.knowledge or settings.knowledge_dir
+    services = build_services(settings)
+    try:
+        report = services.ingestor().ingest(directory, TqdmProgress())
+    finally:
+        services.close()
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    state = "updated" if report.changed else "already up to date"
+    print(f"{directory}: {report.documents} pages, {report.chunks} chunks; index {state} "
+          f"({report.embedded} embedded, {report.reused} reused, {report.removed} removed) "
+          f"in {report.seconds:.1f}s")
+    return 1 if report.problems else 0

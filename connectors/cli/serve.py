@@ -1,0 +1,29 @@
+"""`assistant serve`: the HTTP API, the Slack and Teams endpoints, and the supervised NLU service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.settings import Settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("serve", help="run the HTTP API, Slack and Teams endpoints")
+    parser.add_argument("--host", default=None, help="address to bind (default ASSISTANT_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_PORT, 8000)")
+    parser.add_argument("--no-nlu", action="store_true", help="do not start or use Rasa (retrieval only)")
+    parser.set_defaults(handler=run)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from connectors.app.server import build_server_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    app = build_server_app(settings, host=host, use_nlu=not args.no_nlu)
+    print(f"Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    return 0

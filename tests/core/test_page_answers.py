@@ -1,0 +1,54 @@
+"""The knowledge skill's three kinds of reply: an answer, a gap that links the nearest page, a plain gap."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.answerability import AnswerabilityModel
+from assistant.skills.page_answers import PageAnswerSkill
+
+QUESTION = "how long is the plant guarantee?"
+
+
+def skill_with(company_services, threshold: float, suggestion_floor: float) -> PageAnswerSkill:
+    # The shipped weights with another threshold, so that one real question lands on each side of it.
+    model = AnswerabilityModel.load()
+    model.threshold = threshold
+    return PageAnswerSkill(company_services.skill.searcher, model, suggestion_floor=suggestion_floor)
+
+
+@pytest.fixture(scope="module")
+def probability(company_services) -> float:
+    answer = company_services.skill.answer(QUESTION, language="en")
+    assert answer.answerable, "the question must be answerable with the shipped model"
+    return answer.confidence
+
+
+def test_an_answerable_question_is_answered_with_its_sources(company_services):
+    answer = company_services.skill.answer(QUESTION, language="en")
+    assert answer.citations[0].path == "en/customers/plant-guarantee.md"
+    assert "don't know" not in answer.text
+
+
+def test_an_uncertain_answer_is_a_gap_that_links_the_nearest_page_and_its_owner(company_services, probability):
+    answer = skill_with(company_services, threshold=min(probability + 0.01, 1.0),
+                        suggestion_floor=probability - 0.01).answer(QUESTION, language="en")
+    assert not answer.answerable
+    assert [citation.path for citation in answer.citations] == ["en/customers/plant-guarantee.md"]
+    assert "don't know" in answer.text and "may help" in answer.text
+    assert "(plants@verdello.example)" in answer.text
+
+
+def test_below_the_suggestion_floor_the_gap_names_no_page(company_services, probability):
+    answer = skill_with(company_services, threshold=min(probability + 0.01, 1.0),
+                        suggestion_floor=min(probability + 0.005, 1.0)).answer(QUESTION, language="en")
+    assert not answer.answerable and answer.citations == []
+    assert "don't know" in answer.text and "logged the question" in answer.text
+    assert "may help" not in answer.text
+
+
+def test_an_uncertain_italian_answer_suggests_in_italian(company_services):
+    question = "Quanti giorni di ferie spettano a un dipendente a tempo pieno?"
+    answer = skill_with(company_services, threshold=1.0, suggestion_floor=0.0).answer(question, language="it")
+    assert answer.citations and answer.citations[0].path.startswith("it/")
+    assert "potrebbe aiutarti" in answer.text
