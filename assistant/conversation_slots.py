@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from assistant.ttl_map import TTLMap
 
 
 @dataclass(frozen=True)
@@ -17,37 +18,24 @@ class PendingSlot:
 
 
 class ConversationSlots:
-    """Thread-safe map from conversation key to its pending slot; entries expire after `ttl_seconds`."""
+    """Thread-safe map from conversation key to its pending slot.
+
+    Entries expire after `ttl_seconds`; at most `max_conversations` are kept (the oldest go first),
+    so a flood of conversations cannot grow memory without bound.
+    """
 
     def __init__(self, ttl_seconds: float = 900.0, clock: Callable[[], float] = time.monotonic,
                  max_conversations: int = 50_000) -> None:
-        self._ttl = ttl_seconds
-        self._clock = clock
-        self._max = max_conversations
-        self._pending: dict[str, tuple[float, PendingSlot]] = {}
-        self._lock = threading.Lock()
+        self._pending: TTLMap[str, PendingSlot] = TTLMap(ttl_seconds, max_conversations, clock)
 
     def expect(self, key: str, slot: PendingSlot) -> None:
-        with self._lock:
-            if len(self._pending) >= self._max:
-                self._expire()
-            self._pending[key] = (self._clock() + self._ttl, slot)
+        self._pending.set(key, slot)
 
     def pending(self, key: str) -> PendingSlot | None:
-        with self._lock:
-            entry = self._pending.get(key)
-            if entry is None:
-                return None
-            if entry[0] < self._clock():
-                del self._pending[key]
-                return None
-            return entry[1]
+        return self._pending.get(key)
 
     def clear(self, key: str) -> None:
-        with self._lock:
-            self._pending.pop(key, None)
+        self._pending.pop(key)
 
-    def _expire(self) -> None:
-        now = self._clock()
-        for key in [k for k, (deadline, _) in self._pending.items() if deadline < now]:
-            del self._pending[key]
+    def __len__(self) -> int:
+        return len(self._pending)

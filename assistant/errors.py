@@ -7,6 +7,10 @@ class AssistantError(Exception):
     """Base class of every error the assistant raises on purpose."""
 
 
+class ConfigurationError(AssistantError):
+    """A setting is missing or unusable; raised while the assistant or a channel is being built."""
+
+
 class InvalidQuestionError(AssistantError):
     """The question cannot be answered as given (empty, too long, not text)."""
 

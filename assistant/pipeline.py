@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import unicodedata
 import uuid
@@ -13,8 +12,12 @@ from typing import Protocol
 
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
+from assistant.interactions.records import FeedbackResult
 from assistant.models import Answer, GapReason, Message, Route
-from assistant.nlu.understanding import ORDER_NUMBER, Understander, Understanding
+from assistant.nlu.entities import ORDER_NUMBER
+from assistant.nlu.intents import Intent
+from assistant.nlu.understanding import Understander, Understanding
+from assistant.order_numbers import OrderNumberFinder
 from assistant.retrieval.language import guess_language
 from assistant.routing import Decision, RoutingPolicy, decide
 from assistant.skills.orders import OrdersSkill
@@ -29,7 +32,7 @@ class TurnRecorder(Protocol):
 
     def record_turn(self, message: Message, answer: Answer, latency_ms: float) -> None: ...
 
-    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> object: ...
+    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult: ...
 
 
 def clean_text(text: str) -> str:
@@ -48,33 +51,29 @@ class Assistant:
 
     def __init__(
         self,
-        knowledge: PageAnswerSkill,
+        pages: PageAnswerSkill,
         recorder: TurnRecorder | None = None,
         *,
         understander: Understander | None = None,
         orders: OrdersSkill | None = None,
         conversations: ConversationSlots | None = None,
-        order_number_pattern: str = r"ORD-\d{6,10}",
+        order_numbers: OrderNumberFinder | None = None,
         policy: RoutingPolicy | None = None,
         max_question_chars: int = 4000,
         default_audience: str = "staff",
         default_language: str = "en",
     ) -> None:
-        self._knowledge = knowledge
+        self._pages = pages
         self._recorder = recorder
         self._understander = understander
         self._orders = orders or OrdersSkill(None)
         self._conversations = conversations or ConversationSlots()
-        self._order_number = re.compile(rf"\b({order_number_pattern})\b", re.IGNORECASE)
+        self._order_numbers = order_numbers or OrderNumberFinder()
         self._policy = policy or RoutingPolicy()
         self._max_chars = max_question_chars
         self._default_audience = default_audience
         self._default_language = default_language
         self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nlu")
-
-    @property
-    def knowledge(self) -> PageAnswerSkill:
-        return self._knowledge
 
     def validate(self, text: str) -> str:
         """The cleaned question, or a typed error saying why it cannot be answered."""
@@ -96,7 +95,7 @@ class Assistant:
         language = message.language or guess_language(text, self._default_language)
         audience = message.audience or self._default_audience
         pending_nlu = self._understand_in_background(text)
-        knowledge = self._knowledge.answer(text, audience=audience, language=language)
+        knowledge = self._pages.answer(text, audience=audience, language=language)
         understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex
@@ -126,7 +125,7 @@ class Assistant:
                understanding: Understanding) -> Answer:
         key = message.conversation_key
         degraded = understanding.degraded_reason is not None and self._understander is not None
-        order_number = understanding.first(ORDER_NUMBER) or self._find_order_number(text)
+        order_number = understanding.first(ORDER_NUMBER) or self._order_numbers.find(text)
         decision = decide(
             self._policy,
             answerable=knowledge.answerable,
@@ -138,11 +137,11 @@ class Assistant:
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:
             self._conversations.clear(key)
-            reply = self._orders.status(order_number.upper(), language)
+            reply = self._orders.status(order_number, language)
             return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),
-                          intent="order_status", degraded=degraded, entities={"order_number": order_number.upper()})
+                          intent=Intent.ORDER_STATUS, degraded=degraded, entities={"order_number": order_number})
         if decision is Decision.ASK_ORDER_NUMBER:
-            self._conversations.expect(key, PendingSlot(name="order_number", intent="order_status"))
+            self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
             return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
                           follow_up="order_number")
@@ -163,14 +162,11 @@ class Assistant:
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
 
-    def _find_order_number(self, text: str) -> str | None:
-        match = self._order_number.search(text)
-        return match.group(1) if match else None
-
-    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
+    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult:
+        """Record a vote on an answer; the result says whether the turn is now a gap."""
         if self._recorder is None:
             raise UnknownAnswerError(f"no answer {answer_id!r}: this assistant does not record turns")
-        self._recorder.record_feedback(answer_id, helpful, comment)
+        return self._recorder.record_feedback(answer_id, helpful, comment)
 
 
 def _gap_reason(hits: list) -> GapReason:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from assistant.interactions.records import FeedbackResult, GapRecord, InteractionCounts
 from assistant.models import Answer, Message
 
 
@@ -14,6 +15,17 @@ class AnswersQuestions(Protocol):
         """Answer one message. Raises `InvalidQuestionError` for empty or oversized text."""
         ...
 
-    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
-        """Record a thumbs-up or thumbs-down; raises `UnknownAnswerError` for an unknown id."""
+    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult | None:
+        """Record a thumbs-up or thumbs-down and return the turn's gap state after it (None when not
+        recorded anywhere); raises `UnknownAnswerError` for an unknown id."""
+        ...
+
+
+class ListsGaps(Protocol):
+    """Reads the gap log (already redacted when stored): the gaps newest first, and totals over a period."""
+
+    def gaps(self, since_days: int | None = None, limit: int = 500) -> list[GapRecord]:
+        ...
+
+    def counts(self, since_days: int | None = None) -> InteractionCounts:
         ...

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from assistant.skills.small_talk import SMALL_TALK
+from assistant.nlu.intents import SMALL_TALK_INTENTS, Intent
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("routing_policy.json")
 
@@ -42,13 +42,13 @@ class RoutingPolicy:
     """How the thresholds were chosen (data, folds, accuracy); empty for hand-set policies."""
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_POLICY_PATH) -> RoutingPolicy:
-        """The calibrated policy shipped with the code, or the defaults when the file is absent."""
-        if not path.exists():
-            return cls()
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path | None = None) -> RoutingPolicy:
+        """The policy at `path` when that file exists, else the calibrated one shipped with the code (read-only)."""
+        chosen = path if path is not None and path.exists() else DEFAULT_POLICY_PATH
+        return cls(**json.loads(chosen.read_text(encoding="utf-8")))
 
-    def save(self, path: Path = DEFAULT_POLICY_PATH) -> None:
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 
@@ -66,16 +66,16 @@ def decide(
     accepted = intent if confidence >= threshold else None
     # A number in the order format is the strongest signal there is, unless NLU is sure the
     # message is about something else (e.g. a policy question that quotes an order number).
-    if order_number_found and (accepted in (None, "order_status") or awaiting_order_number):
+    if order_number_found and (accepted in (None, Intent.ORDER_STATUS) or awaiting_order_number):
         return Decision.ORDER_LOOKUP
-    if accepted == "order_status":
+    if accepted == Intent.ORDER_STATUS:
         return Decision.ASK_ORDER_NUMBER
-    if accepted == "handoff_human":
+    if accepted == Intent.HANDOFF_HUMAN:
         return Decision.HANDOFF
-    if accepted in SMALL_TALK and not answerable:
+    if accepted in SMALL_TALK_INTENTS and not answerable:
         return Decision.SMALL_TALK
     if answerable:
         return Decision.KNOWLEDGE
-    if accepted == "out_of_scope":
+    if accepted == Intent.OUT_OF_SCOPE:
         return Decision.OUT_OF_SCOPE
     return Decision.GAP

@@ -9,12 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from assistant.order_numbers import DEFAULT_ORDER_NUMBER_PATTERN
 
 
 def _platform(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The plain value of an optional secret, for the one place that hands it to a client library."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 class Settings(BaseSettings):
@@ -33,7 +40,7 @@ class Settings(BaseSettings):
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     """`auto`: bfloat16 matrix products where the CPU has native bfloat16 instructions, float32 elsewhere."""
     orders_url: str | None = None
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -49,22 +56,22 @@ class Settings(BaseSettings):
     rasa_executable: Path = Path(".venv-rasa/bin/rasa")
     rasa_port: int = 5005
     rasa_timeout_seconds: float = 0.3
-    order_number_pattern: str = r"ORD-\d{6,10}"
+    order_number_pattern: str = DEFAULT_ORDER_NUMBER_PATTERN
     conversation_ttl_seconds: int = 900
     handoff_channel: str | None = None
-    hash_salt: str | None = None
+    hash_salt: SecretStr | None = None
     redaction_keep_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Company, product and place names the redactor must never take for people's names."""
     log_level: str = "INFO"
 
-    slack_bot_token: str | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))
-    slack_signing_secret: str | None = Field(
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=_platform("SLACK_SIGNING_SECRET")
     )
-    slack_app_token: str | None = Field(default=None, validation_alias=_platform("SLACK_APP_TOKEN"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_platform("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(default=None, validation_alias=_platform("SLACK_API_URL"))
     microsoft_app_id: str | None = Field(default=None, validation_alias=_platform("MICROSOFT_APP_ID"))
-    microsoft_app_password: str | None = Field(
+    microsoft_app_password: SecretStr | None = Field(
         default=None, validation_alias=_platform("MICROSOFT_APP_PASSWORD")
     )
     microsoft_app_tenant_id: str | None = Field(
@@ -86,3 +93,13 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def answerability_file(self) -> Path:
+        """Where `assistant eval calibrate` writes its fit; used instead of the packaged default when present."""
+        return self.models_dir / "answerability.json"
+
+    @property
+    def routing_policy_file(self) -> Path:
+        """Where `assistant eval routing --write` writes; used instead of the packaged policy when present."""
+        return self.models_dir / "routing_policy.json"

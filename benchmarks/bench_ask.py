@@ -58,8 +58,9 @@ def main() -> int:
         precision = services.embedder.precision.value
         latencies: list[float] = []
         routes: dict[str, int] = {}
+        app = create_app(services.api_ports())
         try:
-            with BackgroundServer(create_app(services)) as base_url, httpx.Client(base_url=base_url) as client:
+            with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
                 for question in questions[:5]:
                     client.post("/v1/ask", json={"text": question + " (warm-up)"})
                 for round_number in range(args.rounds):

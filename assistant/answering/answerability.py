@@ -66,12 +66,13 @@ class AnswerabilityModel:
         return probability >= self.threshold
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_MODEL_PATH) -> AnswerabilityModel:
-        if not path.exists():
-            return cls()
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path | None = None) -> AnswerabilityModel:
+        """The fit at `path` when that file exists, else the one shipped with the code (read-only)."""
+        chosen = path if path is not None and path.exists() else DEFAULT_MODEL_PATH
+        return cls(**json.loads(chosen.read_text(encoding="utf-8")))
 
-    def save(self, path: Path = DEFAULT_MODEL_PATH) -> None:
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 

@@ -19,11 +19,12 @@ import yaml
 
 from assistant.errors import AssistantError
 from assistant.evaluation.nlu_eval import parse_with_rasa
+from assistant.nlu.intents import SMALL_TALK_INTENTS, Intent
 from assistant.nlu.rasa_training import CONFIG_FILE, RasaTrainer
+from assistant.order_numbers import OrderNumberFinder
 from assistant.routing import Decision, RoutingPolicy, decide
-from assistant.skills.small_talk import SMALL_TALK
 
-KNOWLEDGE_INTENTS = frozenset({"ask_policy", "ask_purpose_values", "ask_procedure"})
+KNOWLEDGE_INTENTS = frozenset({Intent.ASK_POLICY, Intent.ASK_PURPOSE_VALUES, Intent.ASK_PROCEDURE})
 _MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
@@ -35,13 +36,13 @@ def acceptable_decisions(gold_intent: str) -> frozenset[Decision]:
     """Where a message with this labelled intent may go (a knowledge question may turn out a gap)."""
     if gold_intent in KNOWLEDGE_INTENTS:
         return frozenset({Decision.KNOWLEDGE, Decision.GAP})
-    if gold_intent == "order_status":
+    if gold_intent == Intent.ORDER_STATUS:
         return frozenset({Decision.ORDER_LOOKUP, Decision.ASK_ORDER_NUMBER})
-    if gold_intent == "handoff_human":
+    if gold_intent == Intent.HANDOFF_HUMAN:
         return frozenset({Decision.HANDOFF})
-    if gold_intent in SMALL_TALK:
+    if gold_intent in SMALL_TALK_INTENTS:
         return frozenset({Decision.SMALL_TALK})
-    if gold_intent == "out_of_scope":
+    if gold_intent == Intent.OUT_OF_SCOPE:
         return frozenset({Decision.OUT_OF_SCOPE, Decision.GAP})
     raise RoutingDataError(f"no route is defined for intent {gold_intent!r}")
 
@@ -224,7 +225,7 @@ def collect_routing_samples(
 
     predictions = out_of_fold_predictions(nlu_data_dir, rasa_executable=rasa_executable, work_dir=work_dir,
                                           folds=folds, progress=progress)
-    order_number = re.compile(rf"\b({order_number_pattern})\b", re.IGNORECASE)
+    order_numbers = OrderNumberFinder(order_number_pattern)
     if progress is not None:
         progress(f"asking the knowledge index about {len(predictions)} examples")
     samples = []
@@ -234,5 +235,5 @@ def collect_routing_samples(
             answer = base.skill.answer(text, audience="staff", language=guess_language(text, "en"))
             samples.append(RoutingSample(text=text, gold_intent=example.intent, intent=intent, confidence=confidence,
                                          answerable=answer.answerable,
-                                         order_number_found=order_number.search(text) is not None))
+                                         order_number_found=order_numbers.find(text) is not None))
     return samples

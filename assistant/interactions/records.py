@@ -80,6 +80,22 @@ class GapRecord:
     top_citation_path: str | None
     feedback_comment: str | None
 
+    def as_dict(self) -> dict[str, object]:
+        """The one shape a gap takes outside the store (API, reports): JSON-ready, None where absent."""
+        return {
+            "answer_id": self.answer_id,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "channel": self.channel,
+            "gap_reason": self.gap_reason.value if self.gap_reason else None,
+            "route": self.route.value,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "question": self.question,
+            "nearest_title": self.top_citation_title,
+            "nearest_path": self.top_citation_path,
+            "feedback_comment": self.feedback_comment,
+        }
+
 
 class InteractionCounts(TypedDict):
     """Totals over a period: turns and gaps, gaps by reason, turns and gaps by channel, votes."""

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Row, case, false, func, insert, select, true,
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import UnknownAnswerError
+from assistant.health import PartHealth
 from assistant.interactions.engine import WRITE_OPTION, build_engine, uses_single_connection
 from assistant.interactions.errors import InteractionStoreError
 from assistant.interactions.hashing import IdentifierHasher
@@ -243,6 +244,14 @@ class InteractionStore:
         """Raise `InteractionStoreError` unless the database answers (for health checks)."""
         with self._transaction("reach the database") as connection:
             connection.execute(select(1)).scalar_one()
+
+    def health(self) -> PartHealth:
+        """The interaction store part of `/healthz`."""
+        try:
+            self.check()
+        except InteractionStoreError as error:
+            return PartHealth("interaction_store", ok=False, reason=str(error))
+        return PartHealth("interaction_store", ok=True)
 
     def close(self) -> None:
         """Close every pooled connection (SQLite then folds its write-ahead log into the file)."""

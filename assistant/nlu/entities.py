@@ -13,10 +13,9 @@ from dataclasses import dataclass, replace
 import spacy
 from spacy.language import Language
 
-from assistant.errors import AssistantError
+from assistant.errors import ConfigurationError
 from assistant.nlu.spacy_model import DEFAULT_SPACY_MODEL, load_ner_pipeline, split_for_nlp
-
-DEFAULT_ORDER_NUMBER_PATTERN = r"ORD-\d{6,10}"
+from assistant.order_numbers import DEFAULT_ORDER_NUMBER_PATTERN
 
 ORDER_NUMBER = "ORDER_NUMBER"
 SKU = "SKU"
@@ -34,7 +33,7 @@ _SKU_LETTERS = r"[A-Z]{3}-\d{4,6}"
 _STORE_CODE = r"(?i:ST\d{3})"
 
 
-class EntityPatternError(AssistantError, ValueError):
+class EntityPatternError(ConfigurationError, ValueError):
     """The configured order-number pattern is not a usable regular expression."""
 
 

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.errors import NLUUnavailableError
-from assistant.nlu.entities import Entity, EntityExtractor, merge_entities
+from assistant.nlu.entities import ORDER_NUMBER, Entity, EntityExtractor, merge_entities
 from assistant.nlu.result import NLUResult
 
 logger = logging.getLogger(__name__)
-
-ORDER_NUMBER = "ORDER_NUMBER"
 
 
 class IntentParser(Protocol):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.errors import IndexNotReadyError
+from assistant.errors import AssistantError, IndexNotReadyError
+from assistant.health import PartHealth
 from assistant.models import Chunk
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.vector_store import ChromaVectorStore
@@ -117,6 +118,18 @@ class PassageIndex:
         if self._snapshot is None:
             raise IndexNotReadyError("the knowledge index is empty: run `assistant ingest` first")
         return self._snapshot
+
+    def health(self) -> PartHealth:
+        """The index part of `/healthz`: the active generation and its size, or why there is none."""
+        try:
+            snapshot = self.snapshot()
+        except AssistantError as error:
+            return PartHealth("index", ok=False, reason=str(error))
+        return PartHealth("index", ok=True, details={
+            "generation": snapshot.name,
+            "passages": sum(1 for chunk in snapshot.chunks if chunk.kind == "section"),
+            "pages": len(snapshot.passage_rows),
+        })
 
     def reload(self) -> None:
         """Re-read the active generation now (after an ingest in this process)."""

@@ -20,7 +20,10 @@ class OrderStatus:
 
 
 class OrderSource(Protocol):
-    """A system of record for orders (SQL, HTTP). Raises `OrderNotFoundError` for unknown numbers."""
+    """A system of record for orders (today an HTTP service, `connectors/sources/orders/`).
+
+    Raises `OrderNotFoundError` for an unknown number and `OrderSourceUnavailableError` when it cannot be reached.
+    """
 
     def lookup(self, order_number: str) -> OrderStatus: ...
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from assistant.nlu.intents import Intent
+
 REPLIES = {
-    "greet": {
+    Intent.GREET: {
         "en": "Hi! Ask me about our policies, values, procedures or an order's status.",
         "it": "Ciao! Chiedimi delle nostre regole, dei valori, delle procedure o dello stato di un ordine.",
     },
-    "thanks": {"en": "You're welcome!", "it": "Prego!"},
-    "goodbye": {"en": "Bye for now!", "it": "A presto!"},
-    "bot_capabilities": {
+    Intent.THANKS: {"en": "You're welcome!", "it": "Prego!"},
+    Intent.GOODBYE: {"en": "Bye for now!", "it": "A presto!"},
+    Intent.BOT_CAPABILITIES: {
         "en": "I answer questions about company policies, values and procedures, always with my sources, and I "
               "can check an order's status (send its number, e.g. ORD-20481736). If I don't know something, I "
               "say so and log it so the knowledge team can add it.",
@@ -17,21 +19,17 @@ REPLIES = {
               "controllare lo stato di un ordine (inviami il numero, es. ORD-20481736). Se non so qualcosa lo "
               "dico e lo registro perché il team dei contenuti possa aggiungerlo.",
     },
-    "handoff_human": {
-        "en": "I'll get a person for you: use the \"Ask a person\" button, or contact your team leader or the "
-              "support desk directly.",
-        "it": "Ti metto in contatto con una persona: usa il pulsante \"Chiedi a una persona\" oppure contatta "
-              "direttamente il tuo responsabile o l'help desk.",
+    Intent.HANDOFF_HUMAN: {
+        "en": "For this you need a person: contact your team leader or the support desk directly.",
+        "it": "Per questo serve una persona: contatta direttamente il tuo responsabile o l'help desk.",
     },
-    "out_of_scope": {
+    Intent.OUT_OF_SCOPE: {
         "en": "That's outside what I can help with: I know about our company's policies, procedures and orders.",
         "it": "Questo va oltre ciò in cui posso aiutare: conosco regole, procedure e ordini dell'azienda.",
     },
 }
 
-SMALL_TALK = frozenset({"greet", "thanks", "goodbye", "bot_capabilities"})
-
-
 def reply_for(intent: str, language: str) -> str:
+    """The fixed reply for a small-talk, hand-off or out-of-scope intent, in `language` (English otherwise)."""
     texts = REPLIES[intent]
     return texts.get(language, texts["en"])

@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from assistant.ports import AnswersQuestions
-from assistant.settings import Settings
+from assistant.settings import Settings, reveal
 from connectors.channels.slack import SlackConfig, create_slack_router
 from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router
 
@@ -16,21 +16,23 @@ logger = logging.getLogger(__name__)
 
 def slack_config(settings: Settings, socket_mode: bool = False) -> SlackConfig | None:
     """Slack's settings, or None when they are incomplete (HTTP mode needs the signing secret)."""
-    if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
+    bot_token = reveal(settings.slack_bot_token)
+    signing_secret = reveal(settings.slack_signing_secret)
+    if not bot_token or not (signing_secret or socket_mode):
         return None
     return SlackConfig(
-        bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret or "",
+        bot_token=bot_token,
+        signing_secret=signing_secret or "",
         api_url=settings.slack_api_url,
         handoff_channel=settings.handoff_channel,
-        app_token=settings.slack_app_token,
+        app_token=reveal(settings.slack_app_token),
     )
 
 
 def teams_config(settings: Settings, host: str) -> TeamsConfig:
     return TeamsConfig(
         app_id=settings.microsoft_app_id,
-        app_password=settings.microsoft_app_password,
+        app_password=reveal(settings.microsoft_app_password),
         tenant_id=settings.microsoft_app_tenant_id,
         host=host,
     )

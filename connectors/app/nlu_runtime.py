@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from assistant.health import PartHealth
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
@@ -55,8 +56,9 @@ class NLURuntime:
         if self.client is not None:
             self.client.backend.close()
 
-    def health(self) -> dict:
+    def health(self) -> PartHealth:
+        """The NLU part of `/healthz` (asks Rasa now, so a recovery shows without traffic)."""
         if self.client is None:
-            return {"name": "nlu", "ok": False, "reason": "no NLU model trained (run `assistant train`)"}
+            return PartHealth("nlu", ok=False, reason="no NLU model trained (run `assistant train`)")
         status = self.client.status()
-        return {"name": "nlu", "ok": status.ok, "reason": status.reason, "model": status.model}
+        return PartHealth("nlu", ok=status.ok, reason=status.reason, details={"model": status.model})

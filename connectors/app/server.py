@@ -7,15 +7,28 @@ import logging
 
 from fastapi import FastAPI
 
+from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from connectors.app.channel_mounts import mount_channels
 from connectors.app.services import build_services
+from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.app import create_app
 
 logger = logging.getLogger(__name__)
 
 
+def require_keys_off_loopback(settings: Settings, host: str) -> None:
+    """Refuse to serve the API to other machines without API keys (the rule the Teams channel follows too)."""
+    if not settings.api_keys and not is_loopback_host(host):
+        raise ConfigurationError(
+            f"ASSISTANT_API_KEYS is empty, so the API would answer anyone who can reach {host!r}. "
+            "Set ASSISTANT_API_KEYS (comma-separated keys), or bind to 127.0.0.1 (--host 127.0.0.1)."
+        )
+
+
 def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> FastAPI:
+    """The whole server: API, channels and the supervised NLU child process, from settings."""
+    require_keys_off_loopback(settings, host)
     nlu = None
     if use_nlu:
         from connectors.app.nlu_runtime import NLURuntime
@@ -23,6 +36,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
         nlu = NLURuntime(settings)
     services = build_services(settings, intent_parser=nlu.client if nlu else None)
     services.embedder.warm_up()
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
         if nlu is not None:
@@ -34,7 +48,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
                 nlu.stop()
             services.close()
 
-    app = create_app(services, health_checks=[nlu.health] if nlu else [], lifespan=lifespan)
+    app = create_app(services.api_ports(extra_health=[nlu.health] if nlu else []), lifespan=lifespan)
     mounted = mount_channels(app, services.assistant, settings, host)
     logger.info("channels: %s", ", ".join(["api", *mounted]))
     return app

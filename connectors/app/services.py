@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.conversation_slots import ConversationSlots
+from assistant.health import HealthCheck
 from assistant.interactions import InteractionStore
 from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentParser, Understander
+from assistant.order_numbers import OrderNumberFinder
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
@@ -24,6 +27,7 @@ from assistant.settings import Settings
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.process_tuning import limit_blas_threads
+from connectors.channels.http.app import ApiPorts
 from connectors.sources.orders.http_source import HttpOrderSource
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,15 @@ class Services:
     def ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder)
 
+    def api_ports(self, extra_health: Sequence[HealthCheck] = ()) -> ApiPorts:
+        """What the HTTP API may use: answering, the gap log, the parts' health checks, the keys."""
+        return ApiPorts(
+            answering=self.assistant,
+            gaps=self.interactions,
+            health_checks=(self.index.health, self.interactions.health, *extra_health),
+            api_keys=tuple(key.get_secret_value() for key in self.settings.api_keys),
+        )
+
     def close(self) -> None:
         self.assistant.close()
         self.interactions.close()
@@ -58,14 +71,23 @@ def build_vector_store(settings: Settings) -> ChromaVectorStore:
 
 def hash_salt(settings: Settings) -> str:
     """ASSISTANT_HASH_SALT, or a random salt kept in the data directory (created on first use)."""
-    if settings.hash_salt:
-        return settings.hash_salt
+    if settings.hash_salt is not None:
+        return settings.hash_salt.get_secret_value()
     path: Path = settings.data_dir / "hash-salt"
     if not path.exists():
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def load_answerability(settings: Settings) -> AnswerabilityModel:
+    """This deployment's answerability fit (the packaged one until `eval calibrate` writes one), with
+    `ASSISTANT_ANSWER_THRESHOLD` taking precedence over the fitted threshold."""
+    answerability = AnswerabilityModel.load(settings.answerability_file)
+    if settings.answer_threshold is not None:
+        answerability.threshold = settings.answer_threshold
+    return answerability
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -86,10 +108,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     embedder = embedder or build_embedder(settings)
     store = build_vector_store(settings)
     index = PassageIndex(store)
-    answerability = AnswerabilityModel.load()
-    if settings.answer_threshold is not None:
-        answerability.threshold = settings.answer_threshold
-    skill = PageAnswerSkill(HybridSearcher(index, embedder), answerability, top_k=settings.top_k,
+    skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
                            suggestion_floor=settings.suggestion_floor)
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
@@ -101,8 +120,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         understander=Understander(intent_parser, extractor),
         orders=orders,
         conversations=ConversationSlots(settings.conversation_ttl_seconds),
-        order_number_pattern=settings.order_number_pattern,
-        policy=RoutingPolicy.load(),
+        order_numbers=OrderNumberFinder(settings.order_number_pattern),
+        policy=RoutingPolicy.load(settings.routing_policy_file),
         max_question_chars=settings.max_question_chars,
         default_language=settings.default_language,
     )

@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.answering.answerability import DEFAULT_MODEL_PATH, AnswerabilityModel
 from assistant.retrieval.search import SearchMode
 from assistant.settings import Settings
 from connectors.app.process_tuning import limit_blas_threads
-from connectors.app.services import build_embedder
+from connectors.app.services import build_embedder, load_answerability
 from connectors.cli.output import print_json
 from connectors.cli.progress import TqdmProgress
 
@@ -33,7 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     calibrate_parser.add_argument("--pair", nargs=2, action="append", type=Path, metavar=("KNOWLEDGE", "QUESTIONS"),
                                   required=True, help="a knowledge directory and its question file (repeatable)")
     calibrate_parser.add_argument("--cache", type=Path, default=None)
-    calibrate_parser.add_argument("--out", type=Path, default=None, help="default: the shipped model file")
+    calibrate_parser.add_argument("--out", type=Path, default=None,
+                                  help="default: answerability.json in ASSISTANT_MODELS_DIR, used from then on")
     calibrate_parser.set_defaults(handler=calibrate)
     nlu_parser = kinds.add_parser("nlu", help="train and score intent classification on CLINC150")
     nlu_parser.add_argument("--clinc", type=Path, required=True)
@@ -43,7 +43,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     routing_parser = kinds.add_parser("routing", help="choose the routing thresholds on nlu_data/ (out-of-fold)")
     routing_parser.add_argument("--folds", type=int, default=3)
     routing_parser.add_argument("--json", action="store_true")
-    routing_parser.add_argument("--write", action="store_true", help="save the chosen policy as the shipped one")
+    routing_parser.add_argument("--write", action="store_true",
+                                help="save the chosen policy to ASSISTANT_MODELS_DIR, used from then on")
     routing_parser.set_defaults(handler=routing)
 
 
@@ -61,9 +62,7 @@ def retrieval(settings: Settings, args: argparse.Namespace) -> int:
 
     limit_blas_threads()
     modes = list(SearchMode) if args.mode == "all" else [SearchMode(args.mode)]
-    answerability = AnswerabilityModel.load()
-    if settings.answer_threshold is not None:
-        answerability.threshold = settings.answer_threshold
+    answerability = load_answerability(settings)
     report = run_retrieval_evaluation(
         args.knowledge, args.questions, modes, _embedder(settings, args.cache), answerability, TqdmProgress(),
         on_mode=lambda mode: print(f"evaluating {mode} …", file=sys.stderr),
@@ -92,7 +91,7 @@ def calibrate(settings: Settings, args: argparse.Namespace) -> int:
 
     pairs = [(knowledge, questions) for knowledge, questions in args.pair]
     model = run_answerability_calibration(pairs, _embedder(settings, args.cache), TqdmProgress())
-    out = args.out or DEFAULT_MODEL_PATH
+    out = args.out or settings.answerability_file
     model.save(out)
     print(f"wrote {out}: threshold {model.threshold:.3f}, weights {model.weights}, bias {model.bias:.3f}")
     return 0
@@ -121,7 +120,7 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
     import tempfile
 
     from assistant.evaluation.routing_calibration import calibrate_routing, collect_routing_samples
-    from assistant.routing import DEFAULT_POLICY_PATH, RoutingPolicy
+    from assistant.routing import RoutingPolicy
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -132,10 +131,10 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
             rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
             order_number_pattern=settings.order_number_pattern, folds=args.folds, progress=progress,
         )
-    policy, report = calibrate_routing(samples, base=RoutingPolicy.load())
+    policy, report = calibrate_routing(samples, base=RoutingPolicy.load(settings.routing_policy_file))
     if args.write:
-        policy.save(DEFAULT_POLICY_PATH)
-        report["written_to"] = str(DEFAULT_POLICY_PATH)
+        policy.save(settings.routing_policy_file)
+        report["written_to"] = str(settings.routing_policy_file)
     if args.json:
         print_json(report)
         return 0
@@ -147,5 +146,5 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
     for intent, share in report["per_intent"].items():
         print(f"  {intent:<20} {share:.3f}")
     if args.write:
-        print(f"wrote {DEFAULT_POLICY_PATH}")
+        print(f"wrote {settings.routing_policy_file}")
     return 0

@@ -20,7 +20,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.channels.slack import run_socket_mode
 
     config = slack_config(settings, socket_mode=True)
-    if config is None or not settings.slack_app_token:
+    if config is None or not config.app_token:
         print("error: Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
         return 2
     services = build_services(settings)

@@ -7,46 +7,28 @@ import html
 import io
 import json
 
-from assistant.interactions import InteractionStore
+from assistant.ports import ListsGaps
 
 COLUMNS = ("created_at", "channel", "gap_reason", "route", "intent", "confidence", "question",
            "nearest_title", "nearest_path", "feedback_comment")
 
 
-def gap_rows(store: InteractionStore, since_days: int | None) -> list[dict]:
-    rows = []
-    for record in store.gaps(since_days=since_days, limit=5000):
-        rows.append({
-            "created_at": record.created_at.isoformat(timespec="seconds"),
-            "channel": record.channel,
-            "gap_reason": record.gap_reason.value if record.gap_reason else "",
-            "route": record.route.value,
-            "intent": record.intent or "",
-            "confidence": round(record.confidence, 3),
-            "question": record.question,
-            "nearest_title": record.top_citation_title or "",
-            "nearest_path": record.top_citation_path or "",
-            "feedback_comment": record.feedback_comment or "",
-        })
-    return rows
-
-
-def render_gap_report(store: InteractionStore, since_days: int | None, fmt: str) -> str:
+def render_gap_report(store: ListsGaps, since_days: int | None, fmt: str) -> str:
     """The gaps (already redacted when stored) with totals, in `fmt` (json, csv or html)."""
-    rows = gap_rows(store, since_days)
+    rows = [record.as_dict() for record in store.gaps(since_days=since_days, limit=5000)]
     counts = store.counts(since_days)
     if fmt == "json":
         return json.dumps({"since_days": since_days, "counts": counts, "gaps": rows}, indent=2,
                           ensure_ascii=False) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: _cell(row[column]) for column in COLUMNS} for row in rows)
         return buffer.getvalue()
     period = f"the last {since_days} days" if since_days is not None else "all time"
     cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[column]))}</td>" for column in COLUMNS) + "</tr>\n"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row[column]))}</td>" for column in COLUMNS) + "</tr>\n"
         for row in rows
     )
     head = "".join(f"<th>{html.escape(column.replace('_', ' '))}</th>" for column in COLUMNS)
@@ -58,3 +40,7 @@ def render_gap_report(store: InteractionStore, since_days: int | None, fmt: str)
         f"<p>{counts['gaps']} gaps in {counts['turns']} questions.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n{cells}</tbody></table></body></html>\n"
     )
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
@@ -11,7 +13,7 @@ from tests.servers import BackgroundServer
 
 @pytest.fixture(scope="module")
 def api(company_services):
-    with BackgroundServer(create_app(company_services)) as base_url, httpx.Client(base_url=base_url,
+    with BackgroundServer(create_app(company_services.api_ports())) as base_url, httpx.Client(base_url=base_url,
                                                                                    timeout=30) as client:
         yield client
 
@@ -131,11 +133,7 @@ def test_openapi_docs_are_served(api):
 
 
 def test_api_keys_protect_the_v1_endpoints(company_services):
-    company_services.settings.api_keys = ["s3cret"]
-    try:
-        app = create_app(company_services)
-    finally:
-        company_services.settings.api_keys = []
+    app = create_app(replace(company_services.api_ports(), api_keys=("s3cret",)))
     with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
         question = {"text": "gift card balance"}
         assert client.post("/v1/ask", json=question).status_code == 401

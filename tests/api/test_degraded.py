@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from assistant.health import PartHealth
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
 from connectors.app.services import build_services
@@ -26,11 +27,11 @@ def api(company_services, embedder, redactor, down_nlu, tmp_path_factory):
     settings.data_dir = company_services.settings.data_dir
     services = build_services(settings, embedder=embedder, redactor=redactor, intent_parser=down_nlu)
 
-    def nlu_health() -> dict:
+    def nlu_health() -> PartHealth:
         status = down_nlu.status()
-        return {"name": "nlu", "ok": status.ok, "reason": status.reason}
+        return PartHealth("nlu", ok=status.ok, reason=status.reason)
 
-    with BackgroundServer(create_app(services, health_checks=[nlu_health])) as base_url, \
+    with BackgroundServer(create_app(services.api_ports(extra_health=[nlu_health]))) as base_url, \
             httpx.Client(base_url=base_url, timeout=30) as client:
         yield client
     services.close()

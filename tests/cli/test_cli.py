@@ -115,3 +115,10 @@ def test_gaps_report_names_the_page_a_near_miss_came_closest_to(ingested):
     gaps = [gap for gap in json.loads(result.stdout)["gaps"] if gap["question"] == "whats the dress code in store?"]
     assert gaps and gaps[0]["gap_reason"] == "low_confidence"
     assert (gaps[0]["nearest_title"], gaps[0]["nearest_path"]) == ("Dress code and uniform", "en/staff/dress-code.md")
+
+
+def test_serve_without_api_keys_refuses_a_public_address(tmp_path):
+    result = run_cli("serve", "--host", "0.0.0.0", "--no-nlu", data_dir=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert "ASSISTANT_API_KEYS" in result.stderr and "127.0.0.1" in result.stderr
+

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import yaml
 
+from assistant.nlu.intents import Intent
 from assistant.nlu.rasa_environment import rasa_environment, tail_lines
+from assistant.order_numbers import DEFAULT_ORDER_NUMBER_PATTERN
 from assistant.settings import Settings
 
 from .conftest import NLU_DATA, REPO
 
-EXPECTED_INTENTS = {
-    "ask_policy", "ask_purpose_values", "ask_procedure", "order_status", "greet",
-    "thanks", "goodbye", "handoff_human", "bot_capabilities", "out_of_scope",
-}  # fmt: skip
+EXPECTED_INTENTS = {intent.value for intent in Intent}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")
 
 
@@ -67,6 +66,7 @@ def test_every_intent_has_enough_examples_and_is_in_the_domain() -> None:
 
 def test_order_numbers_follow_the_configured_pattern() -> None:
     pattern = Settings.model_fields["order_number_pattern"].default
+    assert pattern == DEFAULT_ORDER_NUMBER_PATTERN
     regexes = yaml.safe_load((NLU_DATA / "regexes.yml").read_text(encoding="utf-8"))["nlu"]
     assert regexes == [{"regex": "order_number", "examples": f"- \\b{pattern}\\b\n"}]
 

@@ -215,7 +215,8 @@ def test_a_core_error_becomes_a_polite_reply_and_a_log_line_with_the_event_id(
         harness.slack.event(event, event_id="Ev0NLUDOWN")
         posted = harness.standin.wait_for("chat.postMessage")[0]
 
-    assert posted.body["text"] == replies.UNAVAILABLE
+    assert posted.body["text"] == replies.polite_reply(NLUUnavailableError("down"))
+    assert "part of my system is unavailable" in posted.body["text"]
     assert posted.body["thread_ts"] == event["ts"]
     assert any(
         "Ev0NLUDOWN" in r.getMessage() and "NLUUnavailableError" in r.getMessage() for r in caplog.records
@@ -232,7 +233,8 @@ def test_an_unexpected_failure_is_logged_with_the_event_id_and_the_user_is_told(
         harness.slack.event(event, event_id="Ev0BROKEN1")
         posted = harness.standin.wait_for("chat.postMessage")[0]
 
-    assert posted.body["text"] == replies.GENERIC_ERROR
+    assert posted.body["text"] == replies.polite_reply(RuntimeError("bug"))
+    assert "something went wrong" in posted.body["text"]
     assert posted.body["thread_ts"] == event["ts"]
     [record] = [r for r in caplog.records if "Ev0BROKEN1" in r.getMessage()]
     assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)

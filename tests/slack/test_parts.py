@@ -7,50 +7,12 @@ import logging
 
 import pytest
 
+from assistant.error_replies import error_reply
 from assistant.errors import EmptyQuestionError, IndexNotReadyError, QuestionTooLongError
 from assistant.models import Answer, Citation, Route
 from connectors.channels.slack import SlackConfig, SlackConfigError, blocks, replies
 from connectors.channels.slack.background import BackgroundWork
-from connectors.channels.slack.memory import TTLCache, TTLSet
 from connectors.channels.slack.text import markdown_to_mrkdwn, mentions, question_from_slack, split_for_blocks
-
-
-class ManualClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_ttl_set_forgets_after_its_ttl_and_keeps_at_most_max_size() -> None:
-    clock = ManualClock()
-    seen: TTLSet[str] = TTLSet(ttl_seconds=60, max_size=3, clock=clock)
-
-    assert seen.add_if_absent("Ev1") is True
-    assert seen.add_if_absent("Ev1") is False
-    clock.now += 59
-    assert "Ev1" in seen
-    clock.now += 2
-    assert "Ev1" not in seen
-    assert seen.add_if_absent("Ev1") is True
-
-    for key in ("Ev2", "Ev3", "Ev4"):
-        seen.add(key)
-    assert len(seen) == 3 and "Ev1" not in seen
-
-
-def test_ttl_cache_returns_live_values_only() -> None:
-    clock = ManualClock()
-    cache: TTLCache[str, int] = TTLCache(ttl_seconds=10, clock=clock)
-    cache.set("a", 1)
-    assert cache.get("a") == 1
-    clock.now += 10
-    assert cache.get("a") is None
-    with pytest.raises(ValueError):
-        TTLCache(ttl_seconds=0)
 
 
 def test_question_from_slack_strips_the_bot_mention_and_slack_markup() -> None:
@@ -165,8 +127,9 @@ def test_acknowledge_feedback_replaces_the_buttons() -> None:
 def test_polite_replies_fit_the_error() -> None:
     assert "30000 characters" in replies.polite_reply(QuestionTooLongError(30000, 4000))
     assert "didn't catch a question" in replies.polite_reply(EmptyQuestionError("empty"))
-    assert replies.polite_reply(IndexNotReadyError("no index")) == replies.UNAVAILABLE
-    assert replies.polite_reply(RuntimeError("bug")) == replies.GENERIC_ERROR
+    assert replies.polite_reply(IndexNotReadyError("no index")).startswith(":warning: I'm not ready yet")
+    assert replies.polite_reply(RuntimeError("bug")) == ":warning: " + error_reply(RuntimeError("bug"))
+    assert "Non ho trovato una domanda" in replies.polite_reply(EmptyQuestionError("empty"), "it")
 
 
 def test_config_is_checked() -> None:

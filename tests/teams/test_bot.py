@@ -9,10 +9,10 @@ from typing import Any
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
+from assistant.error_replies import error_reply
 from assistant.models import Answer, Citation, Route
 from connectors.channels.teams import AssistantBot, message_from_activity
 from connectors.channels.teams.replies import (
-    UNEXPECTED_ERROR,
     UNKNOWN_SUBMISSION,
     WELCOME,
     feedback_thanks,
@@ -140,7 +140,7 @@ def test_unexpected_errors_get_an_apology_and_a_log_line_with_the_activity_id(ca
     payload = teams.personal_message(SERVICE_URL)
     with caplog.at_level(logging.ERROR, logger="connectors.channels.teams"):
         [reply] = run_turns(BrokenAssistant(), payload)
-    assert reply.text == UNEXPECTED_ERROR
+    assert reply.text == error_reply(RuntimeError("bug"))
     [record] = [r for r in caplog.records if payload["id"] in r.getMessage()]
     assert "RuntimeError" in record.getMessage() and record.exc_info is not None
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import AssistantError
-from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router, is_loopback_host
+from connectors.channels.addresses import is_loopback_host
+from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router
 
 
 @pytest.mark.parametrize(

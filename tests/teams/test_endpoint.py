@@ -11,9 +11,10 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
+from assistant.error_replies import error_reply
 from assistant.ports import AnswersQuestions
 from connectors.channels.teams import TeamsConfig, create_teams_router
-from connectors.channels.teams.replies import UNEXPECTED_ERROR, WELCOME, feedback_thanks
+from connectors.channels.teams.replies import WELCOME, feedback_thanks
 
 from . import activities as teams
 from .app_server import AppServer
@@ -124,7 +125,7 @@ def test_unexpected_errors_are_apologised_for_and_logged(serve_teams, connector_
     with caplog.at_level(logging.ERROR, logger="connectors.channels.teams"):
         assert post(url, activity).status_code == 200
     [sent] = connector_service.activities()
-    assert sent.body["text"] == UNEXPECTED_ERROR
+    assert sent.body["text"] == error_reply(RuntimeError("bug"))
     assert any(activity["id"] in record.getMessage() and record.exc_info for record in caplog.records)
 
 

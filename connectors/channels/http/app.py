@@ -1,32 +1,53 @@
-"""The FastAPI application factory: the HTTP API plus the Slack and Teams endpoints."""
+"""The FastAPI application factory: the HTTP API. Slack and Teams routers are added by the app's composition root."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from assistant.errors import (
-    AssistantError,
-    EmptyQuestionError,
-    IndexNotReadyError,
-    QuestionTooLongError,
-    UnknownAnswerError,
-)
-from assistant.interactions import GapRecord
+from assistant.error_replies import ErrorKind, error_kind
+from assistant.errors import AssistantError
+from assistant.health import HealthCheck
 from assistant.models import Message
-from connectors.app.services import Services
+from assistant.ports import AnswersQuestions, ListsGaps
+from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.schemas import AskRequest, AskResponse, ErrorBody, FeedbackRequest, FeedbackResponse
 
 logger = logging.getLogger(__name__)
 
+STATUS_BY_KIND = {
+    ErrorKind.EMPTY_QUESTION: 422,
+    ErrorKind.QUESTION_TOO_LONG: 413,
+    ErrorKind.INDEX_NOT_READY: 503,
+    ErrorKind.UNKNOWN_ANSWER: 404,
+    ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.UNEXPECTED: 500,
+}
 
-def _api_key_guard(keys: list[str]) -> Callable[[Request], None]:
+
+@dataclass(frozen=True)
+class ApiPorts:
+    """What the HTTP API serves, and nothing more: answering and feedback, the gap log, health checks, keys."""
+
+    answering: AnswersQuestions
+    gaps: ListsGaps
+    health_checks: Sequence[HealthCheck] = ()
+    api_keys: Sequence[str] = field(default=(), repr=False)
+
+
+def _access_guard(keys: Sequence[str]) -> Callable[[Request], None]:
+    """With keys: a request must carry one. Without keys: only this machine may call."""
+
     def check(request: Request) -> None:
         if not keys:
+            client = request.client.host if request.client else ""
+            if not is_loopback_host(client):
+                raise HTTPException(status_code=403, detail="no API keys are configured: loopback callers only")
             return
         supplied = request.headers.get("x-api-key") or ""
         authorization = request.headers.get("authorization") or ""
@@ -38,39 +59,22 @@ def _api_key_guard(keys: list[str]) -> Callable[[Request], None]:
     return check
 
 
-def _gap_json(record: GapRecord) -> dict:
-    return {
-        "answer_id": record.answer_id,
-        "created_at": record.created_at.isoformat(),
-        "channel": record.channel,
-        "question": record.question,
-        "gap_reason": record.gap_reason.value if record.gap_reason else None,
-        "route": record.route.value,
-        "intent": record.intent,
-        "confidence": record.confidence,
-        "nearest_title": record.top_citation_title,
-        "nearest_path": record.top_citation_path,
-        "feedback_comment": record.feedback_comment,
-    }
-
-
-def create_app(services: Services, health_checks: list[Callable[[], dict]] | None = None,
-               lifespan: Callable | None = None) -> FastAPI:
-    """Build the app around ready services; `health_checks` add parts (e.g. NLU) to /healthz."""
-    settings = services.settings
+def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
+    """Build the API around its ports; `ports.health_checks` make up `/healthz`."""
     app = FastAPI(
         lifespan=lifespan,
         title="Front-line assistant",
         version="0.1.0",
         description="Answers staff questions from company knowledge, with sources; logs what it cannot answer.",
     )
-    guard = Depends(_api_key_guard(settings.api_keys))
-    extra_checks = list(health_checks or [])
+    guard = Depends(_access_guard(list(ports.api_keys)))
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, error: AssistantError) -> JSONResponse:
-        logger.error("request %s %s failed: %s", request.method, request.url.path, error)
-        return JSONResponse(status_code=500, content={"detail": str(error)})
+        kind = error_kind(error)
+        log = logger.warning if kind is not ErrorKind.UNAVAILABLE else logger.error
+        log("request %s %s failed (%s): %s", request.method, request.url.path, kind.value, error)
+        return JSONResponse(status_code=STATUS_BY_KIND[kind], content={"detail": str(error), "kind": kind.value})
 
     @app.post("/v1/ask", response_model=AskResponse, dependencies=[guard],
               responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
@@ -84,61 +88,33 @@ def create_app(services: Services, health_checks: list[Callable[[], dict]] | Non
             language=body.language,
             audience=body.audience,
         )
-        try:
-            answer = services.assistant.handle(message)
-        except QuestionTooLongError as error:
-            raise HTTPException(status_code=413, detail=f"text too long: {error}") from error
-        except EmptyQuestionError as error:
-            raise HTTPException(status_code=422, detail=f"text must not be empty: {error}") from error
-        except IndexNotReadyError as error:
-            raise HTTPException(status_code=503, detail=str(error)) from error
-        return AskResponse.from_answer(answer)
+        return AskResponse.from_answer(ports.answering.handle(message))
 
     @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=[guard],
               responses={404: {"model": ErrorBody}})
     def feedback(body: FeedbackRequest) -> FeedbackResponse:
         """Thumbs up or down on an answer; thumbs down makes it a gap (`negative_feedback`)."""
-        try:
-            result = services.interactions.record_feedback(body.answer_id, body.helpful, body.comment)
-        except UnknownAnswerError as error:
-            raise HTTPException(status_code=404, detail=str(error)) from error
+        result = ports.answering.record_feedback(body.answer_id, body.helpful, body.comment)
         return FeedbackResponse(
             answer_id=body.answer_id,
             helpful=body.helpful,
-            gap=result.gap,
-            gap_reason=result.gap_reason.value if result.gap_reason else None,
+            gap=bool(result and result.gap),
+            gap_reason=result.gap_reason.value if result and result.gap_reason else None,
         )
 
     @app.get("/v1/gaps", dependencies=[guard])
     def gaps(since: int | None = Query(None, ge=0, description="Only the last N days."),
              limit: int = Query(200, ge=1, le=5000)) -> dict:
         """Unanswered, low-confidence and thumbs-down questions, newest first (personal data redacted)."""
-        records = services.interactions.gaps(since_days=since, limit=limit)
-        return {"gaps": [_gap_json(record) for record in records], "count": len(records)}
+        records = ports.gaps.gaps(since_days=since, limit=limit)
+        return {"gaps": [record.as_dict() for record in records], "count": len(records)}
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         """`ok` when every part works; `degraded` (still answering) with the reasons otherwise."""
-        reasons: list[str] = []
-        body: dict = {}
-        try:
-            snapshot = services.index.snapshot()
-            body["index"] = {
-                "generation": snapshot.name,
-                "passages": sum(1 for c in snapshot.chunks if c.kind == "section"),
-                "pages": len(snapshot.passage_rows),
-            }
-        except AssistantError as error:
-            reasons.append(f"index: {error}")
-        try:
-            services.interactions.check()
-        except AssistantError as error:
-            reasons.append(f"interaction store: {error}")
-        for check in extra_checks:
-            part = check()
-            body[part["name"]] = part
-            if not part.get("ok", True):
-                reasons.append(f"{part['name']}: {part.get('reason', 'unavailable')}")
+        parts = [check() for check in ports.health_checks]
+        reasons = [f"{part.name}: {part.reason or 'unavailable'}" for part in parts if not part.ok]
+        body: dict = {part.name: part.as_dict() for part in parts}
         body["status"] = "degraded" if reasons else "ok"
         body["reasons"] = reasons
         return JSONResponse(body)

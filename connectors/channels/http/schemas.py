@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (the contract in DESIGN.md)."""
+"""Request and response bodies of the HTTP API: the contract other systems rely on (see the README)."""
 
 from __future__ import annotations
 

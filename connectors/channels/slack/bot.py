@@ -21,12 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.errors import AssistantError
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
+from assistant.retrieval.language import guess_language
+from assistant.ttl_map import TTLMap, TTLSet
 from connectors.channels.slack import blocks as kit
 from connectors.channels.slack import replies
 from connectors.channels.slack.background import BackgroundWork
 from connectors.channels.slack.config import SlackConfig
 from connectors.channels.slack.errors import SlackDeliveryError
-from connectors.channels.slack.memory import TTLCache, TTLSet
 from connectors.channels.slack.text import escape, mentions, question_from_slack
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class SlackBot:
         self._seen_events: TTLSet[str] = TTLSet(config.event_ttl_seconds, size, clock)
         self._seen_messages: TTLSet[tuple[str, str]] = TTLSet(config.event_ttl_seconds, size, clock)
         self._bot_threads: TTLSet[tuple[str, str]] = TTLSet(config.thread_ttl_seconds, size, clock)
-        self._answers: TTLCache[str, ShownAnswer] = TTLCache(config.answer_ttl_seconds, size, clock)
+        self._answers: TTLMap[str, ShownAnswer] = TTLMap(config.answer_ttl_seconds, size, clock)
         client_options: dict[str, Any] = {"token": config.bot_token}
         if config.web_api_base_url:
             client_options["base_url"] = config.web_api_base_url
@@ -213,7 +214,7 @@ class SlackBot:
         except AssistantError as error:
             _log_core_error(request_id, error)
             await self.client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error)
+                channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error, guess_language(question))
             )
             return
         key = self._remember(answer, question, user)
@@ -258,7 +259,7 @@ class SlackBot:
             answer = await asyncio.to_thread(self._assistant.handle, message)
         except AssistantError as error:
             _log_core_error(request_id, error)
-            await _send(respond, response_type="ephemeral", text=replies.polite_reply(error))
+            await _send(respond, response_type="ephemeral", text=replies.polite_reply(error, guess_language(question)))
             return
         key = self._remember(answer, question, user)
         await _send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.channels.slack.errors import SlackConfigError
 
@@ -18,11 +18,11 @@ class SlackConfig:
     (to follow up without a mention) and answers shown (for the buttons).
     """
 
-    bot_token: str
-    signing_secret: str
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
     api_url: str | None = None
     handoff_channel: str | None = None
-    app_token: str | None = None
+    app_token: str | None = field(default=None, repr=False)
     event_ttl_seconds: float = 3600.0
     thread_ttl_seconds: float = 24 * 3600.0
     answer_ttl_seconds: float = 24 * 3600.0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from assistant.errors import ConfigurationError
+
 
 class SlackConnectorError(Exception):
     """Base class of the Slack connector's own errors."""
 
 
-class SlackConfigError(SlackConnectorError, ValueError):
+class SlackConfigError(SlackConnectorError, ConfigurationError, ValueError):
     """The Slack settings cannot work as given (a missing token or secret, a malformed API URL)."""
 
 

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.errors import (
-    AssistantError,
-    InvalidQuestionError,
-    OrderNotFoundError,
-    QuestionTooLongError,
-    UnknownAnswerError,
-)
+from assistant.error_replies import ErrorKind, error_kind, error_reply
 
-MENTION_USAGE = (
-    "Hi! Ask me a question, for example: `what is our returns policy for plants?` "
-    "In a channel, mention me first: `@Verdello Assistant what is our returns policy for plants?`"
-)
+CHANNEL_HINT = "In a channel, mention me first: `@Verdello Assistant what is our returns policy for plants?`"
+MENTION_USAGE = f"Hi! Ask me a question, for example: `what is our returns policy for plants?` {CHANNEL_HINT}"
 ASK_USAGE = (
     "Type your question after the command, for example: `/ask what is our returns policy for plants?` "
     "Only you will see my answer, and you can share it with the channel."
-)
-GENERIC_ERROR = (
-    ":warning: Sorry, something went wrong while I was answering. It has been logged; "
-    "please try again in a moment, or ask your line manager if it's urgent."
-)
-UNAVAILABLE = (
-    ":warning: Sorry, I can't answer right now because part of my system is unavailable. "
-    "Please try again in a few minutes, or ask your line manager if it's urgent."
 )
 NO_HANDOFF_CHANNEL = (
     "There's no hand-off channel set up for me yet, so I can't pass this on myself. "
@@ -34,22 +18,15 @@ ANSWER_EXPIRED = "That answer is no longer in my memory, so I can't share it. Pl
 FEEDBACK_THANKS = "Thanks for the feedback!"
 
 
-def polite_reply(error: BaseException) -> str:
-    """What to tell the user when answering or recording feedback failed with `error`."""
-    if isinstance(error, QuestionTooLongError):
-        return (
-            f"That question is a bit long for me ({error.length} characters; "
-            f"I can read up to {error.limit}). Could you shorten it and ask again?"
-        )
-    if isinstance(error, InvalidQuestionError):
-        return "I didn't catch a question there. " + MENTION_USAGE.removeprefix("Hi! ")
-    if isinstance(error, OrderNotFoundError):
-        return "I couldn't find an order with that number. Please check it and ask again."
-    if isinstance(error, UnknownAnswerError):
-        return "I couldn't find that answer any more (it may be from before I restarted), but thanks anyway!"
-    if isinstance(error, AssistantError):
-        return UNAVAILABLE
-    return GENERIC_ERROR
+def polite_reply(error: BaseException, language: str | None = None) -> str:
+    """The core's reply for `error`, in Slack's style: an icon when the fault is ours, usage help for no question."""
+    kind = error_kind(error)
+    text = error_reply(error, language)
+    if kind in (ErrorKind.INDEX_NOT_READY, ErrorKind.UNAVAILABLE, ErrorKind.UNEXPECTED):
+        return f":warning: {text}"
+    if kind is ErrorKind.EMPTY_QUESTION:
+        return f"{text} {CHANNEL_HINT}"
+    return text
 
 
 def handoff_confirmation(handoff_channel: str, *, in_thread: bool) -> str:

@@ -2,7 +2,7 @@
 
 from connectors.channels.teams.bot import AssistantBot, message_from_activity
 from connectors.channels.teams.cards import FeedbackSubmission, answer_card, parse_feedback
-from connectors.channels.teams.config import TeamsConfig, is_loopback_host
+from connectors.channels.teams.config import TeamsConfig
 from connectors.channels.teams.errors import TeamsConfigurationError
 from connectors.channels.teams.router import MESSAGES_PATH, create_teams_router
 
@@ -14,7 +14,6 @@ __all__ = [
     "TeamsConfigurationError",
     "answer_card",
     "create_teams_router",
-    "is_loopback_host",
     "message_from_activity",
     "parse_feedback",
 ]

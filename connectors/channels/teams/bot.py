@@ -9,12 +9,13 @@ import re
 from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
+from assistant.error_replies import error_reply
 from assistant.errors import AssistantError
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
 from connectors.channels.teams.cards import FeedbackSubmission, answer_card, parse_feedback
 from connectors.channels.teams.mentions import strip_bot_mentions
-from connectors.channels.teams.replies import UNKNOWN_SUBMISSION, WELCOME, feedback_thanks, polite_reply
+from connectors.channels.teams.replies import UNKNOWN_SUBMISSION, WELCOME, feedback_thanks
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class AssistantBot(ActivityHandler):
             type(error).__name__,
             error,
         )
-        await turn_context.send_activity(polite_reply(error))
+        await turn_context.send_activity(error_reply(error))
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from connectors.channels.addresses import is_loopback_host
 from connectors.channels.teams.errors import TeamsConfigurationError
-
-
-def is_loopback_host(host: str) -> bool:
-    """True when `host` names only this machine: 127.0.0.0/8, ::1 or localhost.
-
-    Host names other than `localhost` are not resolved: a name could point anywhere.
-    """
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _clean(value: str | None) -> str | None:
@@ -41,7 +27,7 @@ class TeamsConfig:
     """
 
     app_id: str | None = None
-    app_password: str | None = None
+    app_password: str | None = field(default=None, repr=False)
     tenant_id: str | None = None
     host: str = "127.0.0.1"
 

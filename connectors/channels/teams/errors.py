@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.errors import AssistantError
+from assistant.errors import ConfigurationError
 
 
-class TeamsConfigurationError(AssistantError):
+class TeamsConfigurationError(ConfigurationError):
     """The Teams channel cannot start safely with the configuration it was given.
 
     Raised at start-up, for example when Bot Framework credentials are missing (authentication

@@ -6,7 +6,7 @@ import logging
 
 from botbuilder.core import TurnContext
 
-from connectors.channels.teams.replies import UNEXPECTED_ERROR
+from assistant.error_replies import error_reply
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class TurnErrorHandler:
         if activity.type != "message":
             return
         try:
-            await turn_context.send_activity(UNEXPECTED_ERROR)
+            await turn_context.send_activity(error_reply(error))
         except Exception as send_error:  # the reply channel itself is failing; say so in the log
             logger.error(
                 "Teams activity %s: could not send the error reply: %s: %s",

@@ -1,4 +1,4 @@
-"""Small, bounded in-memory stores with a time-to-live, for state the Slack connector must remember."""
+"""Small, bounded in-memory maps with a time-to-live: conversation slots, and what the Slack channel remembers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class TTLCache(Generic[K, V]):
+class TTLMap(Generic[K, V]):
     """A mapping whose entries expire `ttl_seconds` after they were set, holding at most `max_size`.
 
     When full, the oldest entry is dropped first. Thread-safe, so it can be shared between the
@@ -59,6 +59,13 @@ class TTLCache(Generic[K, V]):
             entry = self._entries.get(key)
             return entry[1] if entry is not None else None
 
+    def pop(self, key: K) -> V | None:
+        """Remove `key`; its live value, or None."""
+        with self._lock:
+            self._expire(self._clock())
+            entry = self._entries.pop(key, None)
+            return entry[1] if entry is not None else None
+
     def __contains__(self, key: object) -> bool:
         with self._lock:
             self._expire(self._clock())
@@ -79,12 +86,12 @@ class TTLCache(Generic[K, V]):
 
 
 class TTLSet(Generic[K]):
-    """A set whose members expire `ttl_seconds` after they were added (see `TTLCache`)."""
+    """A set whose members expire `ttl_seconds` after they were added (see `TTLMap`)."""
 
     def __init__(
         self, ttl_seconds: float, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._cache: TTLCache[K, bool] = TTLCache(ttl_seconds, max_size, clock)
+        self._cache: TTLMap[K, bool] = TTLMap(ttl_seconds, max_size, clock)
 
     def add(self, key: K) -> None:
         """Add `key`, restarting its time-to-live."""
