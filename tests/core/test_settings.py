@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -69,3 +70,11 @@ def test_calibrations_written_to_the_models_directory_replace_the_packaged_ones(
 
     overridden = Settings(_env_file=None, data_dir=tmp_path, models_dir=tmp_path / "models", answer_threshold=0.3)
     assert load_answerability(overridden).threshold == 0.3
+
+
+def test_every_setting_is_listed_in_the_env_example() -> None:
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        env_name = alias.choices[0] if alias is not None else f"ASSISTANT_{name.upper()}"
+        assert f"{env_name}=" in example, env_name
