@@ -27,8 +27,21 @@ class GapReason(StrEnum):
 
 
 @dataclass(frozen=True)
+class AskerProfile:
+    """The groups an asker belongs to, from the staff directory: what reports may know, never the person."""
+
+    team: str | None = None
+    location: str | None = None
+    role: str | None = None
+    audience: str | None = None
+
+
+@dataclass(frozen=True)
 class Message:
-    """One question from a member of staff, whatever channel it came through."""
+    """One question from a member of staff, whatever channel it came through.
+
+    `profile` is filled in by the pipeline from the staff directory; channels leave it empty.
+    """
 
     text: str
     asker: str = "anonymous"
@@ -36,6 +49,7 @@ class Message:
     thread: str | None = None
     language: str | None = None
     audience: str | None = None
+    profile: AskerProfile = field(default_factory=AskerProfile)
 
     @property
     def conversation_key(self) -> str:
