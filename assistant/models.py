@@ -41,6 +41,8 @@ class Message:
     """One question from a member of staff, whatever channel it came through.
 
     `profile` is filled in by the pipeline from the staff directory; channels leave it empty.
+    `audience` asks for a page audience; `max_audience` is the most the channel lets this caller
+    see (an API key's role), whatever the request or the directory says.
     """
 
     text: str
@@ -49,6 +51,7 @@ class Message:
     thread: str | None = None
     language: str | None = None
     audience: str | None = None
+    max_audience: str | None = None
     profile: AskerProfile = field(default_factory=AskerProfile)
 
     @property

@@ -8,12 +8,14 @@ import unicodedata
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from typing import Protocol
 
+from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
 from assistant.interactions.records import FeedbackResult
-from assistant.models import Answer, GapReason, Message, Route
+from assistant.models import Answer, AskerProfile, GapReason, Message, Route
 from assistant.nlu.entities import ORDER_NUMBER
 from assistant.nlu.intents import Intent
 from assistant.nlu.understanding import Understander, Understanding
@@ -25,6 +27,12 @@ from assistant.skills.page_answers import PageAnswer, PageAnswerSkill
 from assistant.skills.small_talk import reply_for
 
 logger = logging.getLogger(__name__)
+
+
+class AsksWhoIsWho(Protocol):
+    """The staff directory: the groups a channel user id belongs to."""
+
+    def profile(self, user_id: str) -> AskerProfile: ...
 
 
 class TurnRecorder(Protocol):
@@ -61,6 +69,7 @@ class Assistant:
         policy: RoutingPolicy | None = None,
         max_question_chars: int = 4000,
         default_audience: str = "staff",
+        directory: AsksWhoIsWho | None = None,
         default_language: str = "en",
     ) -> None:
         self._pages = pages
@@ -72,6 +81,7 @@ class Assistant:
         self._policy = policy or RoutingPolicy()
         self._max_chars = max_question_chars
         self._default_audience = default_audience
+        self._directory = directory
         self._default_language = default_language
         self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nlu")
 
@@ -93,7 +103,10 @@ class Assistant:
         started = time.perf_counter()
         text = self.validate(message.text)
         language = message.language or guess_language(text, self._default_language)
-        audience = message.audience or self._default_audience
+        message = self._with_profile(message)
+        audience = capped_audience(
+            message.audience or message.profile.audience or self._default_audience, message.max_audience
+        )
         pending_nlu = self._understand_in_background(text)
         knowledge = self._pages.answer(text, audience=audience, language=language)
         understanding = self._collect(pending_nlu)
@@ -103,6 +116,11 @@ class Assistant:
         if self._recorder is not None:
             self._recorder.record_turn(message, answer, latency_ms)
         return answer
+
+    def _with_profile(self, message: Message) -> Message:
+        if self._directory is None:
+            return message
+        return replace(message, profile=self._directory.profile(message.asker))
 
     def close(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)

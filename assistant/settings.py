@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assistant.access import ApiKey, Audience
 from assistant.order_numbers import DEFAULT_ORDER_NUMBER_PATTERN
 
 
@@ -28,7 +29,8 @@ class Settings(BaseSettings):
     """The assistant's configuration. Names match `.env.example` and the README."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        hide_input_in_errors=True,  # a rejected value may be a secret (an API key, a token)
     )
 
     knowledge_dir: Path = Path("knowledge")
@@ -40,7 +42,8 @@ class Settings(BaseSettings):
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     """`auto`: bfloat16 matrix products where the CPU has native bfloat16 instructions, float32 elsewhere."""
     orders_url: str | None = None
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    api_keys: Annotated[list[ApiKey], NoDecode] = Field(default_factory=list)
+    """`KEY:ROLE` entries separated by commas (roles staff, curator, ex, admin; no role means staff)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,6 +53,12 @@ class Settings(BaseSettings):
     """Below the answerability threshold but at or above this, a gap reply still links the nearest page."""
     top_k: int = 5
     default_language: str = "en"
+    default_audience: Audience = Audience.STAFF
+    """The page audience of an asker the staff directory does not list (or who has no audience there)."""
+    directory_file: Path | None = None
+    """CSV or YAML: user id -> team, location, role, audience (see `assistant/directory.py`)."""
+    min_group_size: int = Field(default=5, ge=1)
+    """A team, location or role with fewer distinct askers in a report's period is shown as "other"."""
 
     nlu_data_dir: Path = Path("nlu_data")
     models_dir: Path = Path("models")
@@ -78,11 +87,20 @@ class Settings(BaseSettings):
         default=None, validation_alias=_platform("MICROSOFT_APP_TENANT_ID")
     )
 
-    @field_validator("api_keys", "redaction_keep_terms", mode="before")
+    @field_validator("redaction_keep_terms", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
+    def _split_terms(cls, value: object) -> object:
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            return [term.strip() for term in value.split(",") if term.strip()]
+        return value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _parse_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [entry for entry in value.split(",") if entry.strip()]
+        if isinstance(value, list):
+            return [ApiKey.parse(entry) if isinstance(entry, str) else entry for entry in value]
         return value
 
     @property

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import yaml
 
+from assistant.access import Audience
 from assistant.errors import KnowledgeDirectoryError, KnowledgeFileError
 from assistant.models import Document
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FIRST_HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
-AUDIENCES = ("all", "staff", "managers")
+AUDIENCES = tuple(audience.value for audience in Audience)
 
 
 @dataclass

@@ -119,6 +119,14 @@ class PassageIndex:
             raise IndexNotReadyError("the knowledge index is empty: run `assistant ingest` first")
         return self._snapshot
 
+    def page_owner(self, path: str) -> str | None:
+        """The owner named in a page's front matter (None for an unknown page or no owner)."""
+        try:
+            snapshot = self.snapshot()
+        except IndexNotReadyError:
+            return None
+        return next((chunk.owner for chunk in snapshot.chunks if chunk.path == path), None)
+
     def health(self) -> PartHealth:
         """The index part of `/healthz`: the active generation and its size, or why there is none."""
         try:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.access import visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
-
-AUDIENCE_SCOPE = {
-    "all": ("all",),
-    "staff": ("all", "staff"),
-    "managers": ("all", "staff", "managers"),
-}
 
 
 @dataclass
@@ -60,7 +55,7 @@ class PageAnswerSkill:
     def search(self, text: str, audience: str, language: str | None,
                mode: SearchMode = SearchMode.HYBRID) -> tuple[SearchResult, float]:
         """Search in the asker's language first, then in every language if that finds nothing usable."""
-        audiences = AUDIENCE_SCOPE.get(audience, AUDIENCE_SCOPE["staff"])
+        audiences = visible_audiences(audience)
         languages = self._searcher.index.snapshot().languages
         attempts = []
         if language and language in languages and len(languages) > 1:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.conversation_slots import ConversationSlots
+from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
 from assistant.interactions import InteractionStore
 from assistant.nlu.entities import EntityExtractor
@@ -55,7 +56,8 @@ class Services:
             answering=self.assistant,
             gaps=self.interactions,
             health_checks=(self.index.health, self.interactions.health, *extra_health),
-            api_keys=tuple(key.get_secret_value() for key in self.settings.api_keys),
+            api_keys=tuple(self.settings.api_keys),
+            page_owner=self.index.page_owner,
         )
 
     def close(self) -> None:
@@ -124,5 +126,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         policy=RoutingPolicy.load(settings.routing_policy_file),
         max_question_chars=settings.max_question_chars,
         default_language=settings.default_language,
+        default_audience=settings.default_audience,
+        directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
     )
     return Services(settings, embedder, store, index, skill, assistant, interactions, redactor)

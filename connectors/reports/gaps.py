@@ -6,8 +6,24 @@ import csv
 import html
 import io
 import json
+from enum import StrEnum
 
 from assistant.ports import ListsGaps
+
+
+class ReportFormat(StrEnum):
+    """The formats a gap report is rendered in."""
+
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+
+
+REPORT_MEDIA_TYPES = {
+    ReportFormat.JSON: "application/json",
+    ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.HTML: "text/html; charset=utf-8",
+}
 
 COLUMNS = ("created_at", "channel", "gap_reason", "route", "intent", "confidence", "question",
            "nearest_title", "nearest_path", "feedback_comment")

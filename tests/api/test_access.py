@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.access import ApiKey
 from assistant.errors import ConfigurationError
 from assistant.interactions import InteractionCounts
 from assistant.models import Answer, Message, Route
@@ -30,7 +31,7 @@ class _NoGaps:
 
 
 def _ports(keys: tuple[str, ...] = ()) -> ApiPorts:
-    return ApiPorts(answering=_CannedAnswers(), gaps=_NoGaps(), api_keys=keys)
+    return ApiPorts(answering=_CannedAnswers(), gaps=_NoGaps(), api_keys=tuple(ApiKey.parse(key) for key in keys))
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "::", "assistant.example"])

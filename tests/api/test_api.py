@@ -7,6 +7,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from assistant.access import ApiKey
 from connectors.channels.http.app import create_app
 from tests.servers import BackgroundServer
 
@@ -133,7 +134,7 @@ def test_openapi_docs_are_served(api):
 
 
 def test_api_keys_protect_the_v1_endpoints(company_services):
-    app = create_app(replace(company_services.api_ports(), api_keys=("s3cret",)))
+    app = create_app(replace(company_services.api_ports(), api_keys=(ApiKey.parse("s3cret"),)))
     with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
         question = {"text": "gift card balance"}
         assert client.post("/v1/ask", json=question).status_code == 401

@@ -44,7 +44,7 @@ def test_secrets_are_hidden_in_reprs_and_log_lines(tmp_path, caplog) -> None:
 
 def test_secrets_are_still_usable_where_they_are_handed_over(tmp_path) -> None:
     settings = _settings_with_secrets(tmp_path)
-    assert [key.get_secret_value() for key in settings.api_keys] == ["key-one-4f2a", "key-two-9c1b"]
+    assert [key.secret.get_secret_value() for key in settings.api_keys] == ["key-one-4f2a", "key-two-9c1b"]
     assert slack_config(settings).bot_token == "xoxb-secret-token"
     assert teams_config(settings, "127.0.0.1").app_password == "ms-password-81"
     assert reveal(None) is None and reveal(SecretStr("x")) == "x"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from assistant.access import ROLE_MAX_AUDIENCE, ApiKey, Permission, Role, allows, capped_audience
 from assistant.error_replies import ErrorKind, error_kind
 from assistant.errors import AssistantError
 from assistant.health import HealthCheck
@@ -17,6 +18,7 @@ from assistant.models import Message
 from assistant.ports import AnswersQuestions, ListsGaps
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.schemas import AskRequest, AskResponse, ErrorBody, FeedbackRequest, FeedbackResponse
+from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, render_gap_report
 
 logger = logging.getLogger(__name__)
 
@@ -32,31 +34,58 @@ STATUS_BY_KIND = {
 
 @dataclass(frozen=True)
 class ApiPorts:
-    """What the HTTP API serves, and nothing more: answering and feedback, the gap log, health checks, keys."""
+    """What the HTTP API serves, and nothing more: answering and feedback, the gap log, health checks, keys.
+
+    `page_owner` names the owner of a knowledge page (by path), so a curator sees the gaps of their pages.
+    """
 
     answering: AnswersQuestions
     gaps: ListsGaps
     health_checks: Sequence[HealthCheck] = ()
-    api_keys: Sequence[str] = field(default=(), repr=False)
+    api_keys: Sequence[ApiKey] = field(default=(), repr=False)
+    page_owner: Callable[[str], str | None] = lambda path: None
 
 
-def _access_guard(keys: Sequence[str]) -> Callable[[Request], None]:
-    """With keys: a request must carry one. Without keys: only this machine may call."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as far as the API needs to know: a role, and a curator's page owner."""
 
-    def check(request: Request) -> None:
+    role: Role
+    owner: str | None = None
+
+    def require(self, permission: Permission) -> None:
+        if not allows(self.role, permission):
+            raise HTTPException(status_code=403, detail=f"the {self.role.value} role may not {permission.value}")
+
+
+def _authenticate(keys: Sequence[ApiKey]) -> Callable[[Request], Caller]:
+    """With keys: a request must carry one, and acts in its role. Without keys: only this machine may
+    call, as an administrator (a developer's own machine)."""
+
+    def authenticate(request: Request) -> Caller:
         if not keys:
             client = request.client.host if request.client else ""
             if not is_loopback_host(client):
                 raise HTTPException(status_code=403, detail="no API keys are configured: loopback callers only")
-            return
+            return Caller(Role.ADMIN)
         supplied = request.headers.get("x-api-key") or ""
         authorization = request.headers.get("authorization") or ""
         if authorization.lower().startswith("bearer "):
             supplied = supplied or authorization[7:].strip()
-        if not any(secrets.compare_digest(supplied, key) for key in keys):
+        # Compare with every key, so the time taken does not say which one nearly matched.
+        matches = [key for key in keys if key.matches(supplied)]
+        if not supplied or not matches:
             raise HTTPException(status_code=401, detail="missing or wrong API key (X-API-Key or Bearer)")
+        return Caller(matches[0].role, matches[0].owner)
 
-    return check
+    return authenticate
+
+
+def _current_caller(request: Request) -> Caller:
+    return request.app.state.authenticate(request)
+
+
+CallerDependency = Annotated[Caller, Depends(_current_caller)]
 
 
 def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
@@ -67,7 +96,7 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         version="0.1.0",
         description="Answers staff questions from company knowledge, with sources; logs what it cannot answer.",
     )
-    guard = Depends(_access_guard(list(ports.api_keys)))
+    app.state.authenticate = _authenticate(list(ports.api_keys))
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, error: AssistantError) -> JSONResponse:
@@ -76,10 +105,19 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         log("request %s %s failed (%s): %s", request.method, request.url.path, kind.value, error)
         return JSONResponse(status_code=STATUS_BY_KIND[kind], content={"detail": str(error), "kind": kind.value})
 
-    @app.post("/v1/ask", response_model=AskResponse, dependencies=[guard],
-              responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
-    def ask(body: AskRequest) -> AskResponse:
-        """Answer a question with sources; a gap when the knowledge base does not answer it."""
+    @app.post("/v1/ask", response_model=AskResponse,
+              responses={403: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
+                         503: {"model": ErrorBody}})
+    def ask(body: AskRequest, caller: CallerDependency) -> AskResponse:
+        """Answer a question with sources; a gap when the knowledge base does not answer it.
+
+        The page audience is the one asked for, else the asker's in the staff directory, never above
+        what the key's role allows (403 when the request asks for more)."""
+        caller.require(Permission.ASK)
+        cap = ROLE_MAX_AUDIENCE[caller.role]
+        if body.audience is not None and capped_audience(body.audience, cap) != body.audience:
+            raise HTTPException(status_code=403, detail=f"the {caller.role.value} role may not ask for "
+                                                        f"{body.audience} pages")
         message = Message(
             text=body.text,
             asker=body.user or "anonymous",
@@ -87,13 +125,14 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
             thread=body.conversation_id,
             language=body.language,
             audience=body.audience,
+            max_audience=cap,
         )
         return AskResponse.from_answer(ports.answering.handle(message))
 
-    @app.post("/v1/feedback", response_model=FeedbackResponse, dependencies=[guard],
-              responses={404: {"model": ErrorBody}})
-    def feedback(body: FeedbackRequest) -> FeedbackResponse:
+    @app.post("/v1/feedback", response_model=FeedbackResponse, responses={404: {"model": ErrorBody}})
+    def feedback(body: FeedbackRequest, caller: CallerDependency) -> FeedbackResponse:
         """Thumbs up or down on an answer; thumbs down makes it a gap (`negative_feedback`)."""
+        caller.require(Permission.VOTE)
         result = ports.answering.record_feedback(body.answer_id, body.helpful, body.comment)
         return FeedbackResponse(
             answer_id=body.answer_id,
@@ -102,12 +141,33 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
             gap_reason=result.gap_reason.value if result and result.gap_reason else None,
         )
 
-    @app.get("/v1/gaps", dependencies=[guard])
-    def gaps(since: int | None = Query(None, ge=0, description="Only the last N days."),
-             limit: int = Query(200, ge=1, le=5000)) -> dict:
-        """Unanswered, low-confidence and thumbs-down questions, newest first (personal data redacted)."""
-        records = ports.gaps.gaps(since_days=since, limit=limit)
+    @app.get("/v1/gaps")
+    def gaps(caller: CallerDependency,
+             since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None,
+             limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> dict:
+        """Unanswered, low-confidence and thumbs-down questions, newest first (personal data redacted).
+
+        Roles `ex` and `admin` see every gap; a curator sees the gaps whose nearest page they own."""
+        if allows(caller.role, Permission.READ_GAPS):
+            records = ports.gaps.gaps(since_days=since, limit=limit)
+        else:
+            caller.require(Permission.READ_OWN_PAGES_GAPS)
+            if caller.owner is None:
+                raise HTTPException(status_code=403, detail="this curator key names no page owner "
+                                                            "(ASSISTANT_API_KEYS entry KEY:curator:OWNER)")
+            records = [record for record in ports.gaps.gaps(since_days=since, limit=5000)
+                       if record.top_citation_path and ports.page_owner(record.top_citation_path) == caller.owner]
+            records = records[:limit]
         return {"gaps": [record.as_dict() for record in records], "count": len(records)}
+
+    @app.get("/v1/gaps/report", responses={403: {"model": ErrorBody}})
+    def gap_report(caller: CallerDependency,
+                   report_format: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.JSON,
+                   since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None) -> Response:
+        """The gap report for the EX team (roles `ex`, `admin`), as JSON, CSV or a self-contained HTML page."""
+        caller.require(Permission.READ_REPORTS)
+        content = render_gap_report(ports.gaps, since, report_format.value)
+        return Response(content, media_type=REPORT_MEDIA_TYPES[report_format])
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

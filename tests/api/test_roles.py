@@ -1,0 +1,109 @@
+"""Roles over real HTTP: every endpoint against every role and no key; audiences from the directory, capped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from assistant.access import ApiKey
+from connectors.app.services import build_services
+from connectors.channels.http.app import create_app
+from tests.conftest import make_settings
+from tests.servers import BackgroundServer
+
+FINANCE = "Finance (finance.controls@verdello.example)"
+KEYS = {
+    "staff": "k-staff",
+    "curator": "k-curator",
+    "ex": "k-ex",
+    "admin": "k-admin",
+}
+ENTRIES = ("k-staff", "k-curator:curator:" + FINANCE, "k-ex:ex", "k-admin:admin", "k-lost:curator")
+MANAGER_QUESTION = "What is the no-receipt return limit a supervisor can approve?"
+DIRECTORY = "user_id,team,location,role,audience\nU-MGR,Tills,Store 42 Leeds,manager,managers\n"
+
+
+@pytest.fixture(scope="module")
+def api(company_services, embedder, redactor, tmp_path_factory) -> Iterator[httpx.Client]:
+    folder = tmp_path_factory.mktemp("roles")
+    (folder / "directory.csv").write_text(DIRECTORY, encoding="utf-8")
+    settings = make_settings(company_services.settings.data_dir, directory_file=folder / "directory.csv",
+                             database_url=f"sqlite:///{folder / 'roles.db'}")
+    services = build_services(settings, embedder=embedder, redactor=redactor)
+    ports = replace(services.api_ports(), api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES))
+    with BackgroundServer(create_app(ports)) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+        # A near miss on Finance's page and a gap elsewhere, so curators have something of their own to see.
+        client.post("/v1/ask", json={"text": "who signs off a refund bigger than two thousand pounds for a sofa",
+                                     "audience": "managers"}, headers=_auth("admin"))
+        client.post("/v1/ask", json={"text": "is there a bonus if i refer a friend"}, headers=_auth("admin"))
+        yield client
+    services.close()
+
+
+def _auth(role: str | None) -> dict[str, str]:
+    return {} if role is None else {"Authorization": f"Bearer {KEYS[role]}"}
+
+
+ROLES = [None, "staff", "curator", "ex", "admin"]
+MATRIX = {
+    # endpoint: expected status for no key, staff, curator, ex, admin
+    ("POST", "/v1/ask"): (401, 200, 200, 200, 200),
+    ("POST", "/v1/feedback"): (401, 404, 404, 404, 404),
+    ("GET", "/v1/gaps"): (401, 403, 200, 200, 200),
+    ("GET", "/v1/gaps/report"): (401, 403, 403, 200, 200),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200),
+}
+
+
+@pytest.mark.parametrize(("method", "path"), list(MATRIX))
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "no-key")
+def test_every_endpoint_against_every_role(api: httpx.Client, method: str, path: str, role: str | None) -> None:
+    body = {"/v1/ask": {"text": "how do I check a gift card balance?"},
+            "/v1/feedback": {"answer_id": "no-such-answer", "helpful": True}}.get(path)
+    response = api.request(method, path, json=body, headers=_auth(role))
+    assert response.status_code == MATRIX[(method, path)][ROLES.index(role)], response.text
+
+
+def test_a_wrong_key_is_refused_everywhere_but_health(api: httpx.Client) -> None:
+    for method, path in MATRIX:
+        expected = 200 if path == "/healthz" else 401
+        assert api.request(method, path, json={}, headers={"X-API-Key": "nope"}).status_code == expected
+
+
+def test_a_curator_sees_only_the_gaps_of_the_pages_they_own(api: httpx.Client) -> None:
+    everything = api.get("/v1/gaps", headers=_auth("admin")).json()["gaps"]
+    own = api.get("/v1/gaps", headers=_auth("curator")).json()["gaps"]
+    assert own and len(own) < len(everything)
+    assert {gap["nearest_path"] for gap in own} == {"en/customers/refund-authorisation.md"}
+    lost = api.get("/v1/gaps", headers={"X-API-Key": "k-lost"})
+    assert lost.status_code == 403 and "names no page owner" in lost.json()["detail"]
+
+
+def test_the_report_comes_in_every_format(api: httpx.Client) -> None:
+    for fmt, media in (("json", "application/json"), ("csv", "text/csv"), ("html", "text/html")):
+        response = api.get("/v1/gaps/report", params={"format": fmt}, headers=_auth("ex"))
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert api.get("/v1/gaps/report", params={"format": "pdf"}, headers=_auth("ex")).status_code == 422
+
+
+def _cited(response: httpx.Response) -> set[str]:
+    return {citation["path"] for citation in response.json()["citations"]}
+
+
+def test_staff_cannot_ask_for_managers_pages(api: httpx.Client) -> None:
+    refused = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "audience": "managers"}, headers=_auth("staff"))
+    assert refused.status_code == 403
+    allowed = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "audience": "managers"}, headers=_auth("ex"))
+    assert "en/customers/refund-authorisation.md" in _cited(allowed)
+
+
+def test_the_directory_gives_a_manager_managers_pages_but_never_above_the_keys_role(api: httpx.Client) -> None:
+    as_manager = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "user": "U-MGR"}, headers=_auth("ex"))
+    assert "en/customers/refund-authorisation.md" in _cited(as_manager)
+    unknown = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "user": "U-NEW"}, headers=_auth("ex"))
+    assert "en/customers/refund-authorisation.md" not in _cited(unknown)
+    capped = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "user": "U-MGR"}, headers=_auth("staff"))
+    assert "en/customers/refund-authorisation.md" not in _cited(capped)
