@@ -1,0 +1,1 @@
+"""What the gap log tells the EX team and knowledge managers: themes, EX dimensions, friction, trends, needs."""

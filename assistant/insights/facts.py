@@ -1,0 +1,55 @@
+"""The facts insights are computed from: one row per gap and per answered turn, already redacted.
+
+They are plain data so that every insight can be computed and tested without a database; the
+connectors build them from the interaction store, the themes and the EX-dimension classifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GapFact:
+    """One gap as the reports see it. `asker` is the keyed hash, never the person."""
+
+    gap_id: str
+    created_at: dt.datetime
+    channel: str
+    reason: str
+    question: str
+    asker: str
+    team: str | None = None
+    location: str | None = None
+    role: str | None = None
+    nearest_path: str | None = None
+    nearest_title: str | None = None
+    nearest_owner: str | None = None
+    state: str = "open"
+    resolved_at: dt.datetime | None = None
+    resolved_page: str | None = None
+    theme_id: str | None = None
+    dimension: str | None = None
+    customer_interaction: bool = False
+
+
+@dataclass(frozen=True)
+class AnsweredFact:
+    """One confidently answered turn (for training needs): which team asked, which page answered, the vote."""
+
+    created_at: dt.datetime
+    asker: str
+    page_path: str
+    page_title: str
+    team: str | None = None
+    helpful: bool | None = None
+
+
+@dataclass(frozen=True)
+class ThemeLabel:
+    """What the report needs to know of a theme besides its members: its label and example questions."""
+
+    theme_id: str
+    label: str
+    examples: tuple[str, ...] = ()

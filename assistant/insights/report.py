@@ -1,0 +1,305 @@
+"""The gap insights the EX team and knowledge managers read, as data: themes ranked by friction, trends,
+EX dimensions by team, knowledge needs, training needs and resolution times.
+
+Rendering (JSON, CSV, HTML with charts, Markdown) is the connectors' job; this module only counts.
+Every team, location and role shown has at least `min_group_size` distinct askers in the period;
+smaller ones are merged into "other" (see `groups.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from assistant.errors import AssistantError
+from assistant.insights.facts import AnsweredFact, GapFact, ThemeLabel
+from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
+from assistant.insights.groups import OTHER, group_namer
+
+NEGATIVE = "negative_feedback"
+HANDOFF = "handoff_requested"
+UNANSWERED = ("no_answer", "low_confidence")
+RECENT_DAYS = 7
+TRAINING_RATE_RATIO = 2.0
+"""A team needs training on a page when its askers ask about it at least this many times as often as others'."""
+TRAINING_MIN_QUESTIONS = 3
+
+
+class InsightsError(AssistantError):
+    """A report was asked for in a way that cannot be answered (e.g. a team too small to show)."""
+
+
+@dataclass(frozen=True)
+class ThemeInsight:
+    """One theme of gaps with everything needed to act on it, and the parts of its friction score."""
+
+    theme_id: str
+    label: str
+    gaps: int
+    askers: int
+    examples: tuple[str, ...]
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    nearest_path: str | None
+    nearest_title: str | None
+    owner: str | None
+    teams: dict[str, int]
+    dimension: str | None
+    customer_share: float
+    friction: float
+    friction_parts: dict[str, float]
+    growth: float
+    new: bool
+    open: int
+    resolved: int
+    median_days_to_resolve: float | None
+
+
+@dataclass(frozen=True)
+class GapInsights:
+    """Everything in a gap report, computed over one period."""
+
+    period_start: dt.datetime
+    period_end: dt.datetime
+    min_group_size: int
+    totals: dict[str, object]
+    themes: list[ThemeInsight]
+    weekly: dict[str, dict[str, dict[str, int]]]
+    new_themes: list[str]
+    rising_themes: list[str]
+    dimensions_by_team: dict[str, dict[str, int]]
+    knowledge_needs: list[dict[str, object]]
+    training_needs: list[dict[str, object]]
+    resolution_days_by_owner: dict[str, float]
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready (datetimes as ISO strings)."""
+        return _jsonable(asdict(self))
+
+
+def build_gap_insights(
+    gaps: Sequence[GapFact],
+    themes: Iterable[ThemeLabel],
+    *,
+    period_end: dt.datetime,
+    since_days: int | None = None,
+    answered: Sequence[AnsweredFact] = (),
+    min_group_size: int = 5,
+    default_owner: str = "Knowledge team",
+    team: str | None = None,
+    owner: str | None = None,
+) -> GapInsights:
+    """Count what the gaps (and, for training needs, the answered turns) of the period say.
+
+    `team` keeps only one team's gaps (refused when that team is too small to show); `owner` keeps
+    the gaps whose nearest page that owner maintains (the knowledge manager's own list).
+    """
+    start = period_end - dt.timedelta(days=since_days) if since_days is not None else _earliest(gaps, period_end)
+    in_period = [gap for gap in gaps if start <= gap.created_at <= period_end]
+    team_name = group_namer(((gap.team, gap.asker) for gap in in_period), min_group_size)
+    location_name = group_namer(((gap.location, gap.asker) for gap in in_period), min_group_size)
+    filters: dict[str, str] = {}
+    if team is not None:
+        if team_name(team) == OTHER:
+            raise InsightsError(f"team {team!r} has fewer than {min_group_size} askers with gaps in this period, "
+                                "so it is only shown within 'other'")
+        in_period = [gap for gap in in_period if gap.team == team]
+        filters["team"] = team
+    if owner is not None:
+        in_period = [gap for gap in in_period if (gap.nearest_owner or default_owner) == owner]
+        filters["owner"] = owner
+    labels = {theme.theme_id: theme for theme in themes}
+    theme_insights = _themes(in_period, labels, period_end, team_name, default_owner)
+    rising = sorted((theme for theme in theme_insights if theme.growth > 1 and theme.gaps >= 2),
+                    key=lambda theme: (-theme.growth, -theme.friction))
+    return GapInsights(
+        period_start=start,
+        period_end=period_end,
+        min_group_size=min_group_size,
+        totals=_totals(in_period),
+        themes=theme_insights,
+        weekly={
+            "reason": _weekly(in_period, lambda gap: gap.reason),
+            "channel": _weekly(in_period, lambda gap: gap.channel),
+            "team": _weekly(in_period, lambda gap: team_name(gap.team)),
+            "location": _weekly(in_period, lambda gap: location_name(gap.location)),
+        },
+        new_themes=[theme.theme_id for theme in theme_insights if theme.new],
+        rising_themes=[theme.theme_id for theme in rising[:10]],
+        dimensions_by_team=_dimensions_by_team(in_period, team_name),
+        knowledge_needs=_knowledge_needs(theme_insights, in_period, default_owner),
+        training_needs=_training_needs([fact for fact in answered if start <= fact.created_at <= period_end],
+                                       min_group_size),
+        resolution_days_by_owner=_resolution_by_owner(in_period, default_owner),
+        filters=filters,
+    )
+
+
+def _earliest(gaps: Sequence[GapFact], period_end: dt.datetime) -> dt.datetime:
+    return min((gap.created_at for gap in gaps), default=period_end)
+
+
+def _totals(gaps: Sequence[GapFact]) -> dict[str, object]:
+    return {
+        "gaps": len(gaps),
+        "askers": len({gap.asker for gap in gaps}),
+        "by_reason": dict(Counter(gap.reason for gap in gaps)),
+        "by_state": dict(Counter(gap.state for gap in gaps)),
+        "by_channel": dict(Counter(gap.channel for gap in gaps)),
+        "customer_interactions": sum(1 for gap in gaps if gap.customer_interaction),
+    }
+
+
+def _themes(gaps: Sequence[GapFact], labels: dict[str, ThemeLabel], period_end: dt.datetime,
+            team_name, default_owner: str) -> list[ThemeInsight]:
+    members: dict[str, list[GapFact]] = defaultdict(list)
+    for gap in gaps:
+        members[gap.theme_id or f"gap:{gap.gap_id}"].append(gap)
+    recent_start = period_end - dt.timedelta(days=RECENT_DAYS)
+    previous_start = recent_start - dt.timedelta(days=RECENT_DAYS)
+    insights = []
+    for theme_id, group in members.items():
+        label = labels.get(theme_id)
+        recent = sum(1 for gap in group if gap.created_at > recent_start)
+        previous = sum(1 for gap in group if previous_start < gap.created_at <= recent_start)
+        inputs = FrictionInputs(
+            gaps=len(group),
+            askers=len({gap.asker for gap in group}),
+            recent=recent,
+            previous=previous,
+            negative_share=_share(group, lambda gap: gap.reason == NEGATIVE),
+            handoff_share=_share(group, lambda gap: gap.reason == HANDOFF),
+            customer_share=_share(group, lambda gap: gap.customer_interaction),
+        )
+        nearest = Counter(gap.nearest_path for gap in group if gap.nearest_path).most_common(1)
+        nearest_path = nearest[0][0] if nearest else None
+        nearest_gap = next((gap for gap in group if gap.nearest_path == nearest_path), None)
+        resolved = [gap for gap in group if gap.state == "resolved" and gap.resolved_at is not None]
+        first_seen = min(gap.created_at for gap in group)
+        insights.append(ThemeInsight(
+            theme_id=theme_id,
+            label=label.label if label else group[0].question,
+            gaps=len(group),
+            askers=inputs.askers,
+            examples=label.examples[:3] if label and label.examples else tuple(gap.question for gap in group[:3]),
+            first_seen=first_seen,
+            last_seen=max(gap.created_at for gap in group),
+            nearest_path=nearest_path,
+            nearest_title=nearest_gap.nearest_title if nearest_gap else None,
+            owner=(nearest_gap.nearest_owner if nearest_gap else None) or default_owner,
+            teams=dict(Counter(team_name(gap.team) for gap in group)),
+            dimension=_majority(gap.dimension for gap in group),
+            customer_share=round(inputs.customer_share, 3),
+            friction=friction_score(inputs),
+            friction_parts=friction_parts(inputs),
+            growth=round(inputs.growth, 3),
+            new=first_seen > recent_start,
+            open=sum(1 for gap in group if gap.state == "open"),
+            resolved=len(resolved),
+            median_days_to_resolve=_median_days(resolved),
+        ))
+    return sorted(insights, key=lambda theme: (-theme.friction, -theme.gaps, theme.theme_id))
+
+
+def _weekly(gaps: Sequence[GapFact], key) -> dict[str, dict[str, int]]:
+    weeks: dict[str, Counter] = defaultdict(Counter)
+    for gap in gaps:
+        monday = (gap.created_at - dt.timedelta(days=gap.created_at.weekday())).date().isoformat()
+        weeks[monday][key(gap)] += 1
+    return {week: dict(counts) for week, counts in sorted(weeks.items())}
+
+
+def _dimensions_by_team(gaps: Sequence[GapFact], team_name) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter] = defaultdict(Counter)
+    for gap in gaps:
+        table[team_name(gap.team)][gap.dimension or "unclassified"] += 1
+    return {team: dict(counts) for team, counts in sorted(table.items())}
+
+
+def _knowledge_needs(themes: Sequence[ThemeInsight], gaps: Sequence[GapFact],
+                     default_owner: str) -> list[dict[str, object]]:
+    """Themes still open that no page answers: what to write, for whom, in staff's own words."""
+    by_theme: dict[str, list[GapFact]] = defaultdict(list)
+    for gap in gaps:
+        by_theme[gap.theme_id or f"gap:{gap.gap_id}"].append(gap)
+    needs = []
+    for theme in themes:
+        group = by_theme[theme.theme_id]
+        unanswered = [gap for gap in group if gap.reason in UNANSWERED and gap.state == "open"]
+        if not unanswered:
+            continue
+        needs.append({
+            "owner": theme.owner or default_owner,
+            "theme_id": theme.theme_id,
+            "label": theme.label,
+            "action": "extend the nearest page" if theme.nearest_path else "write a new page",
+            "nearest_path": theme.nearest_path,
+            "questions": [gap.question for gap in unanswered[:10]],
+            "friction": theme.friction,
+        })
+    return needs
+
+
+def _training_needs(answered: Sequence[AnsweredFact], min_group_size: int) -> list[dict[str, object]]:
+    """Teams whose askers ask about a page the knowledge answers well far more often than other teams' askers."""
+    kept = [fact for fact in answered if fact.helpful is not False]
+    team_name = group_namer(((fact.team, fact.asker) for fact in kept), min_group_size)
+    askers_by_team: dict[str, set[str]] = defaultdict(set)
+    questions: Counter = Counter()
+    titles: dict[str, str] = {}
+    for fact in kept:
+        team = team_name(fact.team)
+        askers_by_team[team].add(fact.asker)
+        questions[(team, fact.page_path)] += 1
+        titles[fact.page_path] = fact.page_title
+    all_askers = sum(len(members) for members in askers_by_team.values())
+    needs = []
+    for (team, page), count in questions.items():
+        if team == OTHER or count < TRAINING_MIN_QUESTIONS:
+            continue
+        team_askers = len(askers_by_team[team])
+        other_askers = all_askers - team_askers
+        other_count = sum(n for (other, path), n in questions.items() if path == page and other != team)
+        team_rate = count / team_askers
+        other_rate = other_count / other_askers if other_askers else 0.0
+        if team_rate >= TRAINING_RATE_RATIO * max(other_rate, 1e-9) and team_rate > other_rate:
+            needs.append({"team": team, "page_path": page, "page_title": titles[page], "questions": count,
+                          "per_asker": round(team_rate, 3), "others_per_asker": round(other_rate, 3)})
+    return sorted(needs, key=lambda need: (-need["per_asker"], need["team"], need["page_path"]))
+
+
+def _resolution_by_owner(gaps: Sequence[GapFact], default_owner: str) -> dict[str, float]:
+    by_owner: dict[str, list[GapFact]] = defaultdict(list)
+    for gap in gaps:
+        if gap.state == "resolved" and gap.resolved_at is not None:
+            by_owner[gap.nearest_owner or default_owner].append(gap)
+    return {owner: _median_days(resolved) for owner, resolved in sorted(by_owner.items())}
+
+
+def _median_days(resolved: Sequence[GapFact]) -> float | None:
+    if not resolved:
+        return None
+    return round(statistics.median((gap.resolved_at - gap.created_at).total_seconds() / 86400 for gap in resolved), 2)
+
+
+def _share(group: Sequence[GapFact], test) -> float:
+    return sum(1 for gap in group if test(gap)) / len(group) if group else 0.0
+
+
+def _majority(values: Iterable[str | None]) -> str | None:
+    counts = Counter(value for value in values if value)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
