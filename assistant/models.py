@@ -24,6 +24,8 @@ class GapReason(StrEnum):
     LOW_CONFIDENCE = "low_confidence"
     OUT_OF_SCOPE = "out_of_scope"
     NEGATIVE_FEEDBACK = "negative_feedback"
+    HANDOFF_REQUESTED = "handoff_requested"
+    """Staff gave up on the assistant and asked for a person: the clearest friction signal there is."""
 
 
 @dataclass(frozen=True)

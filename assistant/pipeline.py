@@ -14,7 +14,7 @@ from typing import Protocol
 from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
-from assistant.interactions.records import FeedbackResult
+from assistant.interactions.records import FeedbackResult, HandoffRecord
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
 from assistant.nlu.entities import ORDER_NUMBER
 from assistant.nlu.intents import Intent
@@ -41,6 +41,8 @@ class TurnRecorder(Protocol):
     def record_turn(self, message: Message, answer: Answer, latency_ms: float) -> None: ...
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult: ...
+
+    def record_handoff(self, answer_id: str) -> HandoffRecord: ...
 
 
 def clean_text(text: str) -> str:
@@ -165,7 +167,7 @@ class Assistant:
                           follow_up="order_number")
         if decision is Decision.HANDOFF:
             return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
-                          intent=intent, degraded=degraded)
+                          intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded)
         if decision is Decision.SMALL_TALK:
             return Answer(text=reply_for(intent, language), route=Route.SMALL_TALK,
                           confidence=understanding.confidence, intent=intent, degraded=degraded)
@@ -185,6 +187,13 @@ class Assistant:
         if self._recorder is None:
             raise UnknownAnswerError(f"no answer {answer_id!r}: this assistant does not record turns")
         return self._recorder.record_feedback(answer_id, helpful, comment)
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
+        """Someone asked for a person after this answer: record it as a gap and return the redacted question
+        (the only form of it that may be forwarded to colleagues)."""
+        if self._recorder is None:
+            raise UnknownAnswerError(f"no answer {answer_id!r}: this assistant does not record turns")
+        return self._recorder.record_handoff(answer_id)
 
 
 def _gap_reason(hits: list) -> GapReason:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from assistant.interactions.records import FeedbackResult, GapRecord, InteractionCounts
+from assistant.interactions.records import FeedbackResult, GapRecord, HandoffRecord, InteractionCounts
 from assistant.models import Answer, Message
 
 
 class AnswersQuestions(Protocol):
-    """What every channel needs from the core: answer a message, record feedback on an answer."""
+    """What every channel needs from the core: answer a message, record votes, hand a question to a person."""
 
     def handle(self, message: Message) -> Answer:
         """Answer one message. Raises `InvalidQuestionError` for empty or oversized text."""
@@ -18,6 +18,11 @@ class AnswersQuestions(Protocol):
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult | None:
         """Record a thumbs-up or thumbs-down and return the turn's gap state after it (None when not
         recorded anywhere); raises `UnknownAnswerError` for an unknown id."""
+        ...
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
+        """Record the hand-off as a gap; the result holds the redacted question, safe to forward.
+        Raises `UnknownAnswerError` for an unknown id."""
         ...
 
 

@@ -33,6 +33,15 @@ class FeedbackResult:
 
 
 @dataclass(frozen=True)
+class HandoffRecord:
+    """A hand-off to a person, recorded on the turn it started from: the question as stored (redacted)."""
+
+    answer_id: str
+    question: str
+    gap_reason: GapReason
+
+
+@dataclass(frozen=True)
 class TurnRecord:
     """One stored question and answer. Text is redacted; asker and conversation are hashed."""
 

@@ -27,6 +27,7 @@ from assistant.interactions.records import (
     FeedbackRecord,
     FeedbackResult,
     GapRecord,
+    HandoffRecord,
     InteractionCounts,
     TurnRecord,
 )
@@ -164,6 +165,21 @@ class InteractionStore:
             gap_reason=reason,
             feedback_count=int(feedback_count),
         )
+
+    def record_handoff(self, answer_id: str) -> HandoffRecord:
+        """Mark the turn a `handoff_requested` gap (whatever it was before) and return its redacted question.
+
+        Raises `UnknownAnswerError` when no turn has `answer_id`.
+        """
+        reason = GapReason.HANDOFF_REQUESTED
+        with self._transaction(f"record a hand-off on answer {answer_id}", write=True) as connection:
+            question = connection.execute(
+                select(turns.c.question).where(turns.c.id == answer_id).with_for_update()
+            ).scalar_one_or_none()
+            if question is None:
+                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            connection.execute(update(turns).where(turns.c.id == answer_id).values(gap=True, gap_reason=reason.value))
+        return HandoffRecord(answer_id=answer_id, question=question, gap_reason=reason)
 
     def turn(self, answer_id: str) -> TurnRecord | None:
         """The stored turn with its feedback (oldest vote first), or None for an unknown id."""

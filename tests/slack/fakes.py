@@ -12,6 +12,7 @@ import time
 import uuid
 
 from assistant.errors import EmptyQuestionError, UnknownAnswerError
+from assistant.interactions.records import HandoffRecord
 from assistant.models import Answer, Citation, Message, Route
 from assistant.ports import AnswersQuestions
 
@@ -71,6 +72,7 @@ class RecordingAssistant:
         self.messages: list[Message] = []
         self.answers: list[Answer] = []
         self.feedback: list[tuple[str, bool]] = []
+        self.handoffs: list[str] = []
 
     def handle(self, message: Message) -> Answer:
         with self._lock:
@@ -86,6 +88,11 @@ class RecordingAssistant:
         with self._lock:
             self.feedback.append((answer_id, helpful))
         self._inner.record_feedback(answer_id, helpful, comment)
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
+        with self._lock:
+            self.handoffs.append(answer_id)
+        return self._inner.request_handoff(answer_id)
 
     def wait_for_answers(self, count: int, timeout: float = 10.0) -> list[Answer]:
         """Poll until `count` answers were given; AssertionError after `timeout` seconds."""
@@ -108,4 +115,7 @@ class FailingAssistant:
         raise self.error
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
+        raise self.error
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
         raise self.error

@@ -173,6 +173,25 @@ def test_ask_a_person_posts_the_question_and_a_permalink_to_the_handoff_channel(
     told = harness.standin.wait_for("chat.postEphemeral")[0]
     assert told.body["text"] == replies.handoff_confirmation("C0PEOPLE", in_thread=True)
     assert told.body["thread_ts"] == shown["thread_ts"]
+    assert recording.handoffs == [recording.answers[-1].answer_id]
+
+
+def test_ask_a_person_is_a_gap_and_forwards_only_the_redacted_question(
+    start_slack: StartSlack, recording: RecordingAssistant, company_services
+) -> None:
+    harness = start_slack(recording, handoff_channel="C0PEOPLE")
+    question = "Customer giulia.rossi@example.com on 347 123 4567 wants to know the customer promise"
+    shown = answered_mention(harness, question)
+    key = buttons_of({"blocks": shown["blocks"]})["ask_person"]
+
+    harness.slack.action("ask_person", key, response_url=harness.standin.response_url("ask_person"), message=shown)
+
+    handoff = harness.standin.wait_for("chat.postMessage", 2)[1]
+    text = all_text(handoff.body)
+    assert "customer promise" in text
+    assert "giulia.rossi@example.com" not in text and "4567" not in text
+    stored = company_services.interactions.turn(recording.answers[-1].answer_id)
+    assert stored.gap and stored.gap_reason.value == "handoff_requested"
 
 
 def test_ask_a_person_without_a_handoff_channel_says_who_to_contact(

@@ -18,7 +18,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, UnknownAnswerError
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
 from assistant.retrieval.language import guess_language
@@ -359,7 +359,7 @@ class SlackBot:
                 # The hand-off is still worth making without the link; the failure is logged.
                 logger.warning("Slack request %s: no permalink for the hand-off (%s)", request_id, error)
         text, handoff = kit.handoff_blocks(
-            question=shown.question if shown else None,
+            question=await self._record_handoff(shown, request_id),
             answer_text=shown.answer.text if shown else None,
             requested_by=body["user"]["id"],
             asker_id=shown.asker if shown else None,
@@ -372,6 +372,17 @@ class SlackBot:
         await self._tell(
             body, respond, replies.handoff_confirmation(handoff_channel, in_thread=permalink is not None)
         )
+
+    async def _record_handoff(self, shown: ShownAnswer | None, request_id: str) -> str | None:
+        """Record the hand-off as a gap; the question as stored (redacted) is the only form that is forwarded."""
+        if shown is None:
+            return None
+        try:
+            handoff = await asyncio.to_thread(self._assistant.request_handoff, shown.answer.answer_id)
+        except UnknownAnswerError as error:
+            logger.warning("Slack request %s: hand-off not recorded: %s", request_id, error)
+            return None
+        return handoff.question
 
     async def _on_share(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
