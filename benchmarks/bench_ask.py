@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
+from benchmarks.standins.app_server import AppServer  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
 from connectors.channels.http.app import create_app  # noqa: E402
-from tests.servers import BackgroundServer  # noqa: E402
 
 
 def main() -> int:
@@ -60,7 +60,7 @@ def main() -> int:
         routes: dict[str, int] = {}
         app = create_app(services.api_ports())
         try:
-            with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
+            with AppServer(app) as base_url, httpx.Client(base_url=base_url) as client:
                 for question in questions[:5]:
                     client.post("/v1/ask", json={"text": question + " (warm-up)"})
                 for round_number in range(args.rounds):

@@ -38,9 +38,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from assistant.ports import AnswersQuestions  # noqa: E402
-from tests.slack.fakes import FakeAssistant  # noqa: E402
-from tests.slack.harness import mention, start_harness  # noqa: E402
-from tests.slack.standin import SlackStandIn  # noqa: E402
+from benchmarks.factories import CannedAssistant  # noqa: E402
+from benchmarks.standins.slack import SlackStandIn  # noqa: E402
+from benchmarks.standins.slack_app import mention, start_harness  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT / "tests" / "data" / "company_questions.jsonl"
 FALLBACK_QUESTIONS = (
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
-    factory: Callable[[], AnswersQuestions] = load_factory(args.factory) if args.factory else FakeAssistant
+    factory: Callable[[], AnswersQuestions] = load_factory(args.factory) if args.factory else CannedAssistant
     assistant = factory()
     result = measure(assistant, args.events, args.warmup, load_questions(args.questions))
     if args.json:

@@ -1,10 +1,15 @@
-"""Assistants for benchmarks that take a `--factory module:function`: the real one over knowledge/."""
+"""Assistants for benchmarks that take a `--factory module:function`: the real one over knowledge/, or a canned one."""
 
 from __future__ import annotations
 
 import tempfile
+import threading
+import uuid
 from pathlib import Path
 
+from assistant.errors import EmptyQuestionError, UnknownAnswerError
+from assistant.interactions.records import HandoffRecord
+from assistant.models import Answer, Citation, GapReason, Message, Route
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from connectors.app.services import build_services
@@ -20,3 +25,54 @@ def company_assistant() -> Assistant:
     services.ingestor().ingest(settings.knowledge_dir)
     services.embedder.warm_up()
     return services.assistant
+
+
+class CannedAssistant:
+    """Answers every question with the same short text and two sources (one with a URL)."""
+
+    def __init__(self) -> None:
+        self._answer_ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    def handle(self, message: Message) -> Answer:
+        if not message.text.strip():
+            raise EmptyQuestionError("empty question")
+        answer_id = uuid.uuid4().hex
+        with self._lock:
+            self._answer_ids.add(answer_id)
+        return Answer(
+            text=(
+                "Every customer is **acknowledged within 30 seconds**, and we walk them to the aisle "
+                "rather than point. See [the promise](https://intranet.verdello.example/company/customer-promise)."
+            ),
+            route=Route.KNOWLEDGE,
+            confidence=0.82,
+            citations=[
+                Citation(
+                    title="The Verdello customer promise",
+                    path="en/company/customer-promise.md",
+                    section="The five promises",
+                    score=0.82,
+                    url="https://intranet.verdello.example/company/customer-promise",
+                ),
+                Citation(
+                    title="Purpose and values",
+                    path="en/company/purpose-and-values.md",
+                    section="Our values",
+                    score=0.41,
+                ),
+            ],
+            intent="knowledge_question",
+            answer_id=answer_id,
+        )
+
+    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
+        with self._lock:
+            if answer_id not in self._answer_ids:
+                raise UnknownAnswerError(answer_id)
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
+        with self._lock:
+            if answer_id not in self._answer_ids:
+                raise UnknownAnswerError(answer_id)
+        return HandoffRecord(answer_id, "(the canned question)", GapReason.HANDOFF_REQUESTED)

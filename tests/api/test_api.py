@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from assistant.access import ApiKey
+from benchmarks.standins.app_server import AppServer
 from connectors.channels.http.app import create_app
-from tests.servers import BackgroundServer
 
 
 @pytest.fixture(scope="module")
 def api(company_services):
-    with BackgroundServer(create_app(company_services.api_ports())) as base_url, httpx.Client(base_url=base_url,
+    with AppServer(create_app(company_services.api_ports())) as base_url, httpx.Client(base_url=base_url,
                                                                                    timeout=30) as client:
         yield client
 
@@ -135,7 +135,7 @@ def test_openapi_docs_are_served(api):
 
 def test_api_keys_protect_the_v1_endpoints(company_services):
     app = create_app(replace(company_services.api_ports(), api_keys=(ApiKey.parse("s3cret"),)))
-    with BackgroundServer(app) as base_url, httpx.Client(base_url=base_url) as client:
+    with AppServer(app) as base_url, httpx.Client(base_url=base_url) as client:
         question = {"text": "gift card balance"}
         assert client.post("/v1/ask", json=question).status_code == 401
         assert client.post("/v1/ask", json=question, headers={"X-API-Key": "wrong"}).status_code == 401

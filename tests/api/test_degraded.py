@@ -8,10 +8,11 @@ import pytest
 from assistant.health import PartHealth
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
+from benchmarks.standins.app_server import AppServer
 from connectors.app.services import build_services
 from connectors.channels.http.app import create_app
 from tests.conftest import make_settings
-from tests.servers import BackgroundServer, free_port
+from tests.support.network import free_port
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def api(company_services, embedder, redactor, down_nlu, tmp_path_factory):
         status = down_nlu.status()
         return PartHealth("nlu", ok=status.ok, reason=status.reason)
 
-    with BackgroundServer(create_app(services.api_ports(extra_health=[nlu_health]))) as base_url, \
+    with AppServer(create_app(services.api_ports(extra_health=[nlu_health]))) as base_url, \
             httpx.Client(base_url=base_url, timeout=30) as client:
         yield client
     services.close()

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from assistant.access import ApiKey
+from benchmarks.standins.app_server import AppServer
 from connectors.app.services import build_services
 from connectors.channels.http.app import create_app
 from tests.conftest import make_settings
-from tests.servers import BackgroundServer
 
 FINANCE = "Finance (finance.controls@verdello.example)"
 KEYS = {
@@ -34,7 +34,7 @@ def api(company_services, embedder, redactor, tmp_path_factory) -> Iterator[http
                              database_url=f"sqlite:///{folder / 'roles.db'}")
     services = build_services(settings, embedder=embedder, redactor=redactor)
     ports = replace(services.api_ports(), api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES))
-    with BackgroundServer(create_app(ports)) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+    with AppServer(create_app(ports)) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
         # A near miss on Finance's page and a gap elsewhere, so curators have something of their own to see.
         client.post("/v1/ask", json={"text": "who signs off a refund bigger than two thousand pounds for a sofa",
                                      "audience": "managers"}, headers=_auth("admin"))

@@ -6,16 +6,7 @@ import pytest
 
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.ttl_map import TTLMap, TTLSet
-
-
-class ManualClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import ManualClock
 
 
 def test_ttl_set_forgets_after_its_ttl_and_keeps_at_most_max_size() -> None:

@@ -14,8 +14,7 @@ import pytest
 
 from assistant.nlu.rasa_supervisor import RasaSupervisor
 from assistant.nlu.rasa_training import RasaTrainer
-
-from .servers import free_port
+from tests.support.network import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 NLU_DATA = REPO / "nlu_data"

@@ -1,17 +1,10 @@
-"""Small real servers on 127.0.0.1 for the NLU client tests: free ports, canned answers, silence."""
+"""Small real servers on 127.0.0.1 for the NLU client tests: canned answers and silence."""
 
 from __future__ import annotations
 
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class CannedHTTPServer:

@@ -12,8 +12,10 @@ from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.errors import NLUCircuitOpenError
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
+from tests.support.clock import ManualClock
+from tests.support.network import free_port
 
-from .servers import CannedHTTPServer, free_port
+from .servers import CannedHTTPServer
 
 GREETING = json.dumps(
     {
@@ -24,16 +26,6 @@ GREETING = json.dumps(
     }
 )
 STATUS = json.dumps({"model_file": "nlu-0123456789ab.tar.gz", "model_id": "x", "num_active_training_jobs": 0})
-
-
-class ManualClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_degrades_when_rasa_is_down_then_recovers_when_it_answers() -> None:

@@ -10,8 +10,9 @@ import pytest
 from assistant.errors import NLUUnavailableError
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
+from tests.support.network import free_port
 
-from .servers import CannedHTTPServer, SilentServer, free_port
+from .servers import CannedHTTPServer, SilentServer
 
 # Phrasings that are not in nlu_data/, so the model has to generalise.
 ENGLISH = [

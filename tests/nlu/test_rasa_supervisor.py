@@ -18,9 +18,10 @@ from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.errors import RasaNotInstalledError, RasaStartError
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
+from tests.support.network import free_port
 
 from .conftest import REPO, SERVER_READY_TIMEOUT
-from .servers import SilentServer, free_port
+from .servers import SilentServer
 
 # Stands in for `rasa` where only process handling is tested: it starts a grandchild,
 # records both pids, and sleeps.

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,32 +13,16 @@ from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
 from connectors.app.services import build_services
 from tests.conftest import make_settings
+from tests.support.order_system import OrderSystem
 
 ORDERS = {"ORD-20481736": {"order_number": "ORD-20481736", "status": "out for delivery",
                            "estimated_delivery": "2026-11-25"}}
 
 
-class _OrderHandler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        number = self.path.rsplit("/", 1)[-1]
-        order = ORDERS.get(number)
-        body = json.dumps(order or {"detail": "not found"}).encode()
-        self.send_response(200 if order else 404)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def order_system():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OrderHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with OrderSystem(ORDERS) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from assistant.ports import AnswersQuestions
+from benchmarks.standins.slack import SlackStandIn
+from benchmarks.standins.slack_app import SlackHarness, StartSlack, start_harness
 
 from .fakes import RecordingAssistant
-from .harness import SlackHarness, StartSlack, start_harness
-from .standin import SlackStandIn
 
 
 @pytest.fixture

@@ -1,65 +1,13 @@
-"""Small stand-ins for the core, for the Slack tests.
-
-`FakeAssistant` is TEMPORARY: `tests/slack/conftest.py` serves it as `assistant_service` until the
-lead's session fixture gives a real `Assistant` over the demo knowledge. The wrappers work with
-either: they delegate to the assistant they wrap and record what passed through.
-"""
+"""Wrappers around the real assistant for the Slack tests: they record what passed through, or fail on purpose."""
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
 
-from assistant.errors import EmptyQuestionError, UnknownAnswerError
 from assistant.interactions.records import HandoffRecord
-from assistant.models import Answer, Citation, Message, Route
+from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
-
-
-class FakeAssistant:
-    """Answers every question with the same short text and two sources (one with a URL)."""
-
-    def __init__(self) -> None:
-        self._answer_ids: set[str] = set()
-        self._lock = threading.Lock()
-
-    def handle(self, message: Message) -> Answer:
-        if not message.text.strip():
-            raise EmptyQuestionError("empty question")
-        answer_id = uuid.uuid4().hex
-        with self._lock:
-            self._answer_ids.add(answer_id)
-        return Answer(
-            text=(
-                "Every customer is **acknowledged within 30 seconds**, and we walk them to the aisle "
-                "rather than point. See [the promise](https://intranet.verdello.example/company/customer-promise)."
-            ),
-            route=Route.KNOWLEDGE,
-            confidence=0.82,
-            citations=[
-                Citation(
-                    title="The Verdello customer promise",
-                    path="en/company/customer-promise.md",
-                    section="The five promises",
-                    score=0.82,
-                    url="https://intranet.verdello.example/company/customer-promise",
-                ),
-                Citation(
-                    title="Purpose and values",
-                    path="en/company/purpose-and-values.md",
-                    section="Our values",
-                    score=0.41,
-                ),
-            ],
-            intent="knowledge_question",
-            answer_id=answer_id,
-        )
-
-    def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
-        with self._lock:
-            if answer_id not in self._answer_ids:
-                raise UnknownAnswerError(answer_id)
 
 
 class RecordingAssistant:

@@ -8,12 +8,12 @@ import time
 import pytest
 
 from assistant.errors import NLUUnavailableError
+from benchmarks.standins.slack import BOT_ID, BOT_USER_ID
+from benchmarks.standins.slack_app import BOT_TOKEN, StartSlack, mention, message
 from connectors.channels.slack import replies
 
 from .checks import all_text, buttons_of, sources_of
 from .fakes import FailingAssistant, RecordingAssistant
-from .harness import BOT_TOKEN, StartSlack, mention, message
-from .standin import BOT_ID, BOT_USER_ID
 
 QUESTION = "What is the Verdello customer promise?"
 

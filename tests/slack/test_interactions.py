@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from assistant.errors import UnknownAnswerError
+from benchmarks.standins.slack_app import SlackHarness, StartSlack, mention
 from connectors.channels.slack import replies
 
 from .checks import all_text, blocks_of, buttons_of
 from .fakes import RecordingAssistant
-from .harness import SlackHarness, StartSlack, mention
 
 QUESTION = "What is the Verdello customer promise?"
 

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
+from benchmarks.standins.slack import SlackStandIn
+from benchmarks.standins.slack_app import BOT_TOKEN, event_body, mention
 from connectors.channels.slack import SlackConfig, SlackConfigError, run_socket_mode, serve_socket_mode
 
 from .fakes import RecordingAssistant
-from .harness import BOT_TOKEN, event_body, mention
-from .standin import SlackStandIn
 
 QUESTION = "What is the Verdello customer promise?"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
+from benchmarks.standins.slack_app import StartSlack, event_body, mention, sign
+
 from .fakes import RecordingAssistant
-from .harness import StartSlack, event_body, mention, sign
 
 QUESTION = "What is the Verdello customer promise?"
 

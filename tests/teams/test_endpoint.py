@@ -13,11 +13,11 @@ from fastapi import FastAPI
 
 from assistant.error_replies import error_reply
 from assistant.ports import AnswersQuestions
+from benchmarks.standins.app_server import AppServer
 from connectors.channels.teams import TeamsConfig, create_teams_router
 from connectors.channels.teams.replies import WELCOME, feedback_thanks
 
 from . import activities as teams
-from .app_server import AppServer
 from .cards_read import card_of, source_lines, submit_actions, texts
 from .fakes import BrokenAssistant
 
@@ -36,7 +36,7 @@ def serve_teams() -> Iterator[Serve]:
     def serve(assistant: AnswersQuestions, config: TeamsConfig) -> str:
         app = FastAPI()
         app.include_router(create_teams_router(assistant, config))
-        server = AppServer(app).start()
+        server = AppServer(app, lifespan="off").start()
         servers.append(server)
         return f"{server.url}/api/messages"
 

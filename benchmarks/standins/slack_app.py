@@ -6,8 +6,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,48 +13,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 
 from assistant.ports import AnswersQuestions
+from benchmarks.standins.app_server import AppServer
+from benchmarks.standins.slack import BOT_USER_ID, TEAM_ID, SlackStandIn
 from connectors.channels.slack import SlackConfig, create_slack_router
-
-from .standin import BOT_USER_ID, TEAM_ID, SlackStandIn
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-verdello"
 
-
-class AppServer:
-    """A FastAPI app served by uvicorn in a thread, on a random free port of 127.0.0.1."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, name="slack-app", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> AppServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the app server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(15)
-        self._sock.close()
 
 
 @dataclass
