@@ -6,7 +6,7 @@ RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 PIP_CONSTRAINT := constraints.txt
 
-.PHONY: run test install rasa-env train ingest lint bench clean
+.PHONY: run test test-fast install rasa-env train ingest lint bench
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ run: install rasa-env
 
 test: install rasa-env
 	scripts/with-postgres $(PY) -m pytest
+
+# The quick tier: no embedding model, spaCy, Rasa or PostgreSQL (about two minutes).
+test-fast: install
+	$(PY) -m pytest -m "not model and not rasa and not postgres and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ from assistant.privacy import Redactor
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.settings import Settings
 from connectors.app.services import Services, build_services
+from tests.support.environment import clear_settings_from_environment, settings_variables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
@@ -23,6 +24,35 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 HANDBOOK_DIR = SHARED_DIR / "datasets" / "tts_handbook"
 HANDBOOK_QUESTIONS = SHARED_DIR / "eval" / "handbook_dev.jsonl"
 COMPANY_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "company_questions.jsonl"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any fixture or test module reads a setting: the suite must not depend on the caller's environment.
+    clear_settings_from_environment()
+
+
+MODEL_FIXTURES = frozenset({"embedder", "redactor", "company_services", "assistant_service"})
+RASA_FIXTURES = frozenset({"rasa_executable", "rasa_model", "rasa_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they need, so `make test-fast` can leave out the model, Rasa and PostgreSQL."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if fixtures & RASA_FIXTURES:
+            item.add_marker(pytest.mark.rasa)
+        if "postgres" in item.nodeid.lower():
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no settings variables, whatever an earlier test or fixture set."""
+    for name in settings_variables():
+        monkeypatch.delenv(name)
+    yield
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE_DIR, **overrides) -> Settings:

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import COMPANY_QUESTIONS, KNOWLEDGE_DIR, PROJECT_ROOT
 
+pytestmark = [pytest.mark.model, pytest.mark.slow]  # every test starts the CLI, which loads the model
+
 
 def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}

@@ -14,6 +14,8 @@ from assistant.retrieval.embedder import (
 from assistant.settings import Settings
 from connectors.app.services import build_embedder
 
+pytestmark = pytest.mark.model
+
 TEXTS = [
     "How many days of annual leave do I get in my first year?",
     "Returns: a customer may bring back an unworn item within 30 days with the receipt, and the refund goes to "

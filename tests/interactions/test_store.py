@@ -8,7 +8,6 @@ Tests marked with the `real-redactor` id use `assistant.privacy.Redactor` instea
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,8 +26,8 @@ from assistant.interactions import (
 )
 from assistant.interactions.engine import build_engine
 from assistant.models import Answer, Citation, GapReason, Message, Route
+from tests.support.environment import POSTGRES_URL_VARIABLE, test_postgres_url
 
-POSTGRES_URL_VARIABLE = "ASSISTANT_TEST_POSTGRES_URL"
 SALT = "test-salt-7f3a"
 RAW_ASKER = "U07ALICE42"
 RAW_THREAD = "1712345678.000100"
@@ -80,7 +79,7 @@ def redactor(request: pytest.FixtureRequest) -> TextRedactor:
 
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    url = test_postgres_url()
     if not url:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} set to a PostgreSQL URL")
     engine = build_engine(url)  # raises InteractionStoreError naming the driver when it is missing

@@ -18,6 +18,8 @@ from assistant.nlu.entities import (
 from assistant.nlu.spacy_model import MAX_CHUNK_CHARS, SpacyModelError, load_ner_pipeline
 from assistant.privacy import SpacyNameFinder
 
+pytestmark = pytest.mark.model  # spaCy
+
 
 @pytest.fixture(scope="module")
 def extractor() -> EntityExtractor:

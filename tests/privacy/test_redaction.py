@@ -9,6 +9,8 @@ import pytest
 from assistant.nlu.spacy_model import MAX_CHUNK_CHARS
 from assistant.privacy import PiiKind, RedactionResult, Redactor, is_luhn_valid, is_valid_iban
 
+pytestmark = pytest.mark.model  # spaCy's name recogniser
+
 
 @pytest.fixture(scope="module")
 def full() -> Redactor:
