@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     """The page audience of an asker the staff directory does not list (or who has no audience there)."""
     directory_file: Path | None = None
     """CSV or YAML: user id -> team, location, role, audience (see `assistant/directory.py`)."""
+    retention_days: int | None = Field(default=None, ge=1)
+    """Turns and votes older than this are deleted (daily counts are kept); None keeps everything."""
     min_group_size: int = Field(default=5, ge=1)
     """A team, location or role with fewer distinct askers in a report's period is shown as "other"."""
 

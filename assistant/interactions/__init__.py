@@ -1,12 +1,16 @@
 """The interaction store: every turn and every vote, with the gaps they reveal (PII redacted)."""
 
-from assistant.interactions.errors import InteractionStoreError
+from assistant.interactions.errors import InteractionStoreError, InvalidGapTransitionError
 from assistant.interactions.hashing import IdentifierHasher
 from assistant.interactions.records import (
     FeedbackRecord,
     FeedbackResult,
     GapRecord,
+    GapState,
+    HandoffRecord,
     InteractionCounts,
+    Resolution,
+    RetentionResult,
     TurnRecord,
 )
 from assistant.interactions.store import InteractionStore, TextRedactor, gap_after_vote
@@ -15,10 +19,15 @@ __all__ = [
     "FeedbackRecord",
     "FeedbackResult",
     "GapRecord",
+    "GapState",
+    "HandoffRecord",
     "IdentifierHasher",
     "InteractionCounts",
     "InteractionStore",
     "InteractionStoreError",
+    "InvalidGapTransitionError",
+    "Resolution",
+    "RetentionResult",
     "TextRedactor",
     "TurnRecord",
     "gap_after_vote",

@@ -15,3 +15,7 @@ class InteractionStoreError(AssistantError):
         super().__init__(f"interaction store: cannot {operation}: {reason}")
         self.operation = operation
         self.reason = reason
+
+
+class InvalidGapTransitionError(AssistantError):
+    """A gap cannot move to the state asked for (it is not a gap, or is already in that state)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypedDict
 
 from assistant.models import Citation, GapReason, Route
@@ -69,6 +70,21 @@ class TurnRecord:
         return self.feedback[-1].helpful if self.feedback else None
 
 
+class GapState(StrEnum):
+    """Where a gap is in its life: open until new content answers it (resolved) or someone decides it needs none."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class Resolution(StrEnum):
+    """How a gap was resolved: a recheck found the index now answers it, or a person said so."""
+
+    RECHECK = "recheck"
+    PERSON = "person"
+
+
 @dataclass(frozen=True)
 class GapRecord:
     """A turn that counts as a knowledge gap, with what the EX team needs to triage it.
@@ -88,6 +104,15 @@ class GapRecord:
     top_citation_title: str | None
     top_citation_path: str | None
     feedback_comment: str | None
+    asker_hash: str = ""
+    team: str | None = None
+    location: str | None = None
+    role: str | None = None
+    state: GapState = GapState.OPEN
+    resolved_at: dt.datetime | None = None
+    resolved_page: str | None = None
+    resolution: str | None = None
+    state_note: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The one shape a gap takes outside the store (API, reports): JSON-ready, None where absent."""
@@ -103,6 +128,14 @@ class GapRecord:
             "nearest_title": self.top_citation_title,
             "nearest_path": self.top_citation_path,
             "feedback_comment": self.feedback_comment,
+            "team": self.team,
+            "location": self.location,
+            "role": self.role,
+            "state": self.state.value,
+            "resolved_at": self.resolved_at.isoformat(timespec="seconds") if self.resolved_at else None,
+            "resolved_page": self.resolved_page,
+            "resolution": self.resolution,
+            "state_note": self.state_note,
         }
 
 
@@ -116,3 +149,12 @@ class InteractionCounts(TypedDict):
     gaps_by_channel: dict[str, int]
     feedback_helpful: int
     feedback_not_helpful: int
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What a retention run removed: turns and votes created before `cutoff` (their counts are kept per day)."""
+
+    turns_deleted: int
+    feedback_deleted: int
+    cutoff: dt.datetime

@@ -1,4 +1,6 @@
-"""The tables of the interaction store: `turns` (one per answer) and `feedback` (one per vote)."""
+"""The tables of the interaction store at the newest migration: `turns` (one per answer), `feedback` (one per
+vote) and `gap_counts` (daily totals that outlive retention). Changes go through a new migration in
+`migrations/versions/`; a test checks the migrated database matches these definitions."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -15,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -69,8 +73,20 @@ turns = Table(
     Column("degraded", Boolean(), nullable=False),
     Column("language", String(), nullable=True),
     Column("latency_ms", Float(), nullable=False),
+    # The asker's groups from the staff directory (never the person).
+    Column("team", String(), nullable=True),
+    Column("location", String(), nullable=True),
+    Column("role", String(), nullable=True),
+    # A gap's lifecycle: open -> resolved (by a page, through a recheck or a person) or dismissed (with a note).
+    Column("gap_state", String(16), nullable=True),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("resolved_page", String(), nullable=True),
+    Column("resolution", String(16), nullable=True),
+    Column("state_note", Text(), nullable=True),
+    Column("state_changed_by", String(32), nullable=True),
     Index("ix_turns_created_at", "created_at"),
     Index("ix_turns_gap_created_at", "gap", "created_at"),
+    Index("ix_turns_gap_state", "gap_state"),
 )
 
 feedback = Table(
@@ -83,4 +99,16 @@ feedback = Table(
     Column("comment", Text(), nullable=True),
     Index("ix_feedback_turn_id", "turn_id"),
     Index("ix_feedback_created_at", "created_at"),
+)
+
+gap_counts = Table(
+    "gap_counts",
+    metadata,
+    Column("day", Date(), nullable=False),
+    Column("channel", String(), nullable=False),
+    Column("gap_reason", String(32), nullable=False),  # "" for turns that were not gaps
+    Column("team", String(), nullable=False),  # "" when the directory did not know the asker
+    Column("turns", Integer(), nullable=False),
+    Column("gaps", Integer(), nullable=False),
+    PrimaryKeyConstraint("day", "channel", "gap_reason", "team"),
 )

@@ -15,23 +15,27 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, case, false, func, insert, select, true, update
+from sqlalchemy import Connection, Row, case, delete, false, func, insert, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import UnknownAnswerError
 from assistant.health import PartHealth
 from assistant.interactions.engine import WRITE_OPTION, build_engine, uses_single_connection
-from assistant.interactions.errors import InteractionStoreError
+from assistant.interactions.errors import InteractionStoreError, InvalidGapTransitionError
 from assistant.interactions.hashing import IdentifierHasher
+from assistant.interactions.migrate import upgrade_schema
 from assistant.interactions.records import (
     FeedbackRecord,
     FeedbackResult,
     GapRecord,
+    GapState,
     HandoffRecord,
     InteractionCounts,
+    Resolution,
+    RetentionResult,
     TurnRecord,
 )
-from assistant.interactions.schema import feedback, metadata, turns
+from assistant.interactions.schema import feedback, gap_counts, turns
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 _MAX_ANSWER_ID_LENGTH = 64
@@ -66,11 +70,12 @@ def gap_after_vote(gap: bool, reason: GapReason | None, helpful: bool) -> tuple[
 class InteractionStore:
     """The turn and feedback log behind `POST /v1/feedback`, `GET /v1/gaps` and the gap reports.
 
-    `database_url` is a SQLAlchemy URL (SQLite file or memory, or PostgreSQL); the tables are
-    created when the store is built. `redactor` cleans question, answer and comment text
-    before it is written; `salt` keys the hash of asker and conversation ids. `clock` gives
-    the current time (timezone-aware). Safe to share between threads. Database failures raise
-    `InteractionStoreError`; feedback on an unknown answer raises `UnknownAnswerError`.
+    `database_url` is a SQLAlchemy URL (SQLite file or memory, or PostgreSQL); the database is
+    migrated to the newest schema when the store is built (`schema_revisions` says from what to
+    what). `redactor` cleans question, answer and comment text before it is written; `salt` keys
+    the hash of asker and conversation ids. `clock` gives the current time (timezone-aware). Safe
+    to share between threads. Database failures raise `InteractionStoreError`; feedback on an
+    unknown answer raises `UnknownAnswerError`.
     """
 
     def __init__(
@@ -92,8 +97,11 @@ class InteractionStore:
             threading.RLock() if uses_single_connection(self._engine) else nullcontext()
         )
         try:
-            with self._transaction("create the interaction tables", write=True) as connection:
-                metadata.create_all(connection)
+            with self._serial:
+                self.schema_revisions = upgrade_schema(self._writer)
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise InteractionStoreError("bring the database to the newest schema", _reason(exc)) from exc
         except BaseException:
             self._engine.dispose()
             raise
@@ -123,6 +131,10 @@ class InteractionStore:
             "degraded": bool(answer.degraded),
             "language": message.language,
             "latency_ms": float(latency_ms),
+            "team": message.profile.team,
+            "location": message.profile.location,
+            "role": message.profile.role,
+            "gap_state": GapState.OPEN.value if answer.gap else None,
         }
         with self._transaction(f"record turn {answer_id}", write=True) as connection:
             connection.execute(insert(turns).values(**row))
@@ -152,7 +164,8 @@ class InteractionStore:
                 connection.execute(
                     update(turns)
                     .where(turns.c.id == answer_id)
-                    .values(gap=gap, gap_reason=reason.value if reason is not None else None)
+                    .values(gap=gap, gap_reason=reason.value if reason is not None else None,
+                            gap_state=GapState.OPEN.value if gap else None)
                 )
             feedback_count = connection.execute(
                 select(func.count()).select_from(feedback).where(feedback.c.turn_id == answer_id)
@@ -178,8 +191,86 @@ class InteractionStore:
             ).scalar_one_or_none()
             if question is None:
                 raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
-            connection.execute(update(turns).where(turns.c.id == answer_id).values(gap=True, gap_reason=reason.value))
+            connection.execute(update(turns).where(turns.c.id == answer_id).values(
+                gap=True, gap_reason=reason.value, gap_state=GapState.OPEN.value, resolved_at=None,
+                resolved_page=None, resolution=None))
         return HandoffRecord(answer_id=answer_id, question=question, gap_reason=reason)
+
+    def resolve_gap(self, answer_id: str, page_path: str | None, how: Resolution, *, by: str,
+                    note: str | None = None) -> GapRecord:
+        """Mark an open (or dismissed) gap resolved by a page, by a recheck or a person (`by`: a role, never a name)."""
+        return self._change_gap(answer_id, GapState.RESOLVED, by=by, note=note, resolved_page=page_path,
+                                resolution=Resolution(how).value)
+
+    def dismiss_gap(self, answer_id: str, reason: str, *, by: str) -> GapRecord:
+        """Close a gap that needs no content (a joke, a question for another system), saying why."""
+        if not reason.strip():
+            raise InvalidGapTransitionError("dismissing a gap needs a reason")
+        return self._change_gap(answer_id, GapState.DISMISSED, by=by, note=reason)
+
+    def reopen_gap(self, answer_id: str, *, by: str, note: str | None = None) -> GapRecord:
+        """Open a resolved or dismissed gap again (the page did not answer it after all)."""
+        return self._change_gap(answer_id, GapState.OPEN, by=by, note=note)
+
+    def _change_gap(self, answer_id: str, state: GapState, *, by: str, note: str | None,
+                    resolved_page: str | None = None, resolution: str | None = None) -> GapRecord:
+        values = {
+            "gap_state": state.value,
+            "state_changed_by": by[:32],
+            "state_note": self._redactor.redact(note) if note and note.strip() else None,
+            "resolved_at": self._clock() if state is GapState.RESOLVED else None,
+            "resolved_page": resolved_page if state is GapState.RESOLVED else None,
+            "resolution": resolution if state is GapState.RESOLVED else None,
+        }
+        with self._transaction(f"change the state of gap {answer_id}", write=True) as connection:
+            current = connection.execute(
+                select(turns.c.gap, turns.c.gap_state).where(turns.c.id == answer_id).with_for_update()
+            ).one_or_none()
+            if current is None:
+                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            if not current.gap:
+                raise InvalidGapTransitionError(f"answer {answer_id!r} is not a gap")
+            if current.gap_state == state.value:
+                raise InvalidGapTransitionError(f"gap {answer_id!r} is already {state.value}")
+            connection.execute(update(turns).where(turns.c.id == answer_id).values(**values))
+        [record] = [gap for gap in self._gap_rows(turns.c.id == answer_id, limit=1)]
+        return record
+
+    def apply_retention(self, days: int) -> RetentionResult:
+        """Delete turns and votes older than `days`, after adding them to the daily `gap_counts`.
+
+        Totals by day, channel, gap reason and team survive, so `counts()` still reports them (see
+        `counts`); questions, answers, askers and comments are gone. Running it again deletes nothing new.
+        """
+        if days < 1:
+            raise ValueError(f"retention must be at least one day, got {days}")
+        cutoff = self._clock() - dt.timedelta(days=days)
+        day = func.date(turns.c.created_at)
+        reason = func.coalesce(turns.c.gap_reason, "")
+        team = func.coalesce(turns.c.team, "")
+        gap_flag = case((turns.c.gap == true(), 1), else_=0)
+        with self._transaction(f"apply a retention of {days} days", write=True) as connection:
+            old = turns.c.created_at < cutoff
+            rows = connection.execute(
+                select(day, turns.c.channel, reason, team, func.count(), func.sum(gap_flag))
+                .where(old).group_by(day, turns.c.channel, reason, team)
+            ).all()
+            for row_day, channel, gap_reason, row_team, count, gaps in rows:
+                key = {"day": _as_date(row_day), "channel": channel, "gap_reason": gap_reason, "team": row_team}
+                existing = connection.execute(
+                    select(gap_counts.c.turns, gap_counts.c.gaps).where(
+                        *(gap_counts.c[name] == value for name, value in key.items()))
+                ).one_or_none()
+                if existing is None:
+                    connection.execute(insert(gap_counts).values(**key, turns=int(count), gaps=int(gaps or 0)))
+                else:
+                    connection.execute(update(gap_counts).where(
+                        *(gap_counts.c[name] == value for name, value in key.items())
+                    ).values(turns=existing.turns + int(count), gaps=existing.gaps + int(gaps or 0)))
+            old_ids = select(turns.c.id).where(old)
+            votes = connection.execute(delete(feedback).where(feedback.c.turn_id.in_(old_ids))).rowcount
+            removed = connection.execute(delete(turns).where(old)).rowcount
+        return RetentionResult(turns_deleted=int(removed or 0), feedback_deleted=int(votes or 0), cutoff=cutoff)
 
     def turn(self, answer_id: str) -> TurnRecord | None:
         """The stored turn with its feedback (oldest vote first), or None for an unknown id."""
@@ -192,11 +283,20 @@ class InteractionStore:
             ).all()
         return _turn_record(row, tuple(_feedback_record(vote) for vote in votes))
 
-    def gaps(self, since_days: int | None = None, limit: int = 500) -> list[GapRecord]:
-        """Turns that are gaps, newest first: all of them, or those of the last `since_days` days."""
+    def gaps(self, since_days: int | None = None, limit: int = 500,
+             state: GapState | None = None) -> list[GapRecord]:
+        """Gaps newest first: all, or those of the last `since_days` days; only those in `state` if given."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         cutoff = self._cutoff(since_days)
+        conditions = [turns.c.gap == true()]
+        if cutoff is not None:
+            conditions.append(turns.c.created_at >= cutoff)
+        if state is not None:
+            conditions.append(turns.c.gap_state == GapState(state).value)
+        return self._gap_rows(*conditions, limit=limit)
+
+    def _gap_rows(self, *conditions: Any, limit: int) -> list[GapRecord]:
         latest_complaint = (
             select(feedback.c.comment)
             .where(
@@ -211,18 +311,19 @@ class InteractionStore:
         )
         query = (
             select(turns, latest_complaint.label("feedback_comment"))
-            .where(turns.c.gap == true())
+            .where(*conditions)
             .order_by(turns.c.created_at.desc(), turns.c.id.desc())
             .limit(limit)
         )
-        if cutoff is not None:
-            query = query.where(turns.c.created_at >= cutoff)
         with self._transaction("list gaps") as connection:
             rows = connection.execute(query).all()
         return [_gap_record(row) for row in rows]
 
     def counts(self, since_days: int | None = None) -> InteractionCounts:
-        """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period."""
+        """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period.
+
+        Turns removed by retention still count through their daily totals (`gap_counts`); their votes do not.
+        """
         cutoff = self._cutoff(since_days)
         gap_flag = case((turns.c.gap == true(), 1), else_=0)
         by_channel = select(turns.c.channel, func.count(), func.coalesce(func.sum(gap_flag), 0)).group_by(
@@ -240,6 +341,11 @@ class InteractionStore:
             channel_rows = connection.execute(by_channel).all()
             reason_rows = connection.execute(by_reason).all()
             vote_rows = connection.execute(votes).all()
+            kept = select(gap_counts.c.channel, gap_counts.c.gap_reason, gap_counts.c.turns, gap_counts.c.gaps)
+            if cutoff is not None:
+                kept = kept.where(gap_counts.c.day >= cutoff.date())
+            kept_rows = connection.execute(kept).all()
+        channel_rows, reason_rows = _with_kept_totals(channel_rows, reason_rows, kept_rows)
 
         reasons: dict[str, int] = {reason.value: 0 for reason in GapReason}
         for reason, count in reason_rows:
@@ -391,4 +497,31 @@ def _gap_record(row: Row[Any]) -> GapRecord:
         top_citation_title=top.title if top else None,
         top_citation_path=top.path if top else None,
         feedback_comment=row.feedback_comment,
+        asker_hash=row.asker_hash,
+        team=row.team,
+        location=row.location,
+        role=row.role,
+        state=GapState(row.gap_state or GapState.OPEN),
+        resolved_at=row.resolved_at,
+        resolved_page=row.resolved_page,
+        resolution=row.resolution,
+        state_note=row.state_note,
     )
+
+
+def _as_date(value: object) -> dt.date:
+    """SQL `date()` gives a string on SQLite and a date on PostgreSQL."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _with_kept_totals(channel_rows, reason_rows, kept_rows) -> tuple[list, list]:
+    """Live per-channel (turns, gaps) and per-reason gap counts, plus the daily totals kept after retention."""
+    channels = {row[0]: [int(row[1]), int(row[2])] for row in channel_rows}
+    reasons: dict[str | None, int] = {row[0]: int(row[1]) for row in reason_rows}
+    for channel, reason, kept_turns, kept_gaps in kept_rows:
+        totals = channels.setdefault(channel, [0, 0])
+        totals[0] += int(kept_turns)
+        totals[1] += int(kept_gaps)
+        if reason:
+            reasons[reason] = reasons.get(reason, 0) + int(kept_gaps)
+    return ([(channel, turns, gaps) for channel, (turns, gaps) in channels.items()], list(reasons.items()))

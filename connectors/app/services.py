@@ -92,6 +92,13 @@ def load_answerability(settings: Settings) -> AnswerabilityModel:
     return answerability
 
 
+def build_interaction_store(settings: Settings, redactor: Redactor | None = None) -> InteractionStore:
+    """The turn and gap store the settings name, migrated to the newest schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
+    return InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
+
+
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     """The embedding model the settings name, in the precision they ask for."""
     return SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
@@ -113,7 +120,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
                            suggestion_floor=settings.suggestion_floor)
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
-    interactions = InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
+    interactions = build_interaction_store(settings, redactor)
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
     assistant = Assistant(

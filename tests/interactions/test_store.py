@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from assistant.errors import AssistantError, UnknownAnswerError
 from assistant.interactions import (
@@ -24,9 +23,7 @@ from assistant.interactions import (
     TextRedactor,
     gap_after_vote,
 )
-from assistant.interactions.engine import build_engine
 from assistant.models import Answer, Citation, GapReason, Message, Route
-from tests.support.environment import POSTGRES_URL_VARIABLE, test_postgres_url
 
 SALT = "test-salt-7f3a"
 RAW_ASKER = "U07ALICE42"
@@ -75,40 +72,6 @@ def redactor(request: pytest.FixtureRequest) -> TextRedactor:
     if request.param == "fake-redactor":
         return FakeRedactor()
     return request.getfixturevalue("real_redactor")
-
-
-@pytest.fixture(scope="session")
-def postgres_admin() -> Iterator[Engine]:
-    url = test_postgres_url()
-    if not url:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} set to a PostgreSQL URL")
-    engine = build_engine(url)  # raises InteractionStoreError naming the driver when it is missing
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgres_url(postgres_admin: Engine) -> Iterator[str]:
-    """A URL whose connections work in a fresh schema (libpq `options`: psycopg or psycopg2)."""
-    schema = f"interactions_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    scoped = postgres_admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield scoped.render_as_string(hide_password=False)
-    with postgres_admin.begin() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture
-def sqlite_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "interactions.db"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, sqlite_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{sqlite_path}"
-    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
@@ -508,7 +471,7 @@ def test_in_memory_sqlite_is_shared_by_threads(clock: FakeClock) -> None:
 def test_an_unusable_database_raises_interaction_store_error(tmp_path: Path) -> None:
     directory = tmp_path / "not-a-file.db"
     directory.mkdir()
-    with pytest.raises(InteractionStoreError, match="create the interaction tables"):
+    with pytest.raises(InteractionStoreError, match="bring the database to the newest schema"):
         InteractionStore(f"sqlite:///{directory}", FakeRedactor(), salt=SALT)
     with pytest.raises(InteractionStoreError, match="database URL"):
         InteractionStore("not a url", FakeRedactor(), salt=SALT)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the interaction store; `assistant.interactions.migrate` runs them."""
