@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from connectors.app.channel_mounts import mount_channels
+from connectors.app.retention import RetentionSchedule
 from connectors.app.services import build_services
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.app import create_app
@@ -36,14 +37,19 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
         nlu = NLURuntime(settings)
     services = build_services(settings, intent_parser=nlu.client if nlu else None)
     services.embedder.warm_up()
+    retention = RetentionSchedule(services.interactions, settings.retention_days) if settings.retention_days else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
         if nlu is not None:
             nlu.start()
+        if retention is not None:
+            retention.start()
         try:
             yield
         finally:
+            if retention is not None:
+                retention.stop()
             if nlu is not None:
                 nlu.stop()
             services.close()
