@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from assistant.interactions.records import FeedbackResult, GapRecord, HandoffRecord, InteractionCounts
+from assistant.insights.report import GapInsights
+from assistant.interactions.records import (
+    FeedbackResult,
+    GapRecord,
+    GapState,
+    HandoffRecord,
+    InteractionCounts,
+    Resolution,
+)
 from assistant.models import Answer, Message
 
 
@@ -29,8 +37,30 @@ class AnswersQuestions(Protocol):
 class ListsGaps(Protocol):
     """Reads the gap log (already redacted when stored): the gaps newest first, and totals over a period."""
 
-    def gaps(self, since_days: int | None = None, limit: int = 500) -> list[GapRecord]:
+    def gaps(self, since_days: int | None = None, limit: int = 500, state: GapState | None = None) -> list[GapRecord]:
         ...
 
     def counts(self, since_days: int | None = None) -> InteractionCounts:
+        ...
+
+
+class ReportsGaps(Protocol):
+    """Builds a gap report's insights (themes, friction, trends, needs) and the gap rows behind them."""
+
+    def report(self, since_days: int | None = None, *, team: str | None = None,
+               owner: str | None = None) -> tuple[GapInsights, list[GapRecord]]:
+        ...
+
+
+class ChangesGapState(Protocol):
+    """Moves a gap through its lifecycle; `by` is a role or "recheck", never a person."""
+
+    def resolve_gap(self, answer_id: str, page_path: str | None, how: Resolution, *, by: str,
+                    note: str | None = None) -> GapRecord:
+        ...
+
+    def dismiss_gap(self, answer_id: str, reason: str, *, by: str) -> GapRecord:
+        ...
+
+    def reopen_gap(self, answer_id: str, *, by: str, note: str | None = None) -> GapRecord:
         ...

@@ -158,3 +158,15 @@ class RetentionResult:
     turns_deleted: int
     feedback_deleted: int
     cutoff: dt.datetime
+
+
+@dataclass(frozen=True)
+class AnsweredTurn:
+    """A question answered from a page: when, by which (hashed) asker of which team, from which page, and the vote."""
+
+    created_at: dt.datetime
+    asker_hash: str
+    team: str | None
+    page_path: str
+    page_title: str
+    helpful: bool | None

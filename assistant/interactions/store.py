@@ -25,6 +25,7 @@ from assistant.interactions.errors import InteractionStoreError, InvalidGapTrans
 from assistant.interactions.hashing import IdentifierHasher
 from assistant.interactions.migrate import upgrade_schema
 from assistant.interactions.records import (
+    AnsweredTurn,
     FeedbackRecord,
     FeedbackResult,
     GapRecord,
@@ -318,6 +319,28 @@ class InteractionStore:
         with self._transaction("list gaps") as connection:
             rows = connection.execute(query).all()
         return [_gap_record(row) for row in rows]
+
+    def answered_turns(self, since_days: int | None = None) -> list[AnsweredTurn]:
+        """Turns answered from a page (not gaps), with the asker's hash and team and the latest vote (None: no vote)."""
+        cutoff = self._cutoff(since_days)
+        latest_vote = (
+            select(feedback.c.helpful).where(feedback.c.turn_id == turns.c.id)
+            .order_by(feedback.c.id.desc()).limit(1).correlate(turns).scalar_subquery()
+        )
+        query = select(turns.c.created_at, turns.c.asker_hash, turns.c.team, turns.c.citations,
+                       latest_vote.label("helpful")).where(turns.c.gap == false(),
+                                                           turns.c.route == Route.KNOWLEDGE.value)
+        if cutoff is not None:
+            query = query.where(turns.c.created_at >= cutoff)
+        with self._transaction("list answered turns") as connection:
+            rows = connection.execute(query).all()
+        answered = []
+        for row in rows:
+            citations = [_citation(item) for item in row.citations or ()]
+            if citations:
+                answered.append(AnsweredTurn(row.created_at, row.asker_hash, row.team, citations[0].path,
+                                             citations[0].title, None if row.helpful is None else bool(row.helpful)))
+        return answered
 
     def counts(self, since_days: int | None = None) -> InteractionCounts:
         """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period.

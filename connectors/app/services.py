@@ -12,6 +12,9 @@ from assistant.answering.answerability import AnswerabilityModel
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
+from assistant.insights.recheck import RecheckResult, recheck_open_gaps
+from assistant.insights.service import GapInsightsService
+from assistant.insights.themes import ThemeBuilder
 from assistant.interactions import InteractionStore
 from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentParser, Understander
@@ -58,7 +61,19 @@ class Services:
             health_checks=(self.index.health, self.interactions.health, *extra_health),
             api_keys=tuple(self.settings.api_keys),
             page_owner=self.index.page_owner,
+            reports=self.insights(),
+            gap_states=self.interactions,
         )
+
+    def recheck_gaps(self) -> RecheckResult:
+        """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
+        self.index.reload()
+        return recheck_open_gaps(self.interactions, self.skill)
+
+    def insights(self) -> GapInsightsService:
+        """Gap reports over this deployment's store, themes from its embedding model, owners from its index."""
+        return GapInsightsService(self.interactions, ThemeBuilder(self.embedder), self.index.page_owner,
+                                  min_group_size=self.settings.min_group_size)
 
     def close(self) -> None:
         self.assistant.close()

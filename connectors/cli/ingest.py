@@ -23,6 +23,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     try:
         report = services.ingestor().ingest(directory, TqdmProgress())
+        # New or changed pages may answer questions staff asked before: close those gaps.
+        recheck = services.recheck_gaps() if report.changed else None
     finally:
         services.close()
     for problem in report.problems:
@@ -31,4 +33,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{directory}: {report.documents} pages, {report.chunks} chunks; index {state} "
           f"({report.embedded} embedded, {report.reused} reused, {report.removed} removed) "
           f"in {report.seconds:.1f}s")
+    if recheck is not None:
+        print(f"rechecked {recheck.checked} open gaps: {len(recheck.resolved)} now answered")
     return 1 if report.problems else 0

@@ -54,6 +54,7 @@ MATRIX = {
     ("POST", "/v1/feedback"): (401, 404, 404, 404, 404),
     ("GET", "/v1/gaps"): (401, 403, 200, 200, 200),
     ("GET", "/v1/gaps/report"): (401, 403, 403, 200, 200),
+    ("POST", "/v1/gaps/no-such-gap/state"): (401, 403, 403, 403, 404),
     ("GET", "/healthz"): (200, 200, 200, 200, 200),
 }
 
@@ -62,7 +63,8 @@ MATRIX = {
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "no-key")
 def test_every_endpoint_against_every_role(api: httpx.Client, method: str, path: str, role: str | None) -> None:
     body = {"/v1/ask": {"text": "how do I check a gift card balance?"},
-            "/v1/feedback": {"answer_id": "no-such-answer", "helpful": True}}.get(path)
+            "/v1/feedback": {"answer_id": "no-such-answer", "helpful": True},
+            "/v1/gaps/no-such-gap/state": {"state": "dismissed", "note": "test"}}.get(path)
     response = api.request(method, path, json=body, headers=_auth(role))
     assert response.status_code == MATRIX[(method, path)][ROLES.index(role)], response.text
 
@@ -83,7 +85,8 @@ def test_a_curator_sees_only_the_gaps_of_the_pages_they_own(api: httpx.Client) -
 
 
 def test_the_report_comes_in_every_format(api: httpx.Client) -> None:
-    for fmt, media in (("json", "application/json"), ("csv", "text/csv"), ("html", "text/html")):
+    for fmt, media in (("json", "application/json"), ("csv", "text/csv"), ("html", "text/html"),
+                       ("md", "text/markdown")):
         response = api.get("/v1/gaps/report", params={"format": fmt}, headers=_auth("ex"))
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
     assert api.get("/v1/gaps/report", params={"format": "pdf"}, headers=_auth("ex")).status_code == 422
@@ -107,3 +110,26 @@ def test_the_directory_gives_a_manager_managers_pages_but_never_above_the_keys_r
     assert "en/customers/refund-authorisation.md" not in _cited(unknown)
     capped = api.post("/v1/ask", json={"text": MANAGER_QUESTION, "user": "U-MGR"}, headers=_auth("staff"))
     assert "en/customers/refund-authorisation.md" not in _cited(capped)
+
+
+def test_an_admin_resolves_and_dismisses_gaps_and_the_report_follows(api: httpx.Client) -> None:
+    asked = api.post("/v1/ask", json={"text": "is there a staff discount on garden rooms for my cousin?"},
+                     headers=_auth("admin")).json()
+    assert asked["gap"] is True
+    path = f"/v1/gaps/{asked['id']}/state"
+    resolved = api.post(path, json={"state": "resolved", "page": "en/staff/discounts.md"}, headers=_auth("admin"))
+    assert resolved.status_code == 200 and resolved.json()["state"] == "resolved"
+    assert resolved.json()["resolution"] == "person" and resolved.json()["resolved_page"] == "en/staff/discounts.md"
+    again = api.post(path, json={"state": "resolved"}, headers=_auth("admin"))
+    assert again.status_code == 409
+    assert api.post(path, json={"state": "dismissed"}, headers=_auth("admin")).status_code == 409, "needs a reason"
+    dismissed = api.post(path, json={"state": "dismissed", "note": "asked for a relative"}, headers=_auth("admin"))
+    assert dismissed.json()["state"] == "dismissed" and dismissed.json()["state_note"] == "asked for a relative"
+    report = api.get("/v1/gaps/report", params={"format": "json"}, headers=_auth("ex")).json()
+    assert report["insights"]["totals"]["by_state"]["dismissed"] >= 1
+    assert report["insights"]["themes"] and "friction_parts" in report["insights"]["themes"][0]
+
+
+def test_a_report_for_a_team_too_small_to_show_is_refused(api: httpx.Client) -> None:
+    refused = api.get("/v1/gaps/report", params={"team": "Tills"}, headers=_auth("ex"))
+    assert refused.status_code == 422 and "fewer than" in refused.json()["detail"]

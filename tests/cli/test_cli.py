@@ -99,13 +99,17 @@ def test_gaps_report_lists_an_unanswered_question_redacted(ingested, tmp_path):
                     data_dir=ingested)
     assert asked.returncode == 0, asked.stderr
     out = tmp_path / "gaps.csv"
-    result = run_cli("gaps", "report", "--format", "csv", "--out", str(out), data_dir=ingested)
+    result = run_cli("gaps", "report", "--format", "csv", "--level", "gaps", "--out", str(out), data_dir=ingested)
     assert result.returncode == 0, result.stderr
     report = out.read_text(encoding="utf-8")
-    assert report.startswith("created_at,channel,gap_reason")
+    assert report.startswith("created_at,channel,gap_reason,state")
     assert "hot tubs" in report and "[EMAIL]" in report and "mario.rossi" not in report
+    themes = run_cli("gaps", "report", "--format", "csv", data_dir=ingested)
+    assert themes.stdout.startswith("label,gaps,askers,friction") and "mario.rossi" not in themes.stdout
     html = run_cli("gaps", "report", "--format", "html", data_dir=ingested)
-    assert "<h1>Knowledge gaps" in html.stdout
+    assert "<h1>Knowledge gaps" in html.stdout and "<svg" in html.stdout and "mario.rossi" not in html.stdout
+    markdown = run_cli("gaps", "report", "--format", "md", data_dir=ingested)
+    assert markdown.stdout.startswith("# Knowledge gaps") and "## Themes by friction" in markdown.stdout
 
 
 def test_gaps_report_names_the_page_a_near_miss_came_closest_to(ingested):

@@ -14,11 +14,20 @@ from assistant.access import ROLE_MAX_AUDIENCE, ApiKey, Permission, Role, allows
 from assistant.error_replies import ErrorKind, error_kind
 from assistant.errors import AssistantError
 from assistant.health import HealthCheck
+from assistant.insights.report import InsightsError
+from assistant.interactions import GapState, InvalidGapTransitionError, Resolution
 from assistant.models import Message
-from assistant.ports import AnswersQuestions, ListsGaps
+from assistant.ports import AnswersQuestions, ChangesGapState, ListsGaps, ReportsGaps
 from connectors.channels.addresses import is_loopback_host
-from connectors.channels.http.schemas import AskRequest, AskResponse, ErrorBody, FeedbackRequest, FeedbackResponse
-from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, render_gap_report
+from connectors.channels.http.schemas import (
+    AskRequest,
+    AskResponse,
+    ErrorBody,
+    FeedbackRequest,
+    FeedbackResponse,
+    GapStateRequest,
+)
+from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, ReportLevel, render_gap_report
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +50,8 @@ class ApiPorts:
 
     answering: AnswersQuestions
     gaps: ListsGaps
+    reports: ReportsGaps | None = None
+    gap_states: ChangesGapState | None = None
     health_checks: Sequence[HealthCheck] = ()
     api_keys: Sequence[ApiKey] = field(default=(), repr=False)
     page_owner: Callable[[str], str | None] = lambda path: None
@@ -160,14 +171,42 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
             records = records[:limit]
         return {"gaps": [record.as_dict() for record in records], "count": len(records)}
 
-    @app.get("/v1/gaps/report", responses={403: {"model": ErrorBody}})
+    @app.get("/v1/gaps/report", responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}})
     def gap_report(caller: CallerDependency,
                    report_format: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.JSON,
-                   since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None) -> Response:
-        """The gap report for the EX team (roles `ex`, `admin`), as JSON, CSV or a self-contained HTML page."""
+                   since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None,
+                   team: Annotated[str | None, Query(max_length=200)] = None,
+                   owner: Annotated[str | None, Query(max_length=200, description="A page owner's own list.")] = None,
+                   level: ReportLevel = ReportLevel.THEMES) -> Response:
+        """The gap report (roles `ex`, `admin`): themes by friction, trends, needs; JSON, CSV, Markdown or HTML."""
         caller.require(Permission.READ_REPORTS)
-        content = render_gap_report(ports.gaps, since, report_format.value)
+        if ports.reports is None:
+            raise HTTPException(status_code=503, detail="reports are not available in this server")
+        try:
+            insights, rows = ports.reports.report(since, team=team, owner=owner)
+        except InsightsError as error:
+            raise HTTPException(status_code=422, detail=str(error)) from error
+        content = render_gap_report(insights, rows, report_format, level)
         return Response(content, media_type=REPORT_MEDIA_TYPES[report_format])
+
+    @app.post("/v1/gaps/{answer_id}/state", responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody},
+                                                        409: {"model": ErrorBody}})
+    def change_gap_state(answer_id: str, body: GapStateRequest, caller: CallerDependency) -> dict:
+        """Resolve (naming the page), dismiss (saying why) or reopen a gap; role `admin` only."""
+        caller.require(Permission.CHANGE_GAP_STATE)
+        if ports.gap_states is None:
+            raise HTTPException(status_code=503, detail="gap states cannot be changed in this server")
+        by = caller.role.value
+        try:
+            if body.state is GapState.RESOLVED:
+                record = ports.gap_states.resolve_gap(answer_id, body.page, Resolution.PERSON, by=by, note=body.note)
+            elif body.state is GapState.DISMISSED:
+                record = ports.gap_states.dismiss_gap(answer_id, body.note or "", by=by)
+            else:
+                record = ports.gap_states.reopen_gap(answer_id, by=by, note=body.note)
+        except InvalidGapTransitionError as error:
+            raise HTTPException(status_code=409, detail=str(error)) from error
+        return record.as_dict()
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

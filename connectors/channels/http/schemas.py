@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.interactions import GapState
 from assistant.models import Answer
 
 
@@ -70,3 +71,11 @@ class FeedbackResponse(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+class GapStateRequest(BaseModel):
+    """An administrator's decision on a gap: resolved by a page, dismissed with a reason, or open again."""
+
+    state: GapState
+    page: str | None = Field(None, max_length=500, description="The page that now answers it (resolved).")
+    note: str | None = Field(None, max_length=2000, description="Why (required to dismiss).")

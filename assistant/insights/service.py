@@ -1,0 +1,78 @@
+"""Builds the gap insights from the interaction store: facts, themes, owners, then `build_gap_insights`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
+
+from assistant.insights.facts import AnsweredFact, GapFact
+from assistant.insights.report import GapInsights, build_gap_insights
+from assistant.insights.themes import ThemeBuilder, ThemeInput
+from assistant.interactions.records import AnsweredTurn, GapRecord
+
+MAX_GAPS = 200_000
+
+
+class GapSource(Protocol):
+    """The parts of the interaction store insights read."""
+
+    def gaps(self, since_days: int | None = None, limit: int = 500) -> list[GapRecord]: ...
+
+    def answered_turns(self, since_days: int | None = None) -> list[AnsweredTurn]: ...
+
+
+class GapInsightsService:
+    """One report's worth of insights: reads the period's gaps, groups them into themes, names page owners."""
+
+    def __init__(self, source: GapSource, themes: ThemeBuilder, page_owner: Callable[[str], str | None], *,
+                 min_group_size: int, default_owner: str = "Knowledge team",
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+        self._source = source
+        self._themes = themes
+        self._page_owner = page_owner
+        self._min_group_size = min_group_size
+        self._default_owner = default_owner
+        self._clock = clock
+
+    def report(self, since_days: int | None = None, *, team: str | None = None,
+               owner: str | None = None) -> tuple[GapInsights, list[GapRecord]]:
+        """The insights and the gap rows they were computed from (for per-gap exports)."""
+        records = self._source.gaps(since_days=since_days, limit=MAX_GAPS)
+        themes = self._themes.build([ThemeInput(record.answer_id, record.question) for record in records])
+        theme_of = {member: theme.theme_id for theme in themes for member in theme.member_ids}
+        owners: dict[str, str | None] = {}
+        facts = [self._fact(record, theme_of, owners) for record in records]
+        answered = [AnsweredFact(turn.created_at, turn.asker_hash, turn.page_path, turn.page_title, turn.team,
+                                 turn.helpful) for turn in self._source.answered_turns(since_days)]
+        insights = build_gap_insights(
+            facts, [theme.as_label() for theme in themes], period_end=self._clock(), since_days=since_days,
+            answered=answered, min_group_size=self._min_group_size, default_owner=self._default_owner,
+            team=team, owner=owner,
+        )
+        kept = {fact.gap_id for fact in facts if (team is None or fact.team == team)
+                and (owner is None or (fact.nearest_owner or self._default_owner) == owner)}
+        return insights, [record for record in records if record.answer_id in kept]
+
+    def _fact(self, record: GapRecord, theme_of: dict[str, str], owners: dict[str, str | None]) -> GapFact:
+        path = record.top_citation_path
+        if path is not None and path not in owners:
+            owners[path] = self._page_owner(path)
+        return GapFact(
+            gap_id=record.answer_id,
+            created_at=record.created_at,
+            channel=record.channel,
+            reason=record.gap_reason.value if record.gap_reason else "unknown",
+            question=record.question,
+            asker=record.asker_hash,
+            team=record.team,
+            location=record.location,
+            role=record.role,
+            nearest_path=path,
+            nearest_title=record.top_citation_title,
+            nearest_owner=owners.get(path) if path else None,
+            state=record.state.value,
+            resolved_at=record.resolved_at,
+            resolved_page=record.resolved_page,
+            theme_id=theme_of.get(record.answer_id),
+        )
