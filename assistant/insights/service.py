@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from assistant.insights.dimensions import DimensionTag
 from assistant.insights.facts import AnsweredFact, GapFact
 from assistant.insights.report import GapInsights, build_gap_insights
 from assistant.insights.themes import ThemeBuilder, ThemeInput
@@ -22,14 +23,21 @@ class GapSource(Protocol):
     def answered_turns(self, since_days: int | None = None) -> list[AnsweredTurn]: ...
 
 
+class TagsDimensions(Protocol):
+    """The EX-dimension classifier."""
+
+    def tag(self, texts: Sequence[str]) -> list[DimensionTag]: ...
+
+
 class GapInsightsService:
     """One report's worth of insights: reads the period's gaps, groups them into themes, names page owners."""
 
     def __init__(self, source: GapSource, themes: ThemeBuilder, page_owner: Callable[[str], str | None], *,
-                 min_group_size: int, default_owner: str = "Knowledge team",
+                 min_group_size: int, dimensions: TagsDimensions | None = None, default_owner: str = "Knowledge team",
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
         self._source = source
         self._themes = themes
+        self._dimensions = dimensions
         self._page_owner = page_owner
         self._min_group_size = min_group_size
         self._default_owner = default_owner
@@ -42,7 +50,8 @@ class GapInsightsService:
         themes = self._themes.build([ThemeInput(record.answer_id, record.question) for record in records])
         theme_of = {member: theme.theme_id for theme in themes for member in theme.member_ids}
         owners: dict[str, str | None] = {}
-        facts = [self._fact(record, theme_of, owners) for record in records]
+        tags = self._tags([record.question for record in records])
+        facts = [self._fact(record, theme_of, owners, tags.get(record.question)) for record in records]
         answered = [AnsweredFact(turn.created_at, turn.asker_hash, turn.page_path, turn.page_title, turn.team,
                                  turn.helpful) for turn in self._source.answered_turns(since_days)]
         insights = build_gap_insights(
@@ -54,7 +63,14 @@ class GapInsightsService:
                 and (owner is None or (fact.nearest_owner or self._default_owner) == owner)}
         return insights, [record for record in records if record.answer_id in kept]
 
-    def _fact(self, record: GapRecord, theme_of: dict[str, str], owners: dict[str, str | None]) -> GapFact:
+    def _tags(self, questions: list[str]) -> dict[str, DimensionTag]:
+        if self._dimensions is None or not questions:
+            return {}
+        distinct = sorted(set(questions))
+        return dict(zip(distinct, self._dimensions.tag(distinct), strict=True))
+
+    def _fact(self, record: GapRecord, theme_of: dict[str, str], owners: dict[str, str | None],
+              tag: DimensionTag | None) -> GapFact:
         path = record.top_citation_path
         if path is not None and path not in owners:
             owners[path] = self._page_owner(path)
@@ -75,4 +91,6 @@ class GapInsightsService:
             resolved_at=record.resolved_at,
             resolved_page=record.resolved_page,
             theme_id=theme_of.get(record.answer_id),
+            dimension=tag.dimension.value if tag else None,
+            customer_interaction=tag.customer_interaction if tag else False,
         )

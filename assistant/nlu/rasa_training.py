@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.insights.dimensions import EX_DIMENSIONS_FILE
 from assistant.nlu.errors import NLUDataError, RasaTrainingError
 from assistant.nlu.rasa_environment import rasa_environment, require_executable, tail_lines
 
@@ -29,18 +30,22 @@ MODEL_PREFIX = "nlu-"
 MODEL_SUFFIX = ".tar.gz"
 HASH_LENGTH = 12
 CONFIG_FILE = "config.yml"
+NOT_RASA_DATA = frozenset({EX_DIMENSIONS_FILE})
+"""Files in `nlu_data/` that Rasa does not train on: editing them must not retrain the model."""
 
 
 def nlu_data_files(nlu_data_dir: Path) -> list[Path]:
     """The files that define the model, sorted by relative path.
 
-    Hidden files and folders (editor swap files, `.rasa` caches) and `__pycache__` are left out.
+    Hidden files and folders (editor swap files, `.rasa` caches), `__pycache__` and `NOT_RASA_DATA` are left out.
     """
     root = Path(nlu_data_dir)
     files = []
     for path in root.rglob("*"):
         relative = path.relative_to(root)
         if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        if relative.as_posix() in NOT_RASA_DATA:
             continue
         if path.is_file():
             files.append(path)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
+from assistant.insights.dimensions import EX_DIMENSIONS_FILE, DimensionClassifier, load_labelled_questions
 from assistant.insights.recheck import RecheckResult, recheck_open_gaps
 from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
@@ -49,6 +50,7 @@ class Services:
     assistant: Assistant
     interactions: InteractionStore
     redactor: Redactor
+    _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder)
@@ -73,7 +75,14 @@ class Services:
     def insights(self) -> GapInsightsService:
         """Gap reports over this deployment's store, themes from its embedding model, owners from its index."""
         return GapInsightsService(self.interactions, ThemeBuilder(self.embedder), self.index.page_owner,
-                                  min_group_size=self.settings.min_group_size)
+                                  min_group_size=self.settings.min_group_size, dimensions=self.dimension_classifier())
+
+    def dimension_classifier(self) -> DimensionClassifier:
+        """The EX-dimension classifier, trained once per process from `nlu_data/ex_dimensions.yml`."""
+        if self._dimensions is None:
+            questions = load_labelled_questions(self.settings.nlu_data_dir / EX_DIMENSIONS_FILE)
+            self._dimensions = DimensionClassifier(self.embedder).fit(questions)
+        return self._dimensions
 
     def close(self) -> None:
         self.assistant.close()

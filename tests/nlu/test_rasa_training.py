@@ -122,3 +122,12 @@ def test_missing_data_directory_or_config_is_a_data_error(tmp_path: Path) -> Non
     (tmp_path / "empty").mkdir()
     with pytest.raises(NLUDataError, match=r"config\.yml"):
         RasaTrainer(tmp_path / "rasa", tmp_path / "empty", tmp_path / "models").train()
+
+
+def test_the_ex_dimension_questions_do_not_change_the_model_hash(tmp_path: Path) -> None:
+    data = copy_nlu_data(tmp_path)
+    before = hash_nlu_data(data)
+    (data / "ex_dimensions.yml").write_text("version: 1\n", encoding="utf-8")
+    assert hash_nlu_data(data) == before
+    (data / "nlu.yml").write_text((data / "nlu.yml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert hash_nlu_data(data) != before
