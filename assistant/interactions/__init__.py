@@ -2,6 +2,7 @@
 
 from assistant.interactions.errors import InteractionStoreError, InvalidGapTransitionError
 from assistant.interactions.hashing import IdentifierHasher
+from assistant.interactions.migrate import head_revision, upgrade_database
 from assistant.interactions.records import (
     FeedbackRecord,
     FeedbackResult,
@@ -31,4 +32,6 @@ __all__ = [
     "TextRedactor",
     "TurnRecord",
     "gap_after_vote",
+    "head_revision",
+    "upgrade_database",
 ]

@@ -14,6 +14,7 @@ replaced. A URL without a driver (`postgresql://`, `postgres://`) uses psycopg 3
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, pool_size: int, max_overflow:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if not memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _use_write_ahead_log(cursor, busy_timeout_ms / 1000)
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
@@ -110,6 +111,27 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, pool_size: int, max_overflow:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _use_write_ahead_log(cursor: sqlite3.Cursor, timeout_s: float) -> None:
+    """Switch the file to write-ahead logging, waiting while another process holds it.
+
+    Changing the journal mode needs the file to itself, and SQLite reports "database is locked" at once
+    rather than calling the busy handler when, say, another process is creating the schema in a fresh
+    file; so try again until the busy timeout has passed. Once a file is in WAL mode it stays there.
+    """
+    deadline = time.monotonic() + timeout_s
+    pause = 0.005
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _create_parent_directory(url: URL) -> None:

@@ -11,8 +11,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.interactions.engine import WRITE_OPTION
+from assistant.interactions.engine import WRITE_OPTION, build_engine
+from assistant.interactions.errors import InteractionStoreError
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,19 @@ def _config(connection: Connection | None = None) -> Config:
 def head_revision() -> str:
     """The newest revision the code knows."""
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def new_revision(message: str, directory: Path = MIGRATIONS) -> Path:
+    """Write an empty revision after the head of `directory`, numbered next (`0003_<message>.py`); its path.
+
+    For developers: fill in `upgrade()` and `downgrade()` and change `schema.py` to match (a test compares them).
+    """
+    config = _config()
+    config.set_main_option("script_location", str(directory))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    script = command.revision(config, message=message, rev_id=f"{int(head or 0) + 1:04d}")
+    assert script is not None and not isinstance(script, list)  # one revision on one branch
+    return Path(script.path)
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -61,3 +76,19 @@ def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
     if before != after:
         logger.info("interaction store upgraded from %s to %s", before or "an empty database", after)
     return before, after
+
+
+def upgrade_database(database_url: str) -> tuple[str | None, str]:
+    """Bring the database at `database_url` to the newest schema (`assistant db upgrade`): (before, after).
+
+    `before` is None for a database that had no interaction tables. Raises `InteractionStoreError` for a bad
+    URL, a missing driver or a database that refuses the upgrade.
+    """
+    engine = build_engine(database_url)
+    try:
+        return upgrade_schema(engine)
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise InteractionStoreError("bring the database to the newest schema", str(reason).strip()) from exc
+    finally:
+        engine.dispose()
