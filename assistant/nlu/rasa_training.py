@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.insights.dimensions import EX_DIMENSIONS_FILE
 from assistant.nlu.errors import NLUDataError, RasaTrainingError
 from assistant.nlu.rasa_environment import rasa_environment, require_executable, tail_lines
 
@@ -30,8 +29,13 @@ MODEL_PREFIX = "nlu-"
 MODEL_SUFFIX = ".tar.gz"
 HASH_LENGTH = 12
 CONFIG_FILE = "config.yml"
-NOT_RASA_DATA = frozenset({EX_DIMENSIONS_FILE})
-"""Files in `nlu_data/` that Rasa does not train on: editing them must not retrain the model."""
+NOT_RASA_DATA = ("ex_dimensions.yml",)
+"""Files in `nlu_data/` (paths relative to it) that are not Rasa training data and do not count in the model hash.
+
+`ex_dimensions.yml` holds the labelled questions of the EX-dimension classifier (`assistant.insights.dimensions`);
+Rasa skips it because it has no `nlu:` key, and leaving it out of the hash means editing it never retrains Rasa.
+Spelled out here rather than imported, so loading the NLU code does not load scikit-learn.
+"""
 
 
 def nlu_data_files(nlu_data_dir: Path) -> list[Path]:

@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant.errors import NLUUnavailableError
+from assistant.insights.dimensions import EX_DIMENSIONS_FILE
 from assistant.nlu.errors import NLUDataError, RasaNotInstalledError, RasaTrainingError
-from assistant.nlu.rasa_training import RasaTrainer, hash_nlu_data
+from assistant.nlu.rasa_training import NOT_RASA_DATA, RasaTrainer, hash_nlu_data, nlu_data_files
 
 from .conftest import NLU_DATA
 
@@ -124,10 +126,21 @@ def test_missing_data_directory_or_config_is_a_data_error(tmp_path: Path) -> Non
         RasaTrainer(tmp_path / "rasa", tmp_path / "empty", tmp_path / "models").train()
 
 
-def test_the_ex_dimension_questions_do_not_change_the_model_hash(tmp_path: Path) -> None:
+def test_the_ex_dimension_questions_are_not_rasa_data_and_do_not_change_the_model_hash(tmp_path: Path) -> None:
+    assert EX_DIMENSIONS_FILE in NOT_RASA_DATA
+    assert "nlu" not in yaml.safe_load((NLU_DATA / EX_DIMENSIONS_FILE).read_text(encoding="utf-8"))
     data = copy_nlu_data(tmp_path)
+    questions = data / EX_DIMENSIONS_FILE
+    assert questions not in nlu_data_files(data)
     before = hash_nlu_data(data)
-    (data / "ex_dimensions.yml").write_text("version: 1\n", encoding="utf-8")
+
+    questions.write_text(questions.read_text(encoding="utf-8") + "  - {text: one more, language: en, "
+                         "dimension: enablement, customer_interaction: false}\n", encoding="utf-8")
     assert hash_nlu_data(data) == before
-    (data / "nlu.yml").write_text((data / "nlu.yml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    questions.unlink()
+    assert hash_nlu_data(data) == before
+
+    # An ordinary file under the same name one folder down is still data.
+    (data / "more").mkdir()
+    (data / "more" / EX_DIMENSIONS_FILE).write_text(EXTRA_EXAMPLES, encoding="utf-8")
     assert hash_nlu_data(data) != before
