@@ -40,6 +40,13 @@ from assistant.interactions.schema import feedback, gap_counts, turns
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 _MAX_ANSWER_ID_LENGTH = 64
+# Names the PostgreSQL advisory lock that makes concurrent retention runs take turns (any constant works).
+_RETENTION_LOCK = 0x72657465
+_CLOSED_STATES = frozenset({GapState.RESOLVED.value, GapState.DISMISSED.value})
+# A gap's lifecycle cleared, for when a vote or a hand-off makes a turn a new open gap (or no gap).
+_NO_LIFECYCLE: dict[str, Any] = {
+    "resolved_at": None, "resolved_page": None, "resolution": None, "state_note": None, "state_changed_by": None,
+}
 
 
 class TextRedactor(Protocol):
@@ -143,18 +150,25 @@ class InteractionStore:
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult:
         """Store a vote on an answer and update the turn's gap state (the latest vote wins).
 
-        Every vote is kept. Raises `UnknownAnswerError` when no turn has `answer_id`.
+        Every vote is kept. A gap someone already closed (resolved or dismissed) stays as it is, whatever the
+        vote: the vote judges the old answer, which is known to have been a gap, and says nothing about the page
+        that resolved it; a new question that the page fails to answer becomes a gap of its own, and a person
+        can reopen the old one. Raises `UnknownAnswerError` when no turn has `answer_id`.
         """
         stored_comment = self._redactor.redact(comment) if comment and comment.strip() else None
         now = self._clock()
         with self._transaction(f"record feedback on answer {answer_id}", write=True) as connection:
             current = connection.execute(
-                select(turns.c.gap, turns.c.gap_reason).where(turns.c.id == answer_id).with_for_update()
+                select(turns.c.gap, turns.c.gap_reason, turns.c.gap_state)
+                .where(turns.c.id == answer_id).with_for_update()
             ).one_or_none()
             if current is None:
                 raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
             reason_before = _gap_reason(current.gap_reason)
-            gap, reason = gap_after_vote(bool(current.gap), reason_before, helpful)
+            closed = bool(current.gap) and current.gap_state in _CLOSED_STATES
+            gap, reason = (
+                (True, reason_before) if closed else gap_after_vote(bool(current.gap), reason_before, helpful)
+            )
             inserted = connection.execute(
                 insert(feedback).values(
                     turn_id=answer_id, created_at=now, helpful=bool(helpful), comment=stored_comment
@@ -166,7 +180,7 @@ class InteractionStore:
                     update(turns)
                     .where(turns.c.id == answer_id)
                     .values(gap=gap, gap_reason=reason.value if reason is not None else None,
-                            gap_state=GapState.OPEN.value if gap else None)
+                            gap_state=GapState.OPEN.value if gap else None, **_NO_LIFECYCLE)
                 )
             feedback_count = connection.execute(
                 select(func.count()).select_from(feedback).where(feedback.c.turn_id == answer_id)
@@ -183,6 +197,8 @@ class InteractionStore:
     def record_handoff(self, answer_id: str) -> HandoffRecord:
         """Mark the turn a `handoff_requested` gap (whatever it was before) and return its redacted question.
 
+        A resolved or dismissed gap opens again: asking for a person is new friction, not a vote on the old answer.
+
         Raises `UnknownAnswerError` when no turn has `answer_id`.
         """
         reason = GapReason.HANDOFF_REQUESTED
@@ -193,8 +209,7 @@ class InteractionStore:
             if question is None:
                 raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
             connection.execute(update(turns).where(turns.c.id == answer_id).values(
-                gap=True, gap_reason=reason.value, gap_state=GapState.OPEN.value, resolved_at=None,
-                resolved_page=None, resolution=None))
+                gap=True, gap_reason=reason.value, gap_state=GapState.OPEN.value, **_NO_LIFECYCLE))
         return HandoffRecord(answer_id=answer_id, question=question, gap_reason=reason)
 
     def resolve_gap(self, answer_id: str, page_path: str | None, how: Resolution, *, by: str,
@@ -240,17 +255,24 @@ class InteractionStore:
     def apply_retention(self, days: int) -> RetentionResult:
         """Delete turns and votes older than `days`, after adding them to the daily `gap_counts`.
 
-        Totals by day, channel, gap reason and team survive, so `counts()` still reports them (see
-        `counts`); questions, answers, askers and comments are gone. Running it again deletes nothing new.
+        Totals by day (UTC), channel, gap reason and team survive, so `counts()` still reports them (see
+        `counts`); questions, answers, askers, groups and comments are gone. Running it again deletes nothing
+        new. Runs at once (two servers, or a server and `assistant db prune`) take turns: PostgreSQL through an
+        advisory lock, SQLite through its write lock, so no day is counted twice.
         """
         if days < 1:
             raise ValueError(f"retention must be at least one day, got {days}")
         cutoff = self._clock() - dt.timedelta(days=days)
-        day = func.date(turns.c.created_at)
         reason = func.coalesce(turns.c.gap_reason, "")
         team = func.coalesce(turns.c.team, "")
         gap_flag = case((turns.c.gap == true(), 1), else_=0)
         with self._transaction(f"apply a retention of {days} days", write=True) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(_RETENTION_LOCK)))
+                # date() of a `timestamp with time zone` follows the session's time zone: count UTC days.
+                day = func.date(func.timezone("UTC", turns.c.created_at))
+            else:
+                day = func.date(turns.c.created_at)  # stored as naive UTC
             old = turns.c.created_at < cutoff
             rows = connection.execute(
                 select(day, turns.c.channel, reason, team, func.count(), func.sum(gap_flag))
@@ -345,7 +367,12 @@ class InteractionStore:
     def counts(self, since_days: int | None = None) -> InteractionCounts:
         """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period.
 
-        Turns removed by retention still count through their daily totals (`gap_counts`); their votes do not.
+        The period is the last `since_days` days up to now (all time when None). Turns still stored count when
+        created within it. Turns removed by retention count through their daily totals in `gap_counts` (each
+        turn is either stored or in those totals, never both): a whole day's totals count when the day (UTC) is
+        on or after the UTC date the period starts, so a period that starts within an aggregated day takes all
+        of that day. A gap counts under the reason it had when it was aggregated, whatever its state; votes on
+        removed turns are not kept and no longer count.
         """
         cutoff = self._cutoff(since_days)
         gap_flag = case((turns.c.gap == true(), 1), else_=0)
@@ -545,6 +572,7 @@ def _with_kept_totals(channel_rows, reason_rows, kept_rows) -> tuple[list, list]
         totals = channels.setdefault(channel, [0, 0])
         totals[0] += int(kept_turns)
         totals[1] += int(kept_gaps)
-        if reason:
-            reasons[reason] = reasons.get(reason, 0) + int(kept_gaps)
+        if kept_gaps:
+            key = reason or None  # "" stands for a gap stored without a reason: "unknown", as for stored turns
+            reasons[key] = reasons.get(key, 0) + int(kept_gaps)
     return ([(channel, turns, gaps) for channel, (turns, gaps) in channels.items()], list(reasons.items()))

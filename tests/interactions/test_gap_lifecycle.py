@@ -1,9 +1,9 @@
-"""A gap's life: open, resolved by a page (recheck or person), dismissed with a reason, reopened; and retention."""
+"""A gap's life: open, resolved by a page (recheck or person), dismissed with a reason, reopened; and what votes and
+hand-offs do to a gap someone closed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -92,29 +92,50 @@ def test_a_thumbs_down_on_an_answer_opens_a_gap_and_a_thumbs_up_closes_it(store:
     assert store.gaps() == []
 
 
-def test_retention_deletes_old_turns_and_keeps_their_daily_counts(store: InteractionStore, clock: Clock) -> None:
-    record(store, "old-gap")
-    record(store, "old-answer", gap=False, channel="teams")
-    store.record_feedback("old-answer", helpful=True)
-    clock.now += dt.timedelta(days=40)
-    record(store, "new-gap")
-    before = store.counts()
+def test_a_vote_on_a_closed_gap_reopens_nothing(store: InteractionStore) -> None:
+    record(store, "resolved")
+    record(store, "dismissed")
+    store.resolve_gap("resolved", "en/customers/parking.md", Resolution.PERSON, by="admin", note="see the map")
+    store.dismiss_gap("dismissed", "a test message", by="admin")
 
-    result = store.apply_retention(30)
+    result = store.record_feedback("resolved", helpful=False, comment="still no idea")
+    store.record_feedback("dismissed", helpful=False)
 
-    assert (result.turns_deleted, result.feedback_deleted) == (2, 1)
-    assert store.turn("old-gap") is None and store.turn("new-gap") is not None
-    after = store.counts()
-    assert (after["turns"], after["gaps"]) == (before["turns"], before["gaps"]) == (3, 2)
-    assert after["by_reason"]["no_answer"] == 2 and after["by_channel"] == {"slack": 2, "teams": 1}
-    assert store.counts(since_days=7)["turns"] == 1, "aggregated days outside the period are not counted"
-    again = store.apply_retention(30)
-    assert (again.turns_deleted, again.feedback_deleted) == (0, 0)
-    assert store.counts()["turns"] == 3, "running it again changes nothing"
+    assert (result.gap, result.gap_reason, result.feedback_count) == (True, GapReason.NO_ANSWER, 1)
+    gaps = {gap.answer_id: gap for gap in store.gaps()}
+    assert gaps["resolved"].state is GapState.RESOLVED and gaps["resolved"].resolved_page == "en/customers/parking.md"
+    assert gaps["resolved"].state_note == "see the map" and gaps["resolved"].feedback_comment == "still no idea"
+    assert gaps["dismissed"].state is GapState.DISMISSED
+    assert store.gaps(state=GapState.OPEN) == []
 
 
-def test_fifty_parallel_gaps_are_each_stored_once(store: InteractionStore) -> None:
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(lambda number: record(store, f"c{number:02d}"), range(50)))
-    gaps = store.gaps(limit=100)
-    assert len(gaps) == 50 and len({gap.answer_id for gap in gaps}) == 50
+def test_a_thumbs_up_leaves_a_resolved_thumbs_down_gap_resolved(store: InteractionStore) -> None:
+    record(store, "a1", gap=False)
+    store.record_feedback("a1", helpful=False)
+    store.resolve_gap("a1", "en/staff/rota.md", Resolution.RECHECK, by="recheck")
+    result = store.record_feedback("a1", helpful=True)
+    assert (result.gap, result.gap_reason) == (True, GapReason.NEGATIVE_FEEDBACK)
+    assert [(gap.answer_id, gap.state) for gap in store.gaps()] == [("a1", GapState.RESOLVED)]
+
+
+def test_after_a_reopen_votes_count_again_and_leave_no_old_resolution(store: InteractionStore) -> None:
+    record(store, "a1", gap=False)
+    store.record_feedback("a1", helpful=False)
+    store.resolve_gap("a1", "en/staff/rota.md", Resolution.PERSON, by="admin", note="rota page")
+    store.reopen_gap("a1", by="admin", note="the rota page is about something else")
+
+    store.record_feedback("a1", helpful=True)
+    assert store.gaps() == [], "an open thumbs-down gap still follows the latest vote"
+    store.record_feedback("a1", helpful=False)
+    [gap] = store.gaps()
+    assert (gap.state, gap.resolved_at, gap.resolved_page, gap.resolution, gap.state_note) == (
+        GapState.OPEN, None, None, None, None)
+
+
+def test_a_hand_off_opens_a_closed_gap_afresh(store: InteractionStore) -> None:
+    record(store, "g1")
+    store.resolve_gap("g1", "en/customers/parking.md", Resolution.RECHECK, by="recheck")
+    store.record_handoff("g1")
+    [gap] = store.gaps()
+    assert (gap.state, gap.gap_reason) == (GapState.OPEN, GapReason.HANDOFF_REQUESTED)
+    assert (gap.resolved_at, gap.resolved_page, gap.resolution, gap.state_note) == (None, None, None, None)
