@@ -31,20 +31,22 @@ def pytest_configure(config: pytest.Config) -> None:
     clear_settings_from_environment()
 
 
-MODEL_FIXTURES = frozenset({"embedder", "redactor", "company_services", "assistant_service"})
-RASA_FIXTURES = frozenset({"rasa_executable", "rasa_model", "rasa_server"})
+# A test that uses one of these fixtures, directly or through another fixture, gets the marker. A fixture that
+# reaches a part only for one of its parameters marks that parameter instead (`pytest.param(..., marks=...)`).
+MARKS_BY_FIXTURE = {
+    "model": frozenset({"embedder", "redactor", "company_services", "assistant_service"}),
+    "rasa": frozenset({"rasa_executable", "rasa_model", "rasa_server"}),
+    "postgres": frozenset({"postgres_admin", "postgres_url"}),
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark tests by what they need, so `make test-fast` can leave out the model, Rasa and PostgreSQL."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & MODEL_FIXTURES:
-            item.add_marker(pytest.mark.model)
-        if fixtures & RASA_FIXTURES:
-            item.add_marker(pytest.mark.rasa)
-        if "postgres" in item.nodeid.lower():
-            item.add_marker(pytest.mark.postgres)
+        for marker, needs in MARKS_BY_FIXTURE.items():
+            if fixtures & needs:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True)

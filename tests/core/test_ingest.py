@@ -164,6 +164,7 @@ def test_one_changed_page_copies_no_unchanged_vector(indexed):
     assert not follow_up.changed and store.inventory().retired == 0  # the next ingest deletes them
 
 
+@pytest.mark.slow  # embeds the whole demo knowledge again
 def test_a_new_embedding_model_gets_its_own_collection(indexed, embedder):
     store, _, first, knowledge = indexed
     renamed = CountingEmbedder(embedder, name="another-model")

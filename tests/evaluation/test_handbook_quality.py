@@ -14,6 +14,8 @@ from assistant.evaluation.retrieval_eval import run_retrieval_evaluation
 from assistant.retrieval.search import SearchMode
 from tests.conftest import HANDBOOK_DIR, HANDBOOK_QUESTIONS, require_shared
 
+pytestmark = pytest.mark.slow  # indexes the whole handbook (minutes)
+
 
 @pytest.fixture(scope="module")
 def report(embedder):

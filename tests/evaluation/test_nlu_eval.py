@@ -201,6 +201,7 @@ def test_loaders_read_the_shared_datasets() -> None:
     assert len(set(banking["test"].labels)) == 77
 
 
+@pytest.mark.model  # fine-tunes the real MiniLM
 def test_encoder_tuning_trains_only_the_top_layers(clinc_slice, tmp_path) -> None:
     from assistant.evaluation.intent_models.encoder_tuning import (
         EncoderTuning,

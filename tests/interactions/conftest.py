@@ -41,7 +41,7 @@ def sqlite_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "interactions.db"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, sqlite_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{sqlite_path}"

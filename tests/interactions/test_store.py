@@ -67,8 +67,8 @@ def real_redactor() -> TextRedactor:
     return redactor
 
 
-@pytest.fixture(params=["fake-redactor", "real-redactor"])
-def redactor(request: pytest.FixtureRequest) -> TextRedactor:
+@pytest.fixture(params=["fake-redactor", pytest.param("real-redactor", marks=pytest.mark.model)])
+def text_redactor(request: pytest.FixtureRequest) -> TextRedactor:
     if request.param == "fake-redactor":
         return FakeRedactor()
     return request.getfixturevalue("real_redactor")
@@ -151,9 +151,9 @@ def database_bytes(path: Path) -> bytes:
 
 
 def test_a_turn_is_stored_with_redacted_text_and_hashed_ids(
-    open_store: OpenStore, redactor: TextRedactor
+    open_store: OpenStore, text_redactor: TextRedactor
 ) -> None:
-    store = open_store(redactor)
+    store = open_store(text_redactor)
     question = f"Customer {EMAIL} wants to return a lawn mower from order ORD-1234567"
     message = a_message(question)
     answer = an_answer(
@@ -166,10 +166,10 @@ def test_a_turn_is_stored_with_redacted_text_and_hashed_ids(
     turn = store.turn(answer.answer_id)
 
     assert turn is not None
-    assert turn.question == redactor.redact(question)
+    assert turn.question == text_redactor.redact(question)
     assert "[EMAIL]" in turn.question and EMAIL not in turn.question
     assert "ORD-1234567" in turn.question
-    assert turn.answer == redactor.redact(answer.text)
+    assert turn.answer == text_redactor.redact(answer.text)
     assert EMAIL not in turn.answer
     hasher = IdentifierHasher(SALT)
     assert turn.asker_hash == hasher.hash(RAW_ASKER)
@@ -189,9 +189,9 @@ def test_a_turn_is_stored_with_redacted_text_and_hashed_ids(
 
 
 def test_the_database_file_never_holds_the_raw_asker_id_or_personal_data(
-    sqlite_path: Path, redactor: TextRedactor, clock: FakeClock
+    sqlite_path: Path, text_redactor: TextRedactor, clock: FakeClock
 ) -> None:
-    store = InteractionStore(f"sqlite:///{sqlite_path}", redactor, salt=SALT, clock=clock)
+    store = InteractionStore(f"sqlite:///{sqlite_path}", text_redactor, salt=SALT, clock=clock)
     answer_id = record(store, message=a_message(f"Please email {EMAIL} about ORD-7654321"))
     store.record_feedback(answer_id, helpful=False, comment=f"Wrong, ask {EMAIL}")
     expected_hash = IdentifierHasher(SALT).hash(RAW_ASKER).encode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 
 from assistant.evaluation.intent_models.ensemble import ranking_distribution
@@ -22,6 +23,7 @@ def _intents() -> list[str]:
     return sorted({block["intent"] for block in document["nlu"] if "intent" in block})
 
 
+@pytest.mark.slow  # loads the trained model in a new Rasa process
 def test_batch_parse_returns_full_rankings_and_times(rasa_executable: Path, rasa_model: Path, tmp_path: Path) -> None:
     texts = ["hello there", "where is my order ORD-1234567", "thanks, bye"]
     rankings, times = parse_with_rasa(rasa_model, texts, rasa_executable=rasa_executable, work_dir=tmp_path)

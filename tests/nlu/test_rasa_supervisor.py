@@ -67,6 +67,7 @@ def read_pids(executable: Path) -> tuple[int, int]:
     return int(main), int(grandchild)
 
 
+@pytest.mark.slow  # waits for Rasa to start again
 def test_restarts_rasa_after_it_is_killed(rasa_server: RasaSupervisor) -> None:
     breaker = CircuitBreakingNLU(RasaNLUClient(rasa_server.base_url, 2.0), cooldown_seconds=0.5)
     assert breaker.parse("hello").intent == "greet"

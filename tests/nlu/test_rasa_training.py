@@ -69,6 +69,7 @@ def test_unchanged_data_is_not_retrained(rasa_executable: Path, rasa_model: Path
     assert rasa_model.stat().st_mtime_ns == modified
 
 
+@pytest.mark.slow  # trains Rasa again
 def test_changed_data_is_retrained_into_a_new_model(
     rasa_executable: Path, rasa_model: Path, tmp_path: Path
 ) -> None:

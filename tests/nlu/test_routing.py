@@ -91,6 +91,7 @@ def test_italian_order_question(services):
     assert answer.route == Route.ORDER_STATUS and "Ordine ORD-20481736" in answer.text
 
 
+@pytest.mark.slow  # waits for Rasa to start again
 def test_rasa_killed_gives_degraded_answers_then_recovers(services, rasa_server, nlu_client):
     os.kill(rasa_server.pid, signal.SIGKILL)
     answer = ask(services, "How many days does a customer have to return an item?", thread="down")

@@ -107,6 +107,7 @@ def test_the_shipped_policy_was_calibrated_on_data() -> None:
     assert 0.0 < policy.fallback_intent_confidence <= policy.min_intent_confidence < 1.0
 
 
+@pytest.mark.slow  # trains Rasa twice on a slice of nlu_data
 def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder) -> None:
     """Real Rasa trained twice (2 folds) on 10 examples per intent, real knowledge index on a few pages."""
     from assistant.evaluation.routing_calibration import collect_routing_samples
