@@ -51,9 +51,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts with no settings variables, whatever an earlier test or fixture set."""
+    """Each test starts with no settings variables, whatever an earlier test or fixture set, and a `Settings()`
+    built in the test's process reads no `.env` file from the working directory."""
     for name in settings_variables():
         monkeypatch.delenv(name)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
     yield
 
 

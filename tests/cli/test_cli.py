@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,17 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]  # every test starts the CLI,
 
 
 def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs `assistant ARGS` in an empty directory, so that no `.env` file adds settings; the project's own
+    directories are given by absolute path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+                "ASSISTANT_MODELS_DIR": str(PROJECT_ROOT / "models"),
+                "ASSISTANT_NLU_DATA_DIR": str(PROJECT_ROOT / "nlu_data"),
+                "ASSISTANT_RASA_EXECUTABLE": str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
                 "ASSISTANT_HASH_SALT": "cli-test", "HF_HUB_OFFLINE": "1"})
-    return subprocess.run([sys.executable, "-m", "connectors.cli", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="assistant-cli-cwd-") as workdir:
+        return subprocess.run([sys.executable, "-m", "connectors.cli", *args], cwd=workdir, env=env,
+                              capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
