@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -22,3 +23,12 @@ def test_loopback_stays_open() -> None:
         server.listen()
         with socket.create_connection(server.getsockname(), timeout=5):
             pass
+
+
+def test_socket_pairs_and_event_loops_stay_open() -> None:
+    """asyncio wakes its loop through a socket pair (AF_UNIX here), as do other libraries: they keep working."""
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(b"x")
+        assert right.recv(1) == b"x"
+    assert asyncio.run(asyncio.sleep(0, result="ran")) == "ran"
