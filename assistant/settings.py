@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     order_number_pattern: str = DEFAULT_ORDER_NUMBER_PATTERN
     conversation_ttl_seconds: int = 900
     handoff_channel: str | None = None
+    """Slack channel id where "Ask a person" posts the question."""
+    public_url: str | None = None
+    """The address staff reach this server at (e.g. `https://assistant.example.com`), for links in digests and notices."""
+    digest_channel: str | None = None
+    """Slack channel id where `assistant gaps digest` posts the weekly summary."""
+    teams_service_url: str | None = None
+    """Bot Framework service URL for messages the bot starts in Teams (e.g. `https://smba.trafficmanager.net/emea/`)."""
+    teams_handoff_conversation: str | None = None
+    """Teams channel or chat conversation id where "Ask a person" posts the question."""
+    digest_teams_conversation: str | None = None
+    """Teams channel or chat conversation id where `assistant gaps digest` posts the weekly summary."""
     hash_salt: SecretStr | None = None
     redaction_keep_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Company, product and place names the redactor must never take for people's names."""
