@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     handoff_channel: str | None = None
     """Slack channel id where "Ask a person" posts the question."""
     public_url: str | None = None
-    """The address staff reach this server at (e.g. `https://assistant.example.com`), for links in digests and notices."""
+    """The address staff reach this server at (`https://assistant.example.com`), for links in digests and notices."""
     digest_channel: str | None = None
     """Slack channel id where `assistant gaps digest` posts the weekly summary."""
     teams_service_url: str | None = None
