@@ -14,6 +14,7 @@ from assistant.errors import (
     AssistantError,
     IndexNotReadyError,
     InvalidQuestionError,
+    NoticeNotPossibleError,
     QuestionTooLongError,
     UnknownAnswerError,
 )
@@ -26,6 +27,8 @@ class ErrorKind(StrEnum):
     QUESTION_TOO_LONG = "question_too_long"
     INDEX_NOT_READY = "index_not_ready"
     UNKNOWN_ANSWER = "unknown_answer"
+    NOT_AN_OPEN_GAP = "not_an_open_gap"
+    """Someone asked to be told when an answer improves, but it is an answer already, or a closed gap."""
     UNAVAILABLE = "unavailable"
     """Any other error the assistant raised on purpose: a part it needs is down."""
     UNEXPECTED = "unexpected"
@@ -55,6 +58,12 @@ REPLIES: dict[ErrorKind, dict[str, str]] = {
         "it": "Non trovo più quella risposta (forse è di prima che mi riavviassi), "
               "quindi il tuo parere non è stato registrato.",
     },
+    ErrorKind.NOT_AN_OPEN_GAP: {
+        "en": "There's nothing to wait for here: that question has an answer already, or the knowledge team has "
+              "closed it. Ask me again to see the latest answer.",
+        "it": "Qui non c'è niente da aspettare: quella domanda ha già una risposta, oppure il team della conoscenza "
+              "l'ha chiusa. Chiedimelo di nuovo per vedere la risposta più recente.",
+    },
     ErrorKind.UNAVAILABLE: {
         "en": "Sorry, I can't answer right now because part of my system is unavailable. "
               "Please try again in a few minutes, or ask your line manager if it's urgent.",
@@ -80,6 +89,8 @@ def error_kind(error: BaseException) -> ErrorKind:
         return ErrorKind.INDEX_NOT_READY
     if isinstance(error, UnknownAnswerError):
         return ErrorKind.UNKNOWN_ANSWER
+    if isinstance(error, NoticeNotPossibleError):
+        return ErrorKind.NOT_AN_OPEN_GAP
     if isinstance(error, AssistantError):
         return ErrorKind.UNAVAILABLE
     return ErrorKind.UNEXPECTED

@@ -71,3 +71,7 @@ class OrderSourceUnavailableError(OrderError):
 
 class UnknownAnswerError(AssistantError):
     """Feedback was sent for an answer id the assistant never gave."""
+
+
+class NoticeNotPossibleError(AssistantError):
+    """Nobody can be told when this answer improves: it is not an open gap (an answer, or a gap already closed)."""

@@ -14,7 +14,7 @@ from typing import Protocol
 from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
-from assistant.interactions.records import FeedbackResult, HandoffRecord
+from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
 from assistant.nlu.entities import ORDER_NUMBER
 from assistant.nlu.intents import Intent
@@ -43,6 +43,9 @@ class TurnRecorder(Protocol):
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult: ...
 
     def record_handoff(self, answer_id: str) -> HandoffRecord: ...
+
+    def request_notice(self, answer_id: str, channel: str, address: dict[str, str], *, asker: str,
+                       audience: str) -> NoticeRequest: ...
 
 
 def clean_text(text: str) -> str:
@@ -194,6 +197,17 @@ class Assistant:
         if self._recorder is None:
             raise UnknownAnswerError(f"no answer {answer_id!r}: this assistant does not record turns")
         return self._recorder.record_handoff(answer_id)
+
+    def request_notice(self, answer_id: str, *, asker: str, channel: str, address: dict[str, str] | None = None,
+                       max_audience: str | None = None) -> NoticeRequest:
+        """`asker` wants to be told, at `address` on `channel`, when the gap `answer_id` is answered. The notice
+        will show only pages their audience (directory, capped by `max_audience`) may see. Raises
+        `UnknownAnswerError`, or `NoticeNotPossibleError` when the answer is not an open gap."""
+        if self._recorder is None:
+            raise UnknownAnswerError(f"no answer {answer_id!r}: this assistant does not record turns")
+        profile = self._directory.profile(asker) if self._directory is not None else AskerProfile()
+        audience = capped_audience(profile.audience or self._default_audience, max_audience)
+        return self._recorder.request_notice(answer_id, channel, address or {}, asker=asker, audience=audience.value)
 
 
 def _gap_reason(hits: list) -> GapReason:

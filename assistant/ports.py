@@ -11,6 +11,7 @@ from assistant.interactions.records import (
     GapState,
     HandoffRecord,
     InteractionCounts,
+    NoticeRequest,
     Resolution,
 )
 from assistant.models import Answer, Message
@@ -31,6 +32,12 @@ class AnswersQuestions(Protocol):
     def request_handoff(self, answer_id: str) -> HandoffRecord:
         """Record the hand-off as a gap; the result holds the redacted question, safe to forward.
         Raises `UnknownAnswerError` for an unknown id."""
+        ...
+
+    def request_notice(self, answer_id: str, *, asker: str, channel: str, address: dict[str, str] | None = None,
+                       max_audience: str | None = None) -> NoticeRequest:
+        """Keep where to tell `asker` when the open gap `answer_id` is answered. Raises `UnknownAnswerError`, or
+        `NoticeNotPossibleError` when the answer is not an open gap."""
         ...
 
 
@@ -63,4 +70,11 @@ class ChangesGapState(Protocol):
         ...
 
     def reopen_gap(self, answer_id: str, *, by: str, note: str | None = None) -> GapRecord:
+        ...
+
+
+class CollectsNotices(Protocol):
+    """The API's inbox: notices for an asker who asked to be told, handed over once."""
+
+    def collect_notices(self, channel: str, asker: str) -> list[NoticeRequest]:
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from assistant.models import Citation, GapReason, Route
 
@@ -170,3 +170,25 @@ class AnsweredTurn:
     page_path: str
     page_title: str
     helpful: bool | None
+
+
+@dataclass(frozen=True)
+class NoticeRequest:
+    """Someone asked to be told when a gap is answered: where to tell them, and the notice once it is ready.
+
+    `address` is the channel's own idea of a place (a Slack channel and thread, a Teams conversation); the API's
+    place is the asker's inbox (`asker_hash`). `question` is the gap's question as stored (redacted); `audience`
+    the asker's page audience when they asked, so the notice shows only pages they may see.
+    """
+
+    request_id: int
+    answer_id: str
+    created_at: dt.datetime
+    channel: str
+    address: dict[str, str]
+    audience: str
+    question: str
+    language: str | None
+    resolved_page: str | None = None
+    notice: dict[str, Any] | None = None
+    attempts: int = 0

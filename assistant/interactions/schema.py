@@ -1,5 +1,6 @@
 """The tables of the interaction store at the newest migration: `turns` (one per answer), `feedback` (one per
-vote) and `gap_counts` (daily totals that outlive retention). Changes go through a new migration in
+vote), `gap_counts` (daily totals that outlive retention) and `notice_requests` (who asked to be told when a gap
+is answered, and the notice once it is ready). Changes go through a new migration in
 `migrations/versions/`; a test checks the migrated database matches these definitions."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 
@@ -111,4 +113,25 @@ gap_counts = Table(
     Column("turns", Integer(), nullable=False),
     Column("gaps", Integer(), nullable=False),
     PrimaryKeyConstraint("day", "channel", "gap_reason", "team"),
+)
+
+notice_requests = Table(
+    "notice_requests",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("turn_id", String(64), ForeignKey("turns.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # Where to deliver (a Slack channel and thread, a Teams conversation, an API inbox hash): kept only because the
+    # asker asked, deleted with the notice.
+    Column("address", JSON(), nullable=False),
+    Column("address_key", String(64), nullable=False),  # a hash of channel and address: one request per place
+    Column("asker_hash", String(64), nullable=False),  # the API's inbox: whose notices a caller may collect
+    Column("audience", String(16), nullable=False),  # the asker's page audience when they asked
+    Column("notice", JSON(), nullable=True),  # the answer to send, once the gap is resolved
+    Column("ready_at", UtcDateTime(), nullable=True),
+    Column("attempts", Integer(), nullable=False),
+    Column("last_error", Text(), nullable=True),
+    UniqueConstraint("turn_id", "address_key", name="uq_notice_requests_turn_address"),
+    Index("ix_notice_requests_ready_at", "ready_at"),
 )

@@ -9,8 +9,10 @@ scope) or when the latest vote on it is a thumbs-down.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
 from typing import Any, Protocol
@@ -18,7 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row, case, delete, false, func, insert, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.errors import UnknownAnswerError
+from assistant.errors import NoticeNotPossibleError, UnknownAnswerError
 from assistant.health import PartHealth
 from assistant.interactions.engine import WRITE_OPTION, build_engine, uses_single_connection
 from assistant.interactions.errors import InteractionStoreError, InvalidGapTransitionError
@@ -32,11 +34,12 @@ from assistant.interactions.records import (
     GapState,
     HandoffRecord,
     InteractionCounts,
+    NoticeRequest,
     Resolution,
     RetentionResult,
     TurnRecord,
 )
-from assistant.interactions.schema import feedback, gap_counts, turns
+from assistant.interactions.schema import feedback, gap_counts, notice_requests, turns
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 _MAX_ANSWER_ID_LENGTH = 64
@@ -292,8 +295,89 @@ class InteractionStore:
                     ).values(turns=existing.turns + int(count), gaps=existing.gaps + int(gaps or 0)))
             old_ids = select(turns.c.id).where(old)
             votes = connection.execute(delete(feedback).where(feedback.c.turn_id.in_(old_ids))).rowcount
+            connection.execute(delete(notice_requests).where(
+                notice_requests.c.turn_id.in_(old_ids) | (notice_requests.c.created_at < cutoff)))
             removed = connection.execute(delete(turns).where(old)).rowcount
         return RetentionResult(turns_deleted=int(removed or 0), feedback_deleted=int(votes or 0), cutoff=cutoff)
+
+    # ------------------------------------------------------------------ notices ("tell me when answered")
+
+    def request_notice(self, answer_id: str, channel: str, address: Mapping[str, str], *, asker: str,
+                       audience: str) -> NoticeRequest:
+        """Keep `address` so the asker can be told when the open gap `answer_id` is answered; asking twice for the
+        same place keeps one request. Raises `UnknownAnswerError` for an unknown id, `NoticeNotPossibleError` when
+        the turn is not an open gap."""
+        place = {str(key): str(value) for key, value in address.items()}
+        key = hashlib.sha256(json.dumps([channel, place], sort_keys=True).encode("utf-8")).hexdigest()
+        with self._transaction(f"record a notice request on answer {answer_id}", write=True) as connection:
+            turn = connection.execute(
+                select(turns.c.gap, turns.c.gap_state).where(turns.c.id == answer_id).with_for_update()
+            ).one_or_none()
+            if turn is None:
+                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            if not turn.gap or turn.gap_state != GapState.OPEN.value:
+                raise NoticeNotPossibleError(f"answer {answer_id!r} is not an open gap: there is nothing to wait for")
+            existing = connection.execute(select(notice_requests.c.id).where(
+                notice_requests.c.turn_id == answer_id, notice_requests.c.address_key == key)).scalar_one_or_none()
+            if existing is None:
+                connection.execute(insert(notice_requests).values(
+                    turn_id=answer_id, created_at=self._clock(), channel=channel[:16], address=place,
+                    address_key=key, asker_hash=self._hasher.hash(asker), audience=audience[:16], attempts=0))
+        [request] = self._notice_rows((notice_requests.c.turn_id == answer_id)
+                                      & (notice_requests.c.address_key == key), limit=1)
+        return request
+
+    def notices_to_prepare(self, limit: int = 1000) -> list[NoticeRequest]:
+        """Requests whose gap has been resolved and whose notice is not written yet (oldest first)."""
+        return self._notice_rows(notice_requests.c.notice.is_(None), turns.c.gap_state == GapState.RESOLVED.value,
+                                 limit=limit)
+
+    def set_notice(self, request_id: int, notice: Mapping[str, Any]) -> None:
+        """Store the notice to deliver for a request (text built from pages: nothing personal to redact)."""
+        with self._transaction(f"store notice {request_id}", write=True) as connection:
+            connection.execute(update(notice_requests).where(notice_requests.c.id == request_id)
+                               .values(notice=dict(notice), ready_at=self._clock()))
+
+    def ready_notices(self, channels: Sequence[str], *, max_attempts: int, limit: int = 1000) -> list[NoticeRequest]:
+        """Notices ready for delivery on `channels`, not yet given up on (fewer than `max_attempts` failures)."""
+        return self._notice_rows(notice_requests.c.ready_at.is_not(None), notice_requests.c.channel.in_(channels),
+                                 notice_requests.c.attempts < max_attempts, limit=limit)
+
+    def notice_delivered(self, request_id: int) -> None:
+        """The notice reached its place: the request and its address are deleted."""
+        with self._transaction(f"delete delivered notice {request_id}", write=True) as connection:
+            connection.execute(delete(notice_requests).where(notice_requests.c.id == request_id))
+
+    def notice_failed(self, request_id: int, error: str) -> None:
+        """Count a failed delivery (kept for the next attempt until `max_attempts` or retention)."""
+        with self._transaction(f"record a failed notice {request_id}", write=True) as connection:
+            connection.execute(update(notice_requests).where(notice_requests.c.id == request_id).values(
+                attempts=notice_requests.c.attempts + 1, last_error=error[:500]))
+
+    def collect_notices(self, channel: str, asker: str) -> list[NoticeRequest]:
+        """The ready notices of `asker` on `channel` (the API's inbox), deleted as they are handed over."""
+        asker_hash = self._hasher.hash(asker)
+        ready = self._notice_rows(notice_requests.c.ready_at.is_not(None), notice_requests.c.channel == channel,
+                                  notice_requests.c.asker_hash == asker_hash, limit=1000)
+        if ready:
+            with self._transaction("hand over notices", write=True) as connection:
+                connection.execute(delete(notice_requests).where(
+                    notice_requests.c.id.in_([request.request_id for request in ready])))
+        return ready
+
+    def _notice_rows(self, *conditions: Any, limit: int) -> list[NoticeRequest]:
+        query = (
+            select(notice_requests, turns.c.question, turns.c.language, turns.c.resolved_page)
+            .join(turns, turns.c.id == notice_requests.c.turn_id)
+            .where(*conditions).order_by(notice_requests.c.id).limit(limit)
+        )
+        with self._transaction("list notice requests") as connection:
+            rows = connection.execute(query).all()
+        return [NoticeRequest(
+            request_id=int(row.id), answer_id=row.turn_id, created_at=row.created_at, channel=row.channel,
+            address=dict(row.address), audience=row.audience, question=row.question, language=row.language,
+            resolved_page=row.resolved_page, notice=dict(row.notice) if row.notice is not None else None,
+            attempts=int(row.attempts)) for row in rows]
 
     def turn(self, answer_id: str) -> TurnRecord | None:
         """The stored turn with its feedback (oldest vote first), or None for an unknown id."""

@@ -10,12 +10,15 @@ from fastapi import FastAPI
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from connectors.app.channel_mounts import mount_channels
+from connectors.app.periodic import PeriodicJob
 from connectors.app.retention import RetentionSchedule
 from connectors.app.services import build_services
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.app import create_app
 
 logger = logging.getLogger(__name__)
+
+NOTICE_PERIOD_SECONDS = 60.0
 
 
 def require_keys_off_loopback(settings: Settings, host: str) -> None:
@@ -38,6 +41,8 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     services = build_services(settings, intent_parser=nlu.client if nlu else None)
     services.embedder.warm_up()
     retention = RetentionSchedule(services.interactions, settings.retention_days) if settings.retention_days else None
+    # Gaps resolved by a person (API, console) or by another process's recheck: tell who asked to be told.
+    notices = PeriodicJob("notices", services.deliver_notices, NOTICE_PERIOD_SECONDS)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -45,9 +50,11 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
             nlu.start()
         if retention is not None:
             retention.start()
+        notices.start()
         try:
             yield
         finally:
+            notices.stop()
             if retention is not None:
                 retention.stop()
             if nlu is not None:

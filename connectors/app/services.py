@@ -13,6 +13,7 @@ from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
 from assistant.insights.dimensions import EX_DIMENSIONS_FILE, DimensionClassifier, load_labelled_questions
+from assistant.insights.notices import DispatchReport, NoticeDispatcher
 from assistant.insights.recheck import RecheckResult, recheck_open_gaps
 from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
@@ -65,12 +66,19 @@ class Services:
             page_owner=self.index.page_owner,
             reports=self.insights(),
             gap_states=self.interactions,
+            notices=self.interactions,
         )
 
     def recheck_gaps(self) -> RecheckResult:
         """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
         self.index.reload()
         return recheck_open_gaps(self.interactions, self.skill)
+
+    def deliver_notices(self) -> DispatchReport:
+        """Write the notices of resolved gaps that someone asked to be told about, and push them (Slack, Teams)."""
+        from connectors.app.notice_senders import notice_senders
+
+        return NoticeDispatcher(self.interactions, self.skill, notice_senders(self.settings)).run()
 
     def insights(self) -> GapInsightsService:
         """Gap reports over this deployment's store, themes from its embedding model, owners from its index."""

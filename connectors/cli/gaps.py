@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.settings import Settings
+from connectors.cli.output import describe_notices
 from connectors.reports.gaps import ReportFormat, ReportLevel, render_gap_report
 
 
@@ -49,9 +50,12 @@ def recheck_gaps(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     try:
         result = services.recheck_gaps()
+        notices = services.deliver_notices()
     finally:
         services.close()
     print(f"{result.checked} open gaps asked again; {len(result.resolved)} resolved")
     for answer_id, page in sorted(result.resolved.items()):
         print(f"  {answer_id}: answered by {page}")
-    return 0
+    print(describe_notices(notices))
+    return 0 if not notices.failed else 1
+

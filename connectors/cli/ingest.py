@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.settings import Settings
+from connectors.cli.output import describe_notices
 from connectors.cli.progress import TqdmProgress
 
 
@@ -25,6 +26,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         report = services.ingestor().ingest(directory, TqdmProgress())
         # New or changed pages may answer questions staff asked before: close those gaps.
         recheck = services.recheck_gaps() if report.changed else None
+        notices = services.deliver_notices() if recheck is not None and recheck.resolved else None
     finally:
         services.close()
     for problem in report.problems:
@@ -35,4 +37,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
           f"in {report.seconds:.1f}s")
     if recheck is not None:
         print(f"rechecked {recheck.checked} open gaps: {len(recheck.resolved)} now answered")
+    if notices is not None:
+        print(describe_notices(notices))
     return 1 if report.problems else 0

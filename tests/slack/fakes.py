@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from assistant.interactions.records import HandoffRecord
+from assistant.interactions.records import HandoffRecord, NoticeRequest
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
 
@@ -21,6 +21,7 @@ class RecordingAssistant:
         self.answers: list[Answer] = []
         self.feedback: list[tuple[str, bool]] = []
         self.handoffs: list[str] = []
+        self.notice_requests: list[tuple[str, str, dict[str, str]]] = []
 
     def handle(self, message: Message) -> Answer:
         with self._lock:
@@ -41,6 +42,13 @@ class RecordingAssistant:
         with self._lock:
             self.handoffs.append(answer_id)
         return self._inner.request_handoff(answer_id)
+
+    def request_notice(self, answer_id: str, *, asker: str, channel: str, address: dict[str, str] | None = None,
+                       max_audience: str | None = None) -> NoticeRequest:
+        with self._lock:
+            self.notice_requests.append((answer_id, asker, dict(address or {})))
+        return self._inner.request_notice(answer_id, asker=asker, channel=channel, address=address,
+                                          max_audience=max_audience)
 
     def wait_for_answers(self, count: int, timeout: float = 10.0) -> list[Answer]:
         """Poll until `count` answers were given; AssertionError after `timeout` seconds."""

@@ -14,28 +14,35 @@ from assistant.access import ROLE_MAX_AUDIENCE, ApiKey, Permission, Role, allows
 from assistant.error_replies import ErrorKind, error_kind
 from assistant.errors import AssistantError
 from assistant.health import HealthCheck
+from assistant.insights.notices import Notice
 from assistant.insights.report import InsightsError
 from assistant.interactions import GapState, InvalidGapTransitionError, Resolution
 from assistant.models import Message
-from assistant.ports import AnswersQuestions, ChangesGapState, ListsGaps, ReportsGaps
+from assistant.ports import AnswersQuestions, ChangesGapState, CollectsNotices, ListsGaps, ReportsGaps
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.schemas import (
     AskRequest,
     AskResponse,
+    CitationBody,
     ErrorBody,
     FeedbackRequest,
     FeedbackResponse,
     GapStateRequest,
+    NoticeBody,
+    NotifyRequest,
 )
 from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, ReportLevel, render_gap_report
 
 logger = logging.getLogger(__name__)
+
+CHANNEL = "api"
 
 STATUS_BY_KIND = {
     ErrorKind.EMPTY_QUESTION: 422,
     ErrorKind.QUESTION_TOO_LONG: 413,
     ErrorKind.INDEX_NOT_READY: 503,
     ErrorKind.UNKNOWN_ANSWER: 404,
+    ErrorKind.NOT_AN_OPEN_GAP: 409,
     ErrorKind.UNAVAILABLE: 503,
     ErrorKind.UNEXPECTED: 500,
 }
@@ -52,6 +59,7 @@ class ApiPorts:
     gaps: ListsGaps
     reports: ReportsGaps | None = None
     gap_states: ChangesGapState | None = None
+    notices: CollectsNotices | None = None
     health_checks: Sequence[HealthCheck] = ()
     api_keys: Sequence[ApiKey] = field(default=(), repr=False)
     page_owner: Callable[[str], str | None] = lambda path: None
@@ -132,13 +140,43 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         message = Message(
             text=body.text,
             asker=body.user or "anonymous",
-            channel="api",
+            channel=CHANNEL,
             thread=body.conversation_id,
             language=body.language,
             audience=body.audience,
             max_audience=cap,
         )
-        return AskResponse.from_answer(ports.answering.handle(message))
+        if body.notify and not body.user:
+            raise HTTPException(status_code=422, detail="notify needs the asker's `user`, to know whose inbox it is")
+        answer = ports.answering.handle(message)
+        notify = False
+        if body.notify and answer.gap and answer.answer_id and body.user:
+            ports.answering.request_notice(answer.answer_id, asker=body.user, channel=CHANNEL, max_audience=cap)
+            notify = True
+        return AskResponse.from_answer(answer, notify=notify)
+
+    @app.post("/v1/notify", status_code=201, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+    def notify(body: NotifyRequest, caller: CallerDependency) -> dict:
+        """Keep a gap answer in `user`'s inbox of notices once new content answers it (409 when not an open gap)."""
+        caller.require(Permission.ASK)
+        ports.answering.request_notice(body.answer_id, asker=body.user, channel=CHANNEL,
+                                       max_audience=ROLE_MAX_AUDIENCE[caller.role])
+        return {"answer_id": body.answer_id, "notify": True}
+
+    @app.get("/v1/notices")
+    def notices(caller: CallerDependency, user: Annotated[str, Query(min_length=1, max_length=200)]) -> dict:
+        """The answers that arrived for `user`'s gaps since the last call; each is handed over once."""
+        caller.require(Permission.ASK)
+        if ports.notices is None:
+            raise HTTPException(status_code=503, detail="notices are not available in this server")
+        bodies = []
+        for request in ports.notices.collect_notices(CHANNEL, user):
+            notice = Notice.from_json(request.notice or {})
+            bodies.append(NoticeBody(
+                answer_id=request.answer_id, question=notice.question, heading=notice.heading,
+                answered=notice.answered, answer=notice.text,
+                citations=[CitationBody(**citation.__dict__) for citation in notice.citations]))
+        return {"notices": [body.model_dump() for body in bodies], "count": len(bodies)}
 
     @app.post("/v1/feedback", response_model=FeedbackResponse, responses={404: {"model": ErrorBody}})
     def feedback(body: FeedbackRequest, caller: CallerDependency) -> FeedbackResponse:

@@ -16,6 +16,8 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(None, max_length=200, description="Groups follow-up questions.")
     language: str | None = Field(None, pattern="^(en|it)$", description="Answer language; guessed if absent.")
     audience: str | None = Field(None, pattern="^(all|staff|managers)$", description="Who may see what.")
+    notify: bool = Field(False, description="When the answer is a gap, keep it in `user`'s inbox of notices "
+                                            "(GET /v1/notices) once new content answers it. Needs `user`.")
 
 
 class CitationBody(BaseModel):
@@ -39,9 +41,10 @@ class AskResponse(BaseModel):
     gap_reason: str | None
     follow_up: str | None = None
     degraded: bool = False
+    notify: bool = Field(False, description="True when the asker will be told once the gap is answered.")
 
     @classmethod
-    def from_answer(cls, answer: Answer) -> AskResponse:
+    def from_answer(cls, answer: Answer, notify: bool = False) -> AskResponse:
         return cls(
             id=answer.answer_id,
             answer=answer.text,
@@ -53,6 +56,7 @@ class AskResponse(BaseModel):
             gap_reason=answer.gap_reason.value if answer.gap_reason else None,
             follow_up=answer.follow_up,
             degraded=answer.degraded,
+            notify=notify,
         )
 
 
@@ -79,3 +83,21 @@ class GapStateRequest(BaseModel):
     state: GapState
     page: str | None = Field(None, max_length=500, description="The page that now answers it (resolved).")
     note: str | None = Field(None, max_length=2000, description="Why (required to dismiss).")
+
+
+class NotifyRequest(BaseModel):
+    """Tell `user` (in their inbox of notices) when the gap `answer_id` is answered."""
+
+    answer_id: str = Field(..., min_length=1, max_length=64)
+    user: str = Field(..., min_length=1, max_length=200, description="Who asked, as given to /v1/ask.")
+
+
+class NoticeBody(BaseModel):
+    """A gap someone asked about has been answered: their question (redacted) and the answer, if it can be shown."""
+
+    answer_id: str
+    question: str
+    heading: str
+    answered: bool
+    answer: str
+    citations: list[CitationBody]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.insights.notices import Notice
 from assistant.models import Answer, Citation
 from connectors.channels.slack.text import escape, markdown_to_mrkdwn, split_for_blocks
 
@@ -13,6 +14,7 @@ HELPFUL = "feedback_helpful"
 NOT_HELPFUL = "feedback_not_helpful"
 ASK_PERSON = "ask_person"
 SHARE = "share_answer"
+NOTIFY = "notify_when_answered"
 ACTIONS_BLOCK_ID = "answer_actions"
 STATUS_BLOCK_ID = "answer_status"
 
@@ -32,7 +34,8 @@ def source_label(citation: Citation) -> str:
     return citation.title
 
 
-def _sources(citations: list[Citation], heading: str) -> list[Block]:
+def source_blocks(citations: list[Citation], heading: str) -> list[Block]:
+    """A context block listing up to `MAX_SOURCES` distinct sources (links when they have a URL); none when empty."""
     elements: list[Block] = [{"type": "mrkdwn", "text": f"*{heading}:*"}]
     seen: set[tuple[str, str]] = set()
     for citation in citations:
@@ -70,7 +73,8 @@ def answer_blocks(
     `key` is the value the "Ask a person" and "Share" buttons carry to find the answer again
     (the answer id, or a local key when the core gave none); "Helpful" and "Not helpful" carry
     the answer id itself and are left out when there is none. `shareable` adds "Share in channel"
-    (for ephemeral `/ask` replies); `note` adds a context line (e.g. who shared it).
+    (for ephemeral `/ask` replies); `note` adds a context line (e.g. who shared it). A gap gets "Tell me when
+    answered", carrying the answer id.
     """
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
@@ -80,7 +84,7 @@ def answer_blocks(
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}
         )
-    blocks.extend(_sources(answer.citations, answer.citations_heading))
+    blocks.extend(source_blocks(answer.citations, answer.citations_heading))
     if answer.degraded:
         blocks.append(
             _context(":warning: Some of my usual checks are offline, so this answer may be less precise.")
@@ -92,6 +96,8 @@ def answer_blocks(
         buttons.append(_button(":thumbsup: Helpful", HELPFUL, answer.answer_id))
         buttons.append(_button(":thumbsdown: Not helpful", NOT_HELPFUL, answer.answer_id))
     buttons.append(_button(":raising_hand: Ask a person", ASK_PERSON, key))
+    if answer.gap and answer.answer_id:
+        buttons.append(_button(":bell: Tell me when answered", NOTIFY, answer.answer_id))
     if shareable:
         buttons.append(_button("Share in channel", SHARE, key, style="primary"))
     blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": buttons})
@@ -154,3 +160,14 @@ def handoff_blocks(
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
     text = f"{headline} Question: {escape(question) if question else '(see the thread)'}"
     return text, blocks
+
+
+def notice_blocks(notice: Notice) -> tuple[str, list[Block]]:
+    """The text and blocks of a "there is an answer now" notice: what was asked, the answer and its sources."""
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": f":bell: {escape(notice.heading)}"}}]
+    if notice.answered:
+        blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+                      for piece in split_for_blocks(markdown_to_mrkdwn(notice.text)))
+        blocks.extend(source_blocks(list(notice.citations), "Sources"))
+    text = notice.heading + (f" {notice.text}" if notice.answered else "")
+    return fallback_text(text), blocks

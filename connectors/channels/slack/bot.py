@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.errors import AssistantError, UnknownAnswerError
+from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
 from assistant.retrieval.language import guess_language
@@ -97,6 +98,7 @@ class SlackBot:
         app.action(kit.NOT_HELPFUL)(self._on_feedback)
         app.action(kit.ASK_PERSON)(self._on_ask_person)
         app.action(kit.SHARE)(self._on_share)
+        app.action(kit.NOTIFY)(self._on_notify)
 
     # ------------------------------------------------------------------ middleware
 
@@ -383,6 +385,39 @@ class SlackBot:
             logger.warning("Slack request %s: hand-off not recorded: %s", request_id, error)
             return None
         return handoff.question
+
+    async def _on_notify(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        request_id = _action_request_id(body)
+        self.work.spawn(
+            self._request_notice(action.get("value", ""), body, respond, request_id),
+            request_id=request_id,
+            on_error=self._error_teller(body, respond),
+        )
+
+    async def _request_notice(self, answer_id: str, body: Payload, respond: AsyncRespond, request_id: str) -> None:
+        """Keep where to tell the clicker: the thread of the answer, or their direct messages for a private one."""
+        user = body["user"]["id"]
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if container.get("is_ephemeral") or not channel_id:
+            address = {"channel": user}  # posting to a user id writes in their direct messages with the bot
+        else:
+            address = {"channel": channel_id,
+                       "thread_ts": message.get("thread_ts") or container.get("message_ts") or message.get("ts", "")}
+        shown = self._answers.get(answer_id)
+        language = guess_language(shown.question) if shown else "en"
+        try:
+            await asyncio.to_thread(self._assistant.request_notice, answer_id, asker=user, channel=CHANNEL_NAME,
+                                    address=address)
+        except AssistantError as error:
+            _log_core_error(request_id, error)
+            await self._tell(body, respond, replies.polite_reply(error, language))
+            return
+        await self._tell(body, respond, CONFIRMATIONS.get(language, CONFIRMATIONS["en"]))
 
     async def _on_share(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
