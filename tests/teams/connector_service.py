@@ -1,7 +1,11 @@
 """A stand-in for the Bot Framework connector service: a real HTTP server on 127.0.0.1.
 
 The bot's adapter posts its replies to `{serviceUrl}/v3/conversations/{id}/activities[/{replyToId}]`;
-this server records every such request and answers `{"id": "..."}` as the real service does.
+this server records every such request and answers `{"id": "..."}` as the real service does. A new post
+in a channel is `POST {serviceUrl}/v3/conversations` with the channel in `channelData`; it is answered
+`{"id": "<channel>;messageid=<id>", "activityId": "<id>"}` like Teams does. Setting `fail_with` to an
+HTTP status makes every request fail with it (and an error body), as a broken service would; those
+requests are kept in `refused`.
 """
 
 from __future__ import annotations
@@ -25,9 +29,22 @@ class RecordedRequest:
     body: dict[str, Any]
 
     @property
+    def creates_conversation(self) -> bool:
+        """True for `POST /v3/conversations` (a new post in a channel) rather than a message to a conversation."""
+        return self.path.split("?")[0].rstrip("/") == "/v3/conversations"
+
+    @property
     def conversation_id(self) -> str:
-        """The conversation id of `/v3/conversations/{id}/activities...`, URL-decoded."""
+        """The conversation id of `/v3/conversations/{id}/activities...`, URL-decoded; for a new channel
+        post, the channel id in its `channelData`."""
+        if self.creates_conversation:
+            return self.body["channelData"]["channel"]["id"]
         return unquote(self.path.split("/")[3])
+
+    @property
+    def activity(self) -> dict[str, Any]:
+        """The activity sent (inside the conversation parameters of a new channel post)."""
+        return self.body["activity"] if self.creates_conversation else self.body
 
     @property
     def reply_to_id(self) -> str | None:
@@ -41,6 +58,9 @@ class ConnectorServiceStandIn:
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
+        self.fail_with: int | None = None
+        self.refused: list[RecordedRequest] = []
+        """Requests answered with `fail_with` (not in `requests`)."""
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -86,17 +106,32 @@ class ConnectorServiceStandIn:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                parts = self.path.split("?")[0].split("/")
-                if len(parts) < 5 or parts[1:3] != ["v3", "conversations"] or parts[4] != "activities":
-                    self.send_response(404)
-                    self.end_headers()
+                parts = self.path.split("?")[0].rstrip("/").split("/")
+                creates = self.command == "POST" and parts[1:] == ["v3", "conversations"]
+                if not creates and (
+                    len(parts) < 5 or parts[1:3] != ["v3", "conversations"] or parts[4] != "activities"
+                ):
+                    self._answer(404, {"error": {"code": "NotFound", "message": "no such route"}})
                     return
                 body = json.loads(raw) if raw else {}
-                activity_id = service._record(
-                    RecordedRequest(self.command, self.path, dict(self.headers.items()), body)
-                )
-                payload = json.dumps({"id": activity_id}).encode()
-                self.send_response(200)
+                request = RecordedRequest(self.command, self.path, dict(self.headers.items()), body)
+                if service.fail_with is not None:
+                    with service._lock:
+                        service.refused.append(request)
+                    message = "the stand-in is failing on purpose"
+                    self._answer(service.fail_with, {"error": {"code": "ServiceError", "message": message}})
+                    return
+                activity_id = service._record(request)
+                if creates:
+                    channel = body["channelData"]["channel"]["id"]
+                    conversation = f"{channel};messageid={activity_id}"
+                    self._answer(201, {"id": conversation, "activityId": activity_id})
+                else:
+                    self._answer(200, {"id": activity_id})
+
+            def _answer(self, status: int, content: dict[str, Any]) -> None:
+                payload = json.dumps(content).encode()
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
