@@ -16,8 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -28,6 +26,7 @@ from assistant.insights.dimensions import (  # noqa: E402
     load_labelled_questions,
 )
 from assistant.retrieval.embedder import SentenceTransformerEmbedder  # noqa: E402
+from benchmarks.factories import RememberingEmbedder  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
 
 ALTERNATIVES = {
@@ -40,25 +39,8 @@ ALTERNATIVES = {
 COMPARE_SEEDS = (0, 1, 2)
 
 
-class _Remembering:
-    """Embeds each distinct text once, so comparing configurations does not repeat the slow part."""
 
-    def __init__(self, embedder: SentenceTransformerEmbedder) -> None:
-        self._embedder = embedder
-        self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def name(self) -> str:
-        return self._embedder.name
-
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        new = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if new:
-            self._vectors.update(zip(new, self._embedder.encode(new), strict=True))
-        return np.stack([self._vectors[text] for text in texts])
-
-
-def compare(embedder: _Remembering, questions: list[LabelledQuestion], folds: int) -> dict[str, dict]:
+def compare(embedder: RememberingEmbedder, questions: list[LabelledQuestion], folds: int) -> dict[str, dict]:
     results = {}
     for label, options in ALTERNATIVES.items():
         runs = [DimensionClassifier(embedder, **options).cross_validate(questions, folds=folds, seed=seed)
@@ -113,7 +95,7 @@ def main() -> int:
     questions = load_labelled_questions(ROOT / "nlu_data" / EX_DIMENSIONS_FILE)
     model = SentenceTransformerEmbedder()
     model.warm_up()
-    embedder = _Remembering(model)
+    embedder = RememberingEmbedder(model)
 
     started = time.perf_counter()
     DimensionClassifier(embedder).fit(questions)

@@ -7,6 +7,8 @@ import threading
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import EmptyQuestionError, UnknownAnswerError
 from assistant.interactions.records import HandoffRecord
 from assistant.models import Answer, Citation, GapReason, Message, Route
@@ -76,3 +78,22 @@ class CannedAssistant:
             if answer_id not in self._answer_ids:
                 raise UnknownAnswerError(answer_id)
         return HandoffRecord(answer_id, "(the canned question)", GapReason.HANDOFF_REQUESTED)
+
+
+class RememberingEmbedder:
+    """Wraps an embedder and asks it once per distinct text: for fitting the same texts many times (benchmarks
+    that compare configurations, tests that fit several classifiers)."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        return self._embedder.name
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        new = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if new:
+            self._vectors.update(zip(new, self._embedder.encode(new), strict=True))
+        return np.stack([self._vectors[text] for text in texts])

@@ -161,12 +161,7 @@ class InteractionStore:
         stored_comment = self._redactor.redact(comment) if comment and comment.strip() else None
         now = self._clock()
         with self._transaction(f"record feedback on answer {answer_id}", write=True) as connection:
-            current = connection.execute(
-                select(turns.c.gap, turns.c.gap_reason, turns.c.gap_state)
-                .where(turns.c.id == answer_id).with_for_update()
-            ).one_or_none()
-            if current is None:
-                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            current = _locked_turn(connection, answer_id, turns.c.gap, turns.c.gap_reason, turns.c.gap_state)
             reason_before = _gap_reason(current.gap_reason)
             closed = bool(current.gap) and current.gap_state in _CLOSED_STATES
             gap, reason = (
@@ -206,11 +201,7 @@ class InteractionStore:
         """
         reason = GapReason.HANDOFF_REQUESTED
         with self._transaction(f"record a hand-off on answer {answer_id}", write=True) as connection:
-            question = connection.execute(
-                select(turns.c.question).where(turns.c.id == answer_id).with_for_update()
-            ).scalar_one_or_none()
-            if question is None:
-                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            question = _locked_turn(connection, answer_id, turns.c.question).question
             connection.execute(update(turns).where(turns.c.id == answer_id).values(
                 gap=True, gap_reason=reason.value, gap_state=GapState.OPEN.value, **_NO_LIFECYCLE))
         return HandoffRecord(answer_id=answer_id, question=question, gap_reason=reason)
@@ -242,11 +233,7 @@ class InteractionStore:
             "resolution": resolution if state is GapState.RESOLVED else None,
         }
         with self._transaction(f"change the state of gap {answer_id}", write=True) as connection:
-            current = connection.execute(
-                select(turns.c.gap, turns.c.gap_state).where(turns.c.id == answer_id).with_for_update()
-            ).one_or_none()
-            if current is None:
-                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            current = _locked_turn(connection, answer_id, turns.c.gap, turns.c.gap_state)
             if not current.gap:
                 raise InvalidGapTransitionError(f"answer {answer_id!r} is not a gap")
             if current.gap_state == state.value:
@@ -310,11 +297,7 @@ class InteractionStore:
         place = {str(key): str(value) for key, value in address.items()}
         key = hashlib.sha256(json.dumps([channel, place], sort_keys=True).encode("utf-8")).hexdigest()
         with self._transaction(f"record a notice request on answer {answer_id}", write=True) as connection:
-            turn = connection.execute(
-                select(turns.c.gap, turns.c.gap_state).where(turns.c.id == answer_id).with_for_update()
-            ).one_or_none()
-            if turn is None:
-                raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+            turn = _locked_turn(connection, answer_id, turns.c.gap, turns.c.gap_state)
             if not turn.gap or turn.gap_state != GapState.OPEN.value:
                 raise NoticeNotPossibleError(f"answer {answer_id!r} is not an open gap: there is nothing to wait for")
             existing = connection.execute(select(notice_requests.c.id).where(
@@ -541,6 +524,14 @@ class InteractionStore:
         if since_days < 0:
             raise ValueError(f"since_days must not be negative, got {since_days}")
         return self._clock() - dt.timedelta(days=since_days)
+
+
+def _locked_turn(connection: Connection, answer_id: str, *columns: Any) -> Row[Any]:
+    """`columns` of the turn `answer_id`, locked for this transaction; `UnknownAnswerError` when there is none."""
+    row = connection.execute(select(*columns).where(turns.c.id == answer_id).with_for_update()).one_or_none()
+    if row is None:
+        raise UnknownAnswerError(f"no answer has the id {answer_id!r}")
+    return row
 
 
 def _checked_answer_id(answer_id: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.errors import AssistantError
@@ -18,6 +17,7 @@ from assistant.insights.dimensions import (
     LabelledQuestion,
     load_labelled_questions,
 )
+from benchmarks.factories import RememberingEmbedder
 
 DATA = Path(__file__).resolve().parents[2] / "nlu_data" / EX_DIMENSIONS_FILE
 GOOD_ENTRY = "{text: where is the first aid kit, language: en, dimension: enablement, customer_interaction: false}"
@@ -38,23 +38,6 @@ NEW_QUESTIONS = [
     ("perché l'azienda ha scelto di usare solo energia rinnovabile nei negozi?", Dimension.INSPIRATION, False),
 ]
 
-
-class RememberingEmbedder:
-    """The session's real MiniLM embedder, asked once per distinct text: the tests fit several times."""
-
-    def __init__(self, embedder) -> None:
-        self._embedder = embedder
-        self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def name(self) -> str:
-        return self._embedder.name
-
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        new = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if new:
-            self._vectors.update(zip(new, self._embedder.encode(new), strict=True))
-        return np.stack([self._vectors[text] for text in texts])
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 from assistant.errors import UnknownAnswerError
 from assistant.interactions import GapState, InteractionStore, InvalidGapTransitionError, Resolution
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
+from tests.support.clock import DateClock
 
 START = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -19,21 +20,14 @@ class KeepText:
         return text.replace("anna@example.com", "[EMAIL]")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
 
-    def __call__(self) -> dt.datetime:
-        return self.now
+@pytest.fixture
+def clock() -> DateClock:
+    return DateClock(START)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(database_url: str, clock: Clock) -> InteractionStore:
+def store(database_url: str, clock: DateClock) -> InteractionStore:
     with InteractionStore(database_url, KeepText(), salt="s", clock=clock) as opened:
         yield opened
 
@@ -55,7 +49,7 @@ def test_a_new_gap_is_open_and_carries_the_askers_groups(store: InteractionStore
     assert gap.as_dict()["state"] == "open" and gap.as_dict()["team"] == "Tills"
 
 
-def test_resolve_dismiss_and_reopen(store: InteractionStore, clock: Clock) -> None:
+def test_resolve_dismiss_and_reopen(store: InteractionStore, clock: DateClock) -> None:
     record(store, "g1")
     record(store, "g2")
     clock.now += dt.timedelta(days=3)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from assistant.interactions import InteractionStore, TurnRecord
 from assistant.interactions.engine import build_engine
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
+from tests.support.clock import DateClock
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -22,23 +23,14 @@ class KeepText:
         return text
 
 
-class Clock:
-    """The store's clock, moved by hand."""
 
-    def __init__(self, now: dt.datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+@pytest.fixture
+def clock() -> DateClock:
+    return DateClock(START)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(database_url: str, clock: Clock):
+def store(database_url: str, clock: DateClock):
     with InteractionStore(database_url, KeepText(), salt="s", clock=clock) as opened:
         yield opened
 
@@ -68,7 +60,7 @@ def snapshot(store: InteractionStore, *answer_ids: str) -> dict[str, TurnRecord 
 
 
 def test_old_turns_go_their_daily_counts_stay_and_recent_turns_are_untouched(
-    store: InteractionStore, clock: Clock, database_url: str
+    store: InteractionStore, clock: DateClock, database_url: str
 ) -> None:
     record(store, "old-1")
     record(store, "old-2", team="Fitting rooms")
@@ -103,7 +95,7 @@ def test_old_turns_go_their_daily_counts_stay_and_recent_turns_are_untouched(
 
 
 def test_a_second_run_changes_nothing_and_a_later_one_adds_to_the_same_day(
-    store: InteractionStore, clock: Clock, database_url: str
+    store: InteractionStore, clock: DateClock, database_url: str
 ) -> None:
     record(store, "early")
     clock.now += dt.timedelta(hours=6)
@@ -124,7 +116,7 @@ def test_a_second_run_changes_nothing_and_a_later_one_adds_to_the_same_day(
     assert store.counts()["gaps"] == 2
 
 
-def test_a_period_takes_the_whole_of_an_aggregated_day(store: InteractionStore, clock: Clock) -> None:
+def test_a_period_takes_the_whole_of_an_aggregated_day(store: InteractionStore, clock: DateClock) -> None:
     record(store, "morning")  # 2026-03-02 09:00
     clock.now = START + dt.timedelta(days=40)
     store.apply_retention(30)
@@ -141,7 +133,7 @@ def test_days_are_counted_in_utc_whatever_the_database_session_says(postgres_url
     url = make_url(postgres_url)
     far_east = url.update_query_dict({"options": f"{url.query['options']} -cTimeZone=Pacific/Kiritimati"})
     database_url = far_east.render_as_string(hide_password=False)
-    clock = Clock(dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC))  # already 3 March in Kiritimati (UTC+14)
+    clock = DateClock(dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC))  # already 3 March in Kiritimati (UTC+14)
     with InteractionStore(database_url, KeepText(), salt="s", clock=clock) as store:
         record(store, "afternoon")
         clock.now += dt.timedelta(days=31)
@@ -149,7 +141,7 @@ def test_days_are_counted_in_utc_whatever_the_database_session_says(postgres_url
     assert {row[0] for row in kept_counts(database_url)} == {"2026-03-02"}
 
 
-def test_runs_at_once_count_each_turn_once(database_url: str, clock: Clock) -> None:
+def test_runs_at_once_count_each_turn_once(database_url: str, clock: DateClock) -> None:
     stores = [InteractionStore(database_url, KeepText(), salt="s", clock=clock) for _ in range(4)]
     try:
         for number in range(40):
@@ -185,7 +177,7 @@ def test_db_prune_command(tmp_path, monkeypatch, capsys) -> None:
     from connectors.cli import main
 
     url = f"sqlite:///{tmp_path / 'prune.db'}"
-    with InteractionStore(url, KeepText(), salt="s", clock=Clock(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))) as old:
+    with InteractionStore(url, KeepText(), salt="s", clock=DateClock(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))) as old:
         record(old, "from-2020")
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))

@@ -1,6 +1,8 @@
-"""A clock the test moves by hand, for anything that takes a `clock` returning monotonic seconds."""
+"""Clocks the test moves by hand: monotonic seconds (`ManualClock`) and timezone-aware datetimes (`DateClock`)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 
 class ManualClock:
@@ -14,3 +16,13 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class DateClock:
+    """A store's clock (timezone-aware datetimes) starting at `now`; tests assign or add to `now`."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
