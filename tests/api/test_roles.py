@@ -55,6 +55,8 @@ MATRIX = {
     ("GET", "/v1/gaps"): (401, 403, 200, 200, 200),
     ("GET", "/v1/gaps/report"): (401, 403, 403, 200, 200),
     ("POST", "/v1/gaps/no-such-gap/state"): (401, 403, 403, 403, 404),
+    ("POST", "/v1/notify"): (401, 404, 404, 404, 404),
+    ("GET", "/v1/notices?user=U-1"): (401, 200, 200, 200, 200),
     ("GET", "/healthz"): (200, 200, 200, 200, 200),
 }
 
@@ -64,7 +66,8 @@ MATRIX = {
 def test_every_endpoint_against_every_role(api: httpx.Client, method: str, path: str, role: str | None) -> None:
     body = {"/v1/ask": {"text": "how do I check a gift card balance?"},
             "/v1/feedback": {"answer_id": "no-such-answer", "helpful": True},
-            "/v1/gaps/no-such-gap/state": {"state": "dismissed", "note": "test"}}.get(path)
+            "/v1/gaps/no-such-gap/state": {"state": "dismissed", "note": "test"},
+            "/v1/notify": {"answer_id": "no-such-answer", "user": "U-1"}}.get(path)
     response = api.request(method, path, json=body, headers=_auth(role))
     assert response.status_code == MATRIX[(method, path)][ROLES.index(role)], response.text
 
