@@ -35,6 +35,8 @@ def teams_config(settings: Settings, host: str) -> TeamsConfig:
         app_password=reveal(settings.microsoft_app_password),
         tenant_id=settings.microsoft_app_tenant_id,
         host=host,
+        handoff_conversation=settings.teams_handoff_conversation,
+        service_url=settings.teams_service_url,
     )
 
 

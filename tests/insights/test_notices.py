@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from assistant.insights.notices import CONFIRMATIONS, Notice, NoticeDeliveryError, NoticeDispatcher
 from assistant.interactions.records import NoticeRequest
@@ -15,8 +16,13 @@ from benchmarks.standins.slack import SlackStandIn
 from benchmarks.standins.slack_app import BOT_TOKEN, mention, start_harness
 from connectors.app.services import build_services
 from connectors.channels.http.app import create_app
+from connectors.channels.teams import TeamsConfig, create_teams_router
+from connectors.channels.teams.cards import NOTIFY_TITLE
 from tests.conftest import make_settings
 from tests.slack.checks import all_text, blocks_of, buttons_of
+from tests.teams import activities as teams
+from tests.teams.cards_read import card_of, submit_actions, texts
+from tests.teams.connector_service import ConnectorServiceStandIn
 
 from .test_recheck import NEW_PAGE, QUESTION
 
@@ -32,9 +38,15 @@ def slack_standin():
 
 
 @pytest.fixture
-def services(tmp_path, knowledge_copy, embedder, redactor, slack_standin):
+def teams_service():
+    with ConnectorServiceStandIn() as service:
+        yield service
+
+
+@pytest.fixture
+def services(tmp_path, knowledge_copy, embedder, redactor, slack_standin, teams_service):
     settings = make_settings(tmp_path / "data", knowledge_dir=knowledge_copy, slack_bot_token=BOT_TOKEN,
-                             slack_api_url=slack_standin.api_url)
+                             slack_api_url=slack_standin.api_url, teams_service_url=teams_service.url)
     built = build_services(settings, embedder=embedder, redactor=redactor)
     built.ingestor().ingest(knowledge_copy)
     yield built
@@ -105,6 +117,26 @@ def test_notify_needs_a_user_and_an_open_gap(services) -> None:
         assert api.post("/v1/notify", json={"answer_id": "0" * 32, "user": "agent-7"}).status_code == 404
         gap = api.post("/v1/ask", json={"text": QUESTION, "user": "agent-7"}).json()
         assert api.post("/v1/notify", json={"answer_id": gap["id"], "user": "agent-7"}).status_code == 201
+
+
+def test_the_teams_button_brings_the_answer_to_the_same_chat(services, knowledge_copy, teams_service) -> None:
+    app = FastAPI()
+    app.include_router(create_teams_router(services.assistant, TeamsConfig()))
+    with AppServer(app, lifespan="off") as base_url:
+        endpoint = f"{base_url}/api/messages"
+        httpx.post(endpoint, json=teams.personal_message(teams_service.url, QUESTION), timeout=30)
+        data = submit_actions(card_of(teams_service.activities()[-1].body))[NOTIFY_TITLE]
+        httpx.post(endpoint, json=teams.card_submission(teams_service.url, data), timeout=30)
+        assert teams_service.activities()[-1].body["text"] == CONFIRMATIONS["en"]
+
+    add_the_page_and_recheck(services, knowledge_copy)
+    report = services.deliver_notices()
+
+    assert (report.prepared, report.delivered, report.failed) == (1, 1, 0)
+    notice = teams_service.activities()[-1]
+    assert notice.conversation_id == teams.PERSONAL_CONVERSATION_ID and notice.reply_to_id is None
+    shown = " ".join(texts(card_of(notice.body)))
+    assert QUESTION in shown and "jute bags" in shown and "Reusable bag vouchers" in shown
 
 
 class RefusingSlack:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.errors import UnknownAnswerError
+from assistant.interactions.records import HandoffRecord, NoticeRequest
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
 
@@ -28,6 +29,8 @@ class RecordingAssistant:
         self.messages: list[Message] = []
         self.answers: list[Answer] = []
         self.feedback: list[FeedbackCall] = []
+        self.handoffs: list[str] = []
+        self.notice_requests: list[tuple[str, str, dict[str, str]]] = []
 
     def handle(self, message: Message) -> Answer:
         self.messages.append(message)
@@ -38,6 +41,16 @@ class RecordingAssistant:
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> None:
         self.feedback.append(FeedbackCall(answer_id, helpful, comment))
         self._inner.record_feedback(answer_id, helpful, comment)
+
+    def request_handoff(self, answer_id: str) -> HandoffRecord:
+        self.handoffs.append(answer_id)
+        return self._inner.request_handoff(answer_id)
+
+    def request_notice(self, answer_id: str, *, asker: str, channel: str, address: dict[str, str] | None = None,
+                       max_audience: str | None = None) -> NoticeRequest:
+        self.notice_requests.append((answer_id, asker, dict(address or {})))
+        return self._inner.request_notice(answer_id, asker=asker, channel=channel, address=address,
+                                          max_audience=max_audience)
 
 
 class BrokenAssistant:

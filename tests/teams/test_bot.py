@@ -88,6 +88,7 @@ def test_answer_is_an_adaptive_card_with_sources_and_feedback_buttons(recording_
     assert submit_actions(card) == {
         "Helpful": {"action": "feedback", "answer_id": answer.answer_id, "helpful": True},
         "Not helpful": {"action": "feedback", "answer_id": answer.answer_id, "helpful": False},
+        "Ask a person": {"action": "handoff", "answer_id": answer.answer_id},
     }
 
 

@@ -74,10 +74,11 @@ def test_a_gaps_nearest_page_is_headed_may_help_not_sources():
     assert lines[lines.index("May help") + 1].startswith("[Returns policy")
 
 
-def test_feedback_buttons_carry_the_answer_id():
+def test_feedback_and_ask_a_person_buttons_carry_the_answer_id():
     assert submit_actions(answer_card(answer())) == {
         "Helpful": {"action": "feedback", "answer_id": "ans-42", "helpful": True},
         "Not helpful": {"action": "feedback", "answer_id": "ans-42", "helpful": False},
+        "Ask a person": {"action": "handoff", "answer_id": "ans-42"},
     }
 
 

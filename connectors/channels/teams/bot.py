@@ -5,17 +5,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
+from urllib.parse import quote
 
 from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from assistant.error_replies import error_reply
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, UnknownAnswerError
+from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
-from connectors.channels.teams.cards import FeedbackSubmission, answer_card, parse_feedback
+from connectors.channels.teams.cards import (
+    HANDOFF_ACTION,
+    AnswerAction,
+    FeedbackSubmission,
+    answer_card,
+    handoff_card,
+    parse_answer_action,
+    parse_feedback,
+)
+from connectors.channels.teams.errors import TeamsConnectorError
 from connectors.channels.teams.mentions import strip_bot_mentions
-from connectors.channels.teams.replies import UNKNOWN_SUBMISSION, WELCOME, feedback_thanks
+from connectors.channels.teams.proactive import TeamsPoster
+from connectors.channels.teams.replies import (
+    HANDOFF_FAILED,
+    HANDOFF_SENT,
+    NO_HANDOFF_CONVERSATION,
+    UNKNOWN_SUBMISSION,
+    WELCOME,
+    feedback_thanks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +68,15 @@ def message_from_activity(activity: Activity) -> Message:
     )
 
 
+def conversation_link(conversation_id: str | None) -> str | None:
+    """A Teams link to a channel thread (`19:…@thread.tacv2;messageid=…`); None for chats, which only their
+    members can open anyway."""
+    if not conversation_id or ";messageid=" not in conversation_id:
+        return None
+    channel_id, message_id = conversation_id.split(";messageid=", 1)
+    return f"https://teams.microsoft.com/l/message/{quote(channel_id, safe='')}/{quote(message_id, safe='')}"
+
+
 def answer_activity(answer: Answer) -> Activity:
     """A message activity carrying the answer's Adaptive Card."""
     reply = MessageFactory.attachment(CardFactory.adaptive_card(answer_card(answer)))
@@ -66,9 +95,14 @@ class AssistantBot(ActivityHandler):
     The core is synchronous and CPU-bound, so it runs in a worker thread.
     """
 
-    def __init__(self, assistant: AnswersQuestions) -> None:
+    def __init__(self, assistant: AnswersQuestions, *, handoff_conversation: str | None = None,
+                 service_url: str | None = None, poster_for: Callable[[str], TeamsPoster] | None = None) -> None:
         super().__init__()
         self._assistant = assistant
+        self._handoff_conversation = handoff_conversation
+        self._service_url = service_url
+        self._poster_for = poster_for or TeamsPoster  # without credentials: a service on this machine only
+        self._posters: dict[str, TeamsPoster] = {}
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -85,6 +119,16 @@ class AssistantBot(ActivityHandler):
 
     async def _on_submission(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        action = parse_answer_action(activity.value)
+        if action is not None:
+            try:
+                if action.action == HANDOFF_ACTION:
+                    await self._hand_off(turn_context, action)
+                else:
+                    await self._request_notice(turn_context, action)
+            except AssistantError as error:
+                await self._apologise(turn_context, error)
+            return
         feedback = parse_feedback(activity.value)
         if feedback is None:
             logger.warning(
@@ -98,6 +142,44 @@ class AssistantBot(ActivityHandler):
             await self._apologise(turn_context, error)
             return
         await turn_context.send_activity(feedback_thanks(feedback.helpful))
+
+    async def _request_notice(self, turn_context: TurnContext, action: AnswerAction) -> None:
+        """Keep this conversation (and the service that reaches it) as the place to tell the clicker."""
+        activity = turn_context.activity
+        asker = message_from_activity(activity).asker
+        address = {"conversation_id": activity.conversation.id, "service_url": activity.service_url}
+        await asyncio.to_thread(self._assistant.request_notice, action.answer_id, asker=asker, channel=CHANNEL,
+                                address=address)
+        language = "it" if (activity.locale or "").lower().startswith("it") else "en"
+        await turn_context.send_activity(CONFIRMATIONS[language])
+
+    async def _hand_off(self, turn_context: TurnContext, action: AnswerAction) -> None:
+        """Record the hand-off as a gap and post the redacted question to the hand-off conversation."""
+        activity = turn_context.activity
+        if self._handoff_conversation is None:
+            await turn_context.send_activity(NO_HANDOFF_CONVERSATION)
+            return
+        try:
+            handoff = await asyncio.to_thread(self._assistant.request_handoff, action.answer_id)
+            question: str | None = handoff.question
+        except UnknownAnswerError as error:
+            logger.warning("Teams activity %s: hand-off not recorded: %s", activity.id, error)
+            question = None
+        requester = (activity.from_property.name if activity.from_property else None) or "A colleague"
+        card = handoff_card(question=question, requested_by=requester, answer_text=None,
+                            conversation_link=conversation_link(activity.conversation.id))
+        service_url = self._service_url or activity.service_url
+        try:
+            poster = self._posters.get(service_url) or self._posters.setdefault(service_url,
+                                                                                self._poster_for(service_url))
+            await poster.post(self._handoff_conversation, card=card, text=f"{requester} would like a person to help")
+        except TeamsConnectorError as error:
+            logger.error("Teams activity %s: the hand-off could not be posted to %s: %s", activity.id,
+                         self._handoff_conversation, error)
+            await turn_context.send_activity(HANDOFF_FAILED)
+            return
+        logger.info("Teams activity %s: hand-off posted to %s", activity.id, self._handoff_conversation)
+        await turn_context.send_activity(HANDOFF_SENT)
 
     async def _record(self, feedback: FeedbackSubmission) -> None:
         await asyncio.to_thread(

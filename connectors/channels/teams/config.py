@@ -24,17 +24,24 @@ class TeamsConfig:
     `MICROSOFT_APP_PASSWORD` and `MICROSOFT_APP_TENANT_ID`; `host` is the address
     `assistant serve` binds to. With no id and password, authentication is off, which is only
     allowed on a loopback host (local testing with the Bot Framework Emulator or a test client).
+    `handoff_conversation` (`ASSISTANT_TEAMS_HANDOFF_CONVERSATION`) is the channel or chat where "Ask a
+    person" posts, through `service_url` (`ASSISTANT_TEAMS_SERVICE_URL`) or, when that is unset, the
+    serviceUrl the request came with.
     """
 
     app_id: str | None = None
     app_password: str | None = field(default=None, repr=False)
     tenant_id: str | None = None
     host: str = "127.0.0.1"
+    handoff_conversation: str | None = None
+    service_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "app_id", _clean(self.app_id))
         object.__setattr__(self, "app_password", _clean(self.app_password))
         object.__setattr__(self, "tenant_id", _clean(self.tenant_id))
+        object.__setattr__(self, "handoff_conversation", _clean(self.handoff_conversation))
+        object.__setattr__(self, "service_url", _clean(self.service_url))
 
     @property
     def authentication_enabled(self) -> bool:

@@ -18,3 +18,11 @@ def feedback_thanks(helpful: bool) -> str:
     """The confirmation sent after a feedback button press."""
     return FEEDBACK_THANKS_HELPFUL if helpful else FEEDBACK_THANKS_NOT_HELPFUL
 
+NO_HANDOFF_CONVERSATION = (
+    "There's no hand-off channel set up for me yet, so I can't pass this on myself. "
+    "Please ask your line manager or team lead, or your store's People team for policy questions."
+)
+HANDOFF_SENT = "Thanks, I've asked a colleague in the support channel to help. They'll get back to you."
+HANDOFF_FAILED = (
+    "Sorry, I couldn't reach the support channel just now. Please ask your line manager or team lead directly."
+)

@@ -16,6 +16,7 @@ from assistant.ports import AnswersQuestions
 from connectors.channels.teams.adapter import create_adapter, create_bot_framework_authentication
 from connectors.channels.teams.bot import AssistantBot
 from connectors.channels.teams.config import TeamsConfig
+from connectors.channels.teams.proactive import TeamsPoster
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,12 @@ def create_teams_router(assistant: AnswersQuestions, config: TeamsConfig) -> API
         )
     authentication = create_bot_framework_authentication(config)
     adapter = create_adapter(authentication)
-    bot = AssistantBot(assistant)
+    def poster_for(service_url: str) -> TeamsPoster:
+        return TeamsPoster(service_url, app_id=config.app_id, app_password=config.app_password,
+                           tenant_id=config.tenant_id)
+
+    bot = AssistantBot(assistant, handoff_conversation=config.handoff_conversation, service_url=config.service_url,
+                       poster_for=poster_for)
     router = APIRouter(tags=["teams"])
 
     @router.post(
