@@ -9,6 +9,7 @@ smaller ones are merged into "other" (see `groups.py`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,10 +27,22 @@ RECENT_DAYS = 7
 TRAINING_RATE_RATIO = 2.0
 """A team needs training on a page when its askers ask about it at least this many times as often as others'."""
 TRAINING_MIN_QUESTIONS = 3
+HTML_THEMES = 50
+"""How many themes (by friction) the HTML report lists, each in a row whose id is the theme's `anchor`."""
+_ANCHOR_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class InsightsError(AssistantError):
     """A report was asked for in a way that cannot be answered (e.g. a team too small to show)."""
+
+
+@dataclass(frozen=True)
+class ThemeResolution:
+    """One gap of a theme that was resolved: when, and by which page (None when a person resolved it without one)."""
+
+    resolved_at: dt.datetime
+    page_path: str | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,13 @@ class ThemeInsight:
     open: int
     resolved: int
     median_days_to_resolve: float | None
+    resolutions: tuple[ThemeResolution, ...] = ()
+    """The theme's resolved gaps, newest first."""
+
+    @property
+    def anchor(self) -> str:
+        """The id of the theme's section in the HTML report (`theme-…`), for links that point at it."""
+        return theme_anchor(self.theme_id)
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,13 @@ class GapInsights:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
         return _jsonable(asdict(self))
+
+
+def theme_anchor(theme_id: str) -> str:
+    """A theme's HTML anchor: its id when that is already `theme-<hash>`, else `theme-` and the id made URL-safe."""
+    if _ANCHOR_SAFE.fullmatch(theme_id) and theme_id.startswith("theme-"):
+        return theme_id
+    return "theme-" + _ANCHOR_UNSAFE.sub("-", theme_id)
 
 
 def build_gap_insights(
@@ -201,6 +228,8 @@ def _themes(gaps: Sequence[GapFact], labels: dict[str, ThemeLabel], period_end: 
             open=sum(1 for gap in group if gap.state == "open"),
             resolved=len(resolved),
             median_days_to_resolve=_median_days(resolved),
+            resolutions=tuple(ThemeResolution(gap.resolved_at, gap.resolved_page)
+                              for gap in sorted(resolved, key=lambda gap: gap.resolved_at, reverse=True)),
         ))
     return sorted(insights, key=lambda theme: (-theme.friction, -theme.gaps, theme.theme_id))
 

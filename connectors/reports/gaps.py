@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from assistant.insights.groups import group_namer
-from assistant.insights.report import GapInsights, ThemeInsight
+from assistant.insights.report import HTML_THEMES, GapInsights, ThemeInsight
 from assistant.interactions.records import GapRecord
 
 
@@ -115,11 +115,12 @@ def _html(insights: GapInsights) -> str:
     e = html.escape
     totals = insights.totals
     themes_rows = "".join(
-        f"<tr><td>{e(theme.label)}</td><td>{theme.gaps}</td><td>{theme.askers}</td><td>{theme.friction}</td>"
+        f"<tr id=\"{e(theme.anchor)}\"><td>{e(theme.label)}</td><td>{theme.gaps}</td><td>{theme.askers}</td>"
+        f"<td>{theme.friction}</td>"
         f"<td>{e(', '.join(f'{name} {value}' for name, value in theme.friction_parts.items()))}</td>"
         f"<td>{e(theme.owner or '')}</td><td>{e(theme.nearest_path or '')}</td>"
         f"<td>{e(' | '.join(theme.examples))}</td></tr>"
-        for theme in insights.themes[:50]
+        for theme in insights.themes[:HTML_THEMES]
     )
     needs = "".join(f"<li><b>{e(str(need['owner']))}</b>: {e(str(need['action']))} for “{e(str(need['label']))}”"
                     f"</li>" for need in insights.knowledge_needs[:30])
