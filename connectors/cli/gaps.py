@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.settings import Settings
+from connectors.cli import gaps_digest
 from connectors.cli.output import describe_notices
 from connectors.reports.gaps import ReportFormat, ReportLevel, render_gap_report
 
@@ -25,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.set_defaults(handler=report_gaps)
     recheck = gap_commands.add_parser("recheck", help="ask open gaps again; resolve those the index now answers")
     recheck.set_defaults(handler=recheck_gaps)
+    gaps_digest.register(gap_commands)
 
 
 def report_gaps(settings: Settings, args: argparse.Namespace) -> int:

@@ -115,3 +115,15 @@ def test_an_empty_week_is_empty_and_json_ready():
 def test_anchors_are_the_theme_ids_or_made_safe():
     assert theme_anchor("theme-0123456789ab") == "theme-0123456789ab"
     assert theme_anchor("gap:answer 1") == "theme-gap-answer-1"
+
+
+def test_the_html_report_gives_each_listed_theme_its_anchor():
+    from connectors.reports.gaps import render_gap_report
+
+    labels = [ThemeLabel("theme-gift", "gift card balance")]
+    facts = [*week_facts(), gap(99, days_ago=1, theme="gap:odd one", asker="z1")]
+    insights = build_gap_insights(facts, labels, period_end=END)
+    html = render_gap_report(insights, [], "html")
+    for theme in insights.themes:
+        assert html.count(f'<tr id="{theme.anchor}">') == 1
+    assert '<tr id="theme-gap-odd-one">' in html
