@@ -40,6 +40,10 @@ class Destination:
     post: Callable[[WeeklyDigest], Awaitable[str]]
 
 
+class DestinationUnusableError(Exception):
+    """A digest destination is configured, but not so that it can be posted to (the message says why)."""
+
+
 def register(gap_commands: argparse._SubParsersAction) -> None:
     digest = gap_commands.add_parser(
         "digest", help="post the weekly gap summary to Slack (ASSISTANT_DIGEST_CHANNEL) and/or Teams "
@@ -96,39 +100,52 @@ def make_digest(settings: Settings, *, since_days: int, top: int, services: Serv
 
 def digest_destinations(settings: Settings) -> tuple[list[Destination], list[str]]:
     """The configured destinations, and what is wrong with those configured only in part (or unsafely)."""
+    destinations: list[Destination] = []
+    problems: list[str] = []
+    for configured, build in ((settings.digest_channel, _slack_destination),
+                              (settings.digest_teams_conversation, _teams_destination)):
+        if not configured:
+            continue
+        try:
+            destinations.append(build(settings))
+        except DestinationUnusableError as error:
+            problems.append(str(error))
+    return destinations, problems
+
+
+def _slack_destination(settings: Settings) -> Destination:
     from connectors.app.channel_mounts import slack_config
     from connectors.channels.slack.digest import SlackDigestPoster
+    from connectors.channels.slack.errors import SlackConfigError
+
+    try:
+        slack = slack_config(settings, socket_mode=True)  # posting needs only the bot token
+    except SlackConfigError as error:
+        raise DestinationUnusableError(f"Slack: {error}") from error
+    if slack is None:
+        raise DestinationUnusableError("Slack: ASSISTANT_DIGEST_CHANNEL is set but SLACK_BOT_TOKEN is not")
+    poster = SlackDigestPoster(slack)
+    channel = settings.digest_channel or ""
+    return Destination(f"Slack channel {channel}", lambda digest: poster.post(channel, digest))
+
+
+def _teams_destination(settings: Settings) -> Destination:
     from connectors.channels.teams.digest import digest_card
     from connectors.channels.teams.errors import TeamsConfigurationError
     from connectors.channels.teams.proactive import TeamsPoster
 
-    destinations: list[Destination] = []
-    problems: list[str] = []
-    if settings.digest_channel:
-        slack = slack_config(settings, socket_mode=True)  # posting needs only the bot token
-        if slack is None:
-            problems.append("Slack: ASSISTANT_DIGEST_CHANNEL is set but SLACK_BOT_TOKEN is not")
-        else:
-            slack_poster = SlackDigestPoster(slack)
-            channel = settings.digest_channel
-            destinations.append(Destination(f"Slack channel {channel}",
-                                            lambda digest: slack_poster.post(channel, digest)))
-    if settings.digest_teams_conversation:
-        if not settings.teams_service_url:
-            problems.append("Teams: ASSISTANT_DIGEST_TEAMS_CONVERSATION is set but ASSISTANT_TEAMS_SERVICE_URL is not")
-        else:
-            try:
-                teams_poster = TeamsPoster(settings.teams_service_url, app_id=settings.microsoft_app_id,
-                                           app_password=reveal(settings.microsoft_app_password),
-                                           tenant_id=settings.microsoft_app_tenant_id)
-            except TeamsConfigurationError as error:
-                problems.append(str(error))
-            else:
-                conversation = settings.digest_teams_conversation
-                destinations.append(Destination(
-                    f"Teams conversation {conversation}",
-                    lambda digest: teams_poster.post(conversation, card=digest_card(digest))))
-    return destinations, problems
+    if not settings.teams_service_url:
+        raise DestinationUnusableError(
+            "Teams: ASSISTANT_DIGEST_TEAMS_CONVERSATION is set but ASSISTANT_TEAMS_SERVICE_URL is not")
+    try:
+        poster = TeamsPoster(settings.teams_service_url, app_id=settings.microsoft_app_id,
+                             app_password=reveal(settings.microsoft_app_password),
+                             tenant_id=settings.microsoft_app_tenant_id)
+    except TeamsConfigurationError as error:
+        raise DestinationUnusableError(str(error)) from error
+    conversation = settings.digest_teams_conversation or ""
+    return Destination(f"Teams conversation {conversation}",
+                       lambda digest: poster.post(conversation, card=digest_card(digest)))
 
 
 async def _post_everywhere(digest: WeeklyDigest, destinations: list[Destination]) -> list[str]:

@@ -232,3 +232,12 @@ def test_a_destination_set_in_part_is_a_failure_naming_what_is_missing(seeded, s
     assert digest_command(seeded, **values) == 1
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert "ASSISTANT_TEAMS_SERVICE_URL is not" in capsys.readouterr().err
+
+
+@SLOW
+def test_an_unusable_slack_setting_does_not_stop_teams(seeded, teams_service, capsys):
+    values = {"digest_channel": SLACK_CHANNEL, "slack_bot_token": "xoxb-digest-test", "slack_api_url": "ftp://x",
+              "digest_teams_conversation": TEAMS_CHANNEL, "teams_service_url": teams_service.url}
+    assert digest_command(seeded, **values) == 1
+    assert len(teams_service.activities()) == 1
+    assert "SLACK_API_URL" in capsys.readouterr().err
