@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 import pytest
+from botframework.connector.auth import AppCredentials
 
 from assistant.errors import AssistantError
 from connectors.channels.teams.errors import TeamsConfigurationError, TeamsConnectorError, TeamsDeliveryError
@@ -21,6 +22,19 @@ CARD = {
     "version": "1.5",
     "body": [{"type": "TextBlock", "text": "Weekly digest", "wrap": True}],
 }
+
+
+class FixedTokenCredentials(AppCredentials):
+    """The bot's credentials with a token handed out here instead of by Entra ID (which the tests cannot reach)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__(app_id="11111111-2222-3333-4444-555555555555")
+        self.token = token
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        if self.token is None:
+            raise PermissionError("Failed to get access token with error: invalid_client")
+        return self.token
 
 
 def post(poster: TeamsPoster, conversation_id: str, **message) -> str:
@@ -110,6 +124,21 @@ def test_with_credentials_a_public_https_service_url_is_accepted():
     assert poster.service_url == "https://smba.trafficmanager.net/emea/"
     with pytest.raises(TeamsConfigurationError, match="https"):
         asyncio.run(poster.post(PERSONAL_CHAT, text="hello", service_url="http://smba.example/amer/"))
+
+
+def test_with_credentials_every_message_carries_the_bots_token(connector_service):
+    poster = TeamsPoster(connector_service.url, credentials=FixedTokenCredentials("bot-token"))
+    post(poster, CHANNEL, text="digest")
+    post(poster, PERSONAL_CHAT, text="notice")
+    assert [sent.headers.get("Authorization") for sent in connector_service.activities()] == ["Bearer bot-token"] * 2
+
+
+def test_a_token_entra_id_refuses_raises_a_delivery_error(connector_service):
+    poster = TeamsPoster(connector_service.url, credentials=FixedTokenCredentials(None))
+    with pytest.raises(TeamsDeliveryError) as raised:
+        post(poster, CHANNEL, text="digest")
+    assert raised.value.status is None and "no Bot Framework token" in str(raised.value)
+    assert connector_service.requests == []
 
 
 @pytest.mark.parametrize(

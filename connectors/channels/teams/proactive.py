@@ -24,7 +24,7 @@ import requests
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, ConversationParameters
 from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import MicrosoftAppCredentials
+from botframework.connector.auth import AppCredentials, MicrosoftAppCredentials
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from connectors.channels.addresses import is_loopback_host
@@ -50,25 +50,25 @@ class TeamsPoster:
     own serviceUrl). `app_id` and `app_password` (with `tenant_id` for a single-tenant bot) are the bot's
     credentials; without them, only a service URL on this machine is accepted. Raises
     `TeamsConfigurationError` for credentials set in part or an address that needs them.
-    `retries` and `timeout_seconds` tune the HTTP client (botframework-connector retries refused
-    connections and, for some methods, server errors).
+    `credentials` replaces the app password with other botframework-connector credentials (a certificate's,
+    another cloud's). `retries` and `timeout_seconds` tune the HTTP client (botframework-connector retries
+    connections that fail; a message the service refused is not sent twice).
     """
 
     def __init__(self, service_url: str, *, app_id: str | None = None, app_password: str | None = None,
-                 tenant_id: str | None = None, timeout_seconds: float = 30.0, retries: int = 2) -> None:
+                 tenant_id: str | None = None, credentials: AppCredentials | None = None,
+                 timeout_seconds: float = 30.0, retries: int = 2) -> None:
         app_id, app_password, tenant_id = (_clean(app_id), _clean(app_password), _clean(tenant_id))
-        if (app_id is None) != (app_password is None):
-            raise TeamsConfigurationError(
-                "Teams: to post messages the bot needs both MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
-                f"(only {'MICROSOFT_APP_ID' if app_id else 'MICROSOFT_APP_PASSWORD'} is set)."
-            )
-        if tenant_id is not None and app_id is None:
-            raise TeamsConfigurationError(
-                "Teams: MICROSOFT_APP_TENANT_ID is set but MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are not."
-            )
-        self._credentials = (MicrosoftAppCredentials(app_id, app_password, channel_auth_tenant=tenant_id)
-                             if app_id is not None else MicrosoftAppCredentials.empty())
-        self._authenticated = app_id is not None
+        if credentials is not None:
+            if app_id is not None or app_password is not None:
+                raise TeamsConfigurationError("Teams: give either an app id and password or other credentials.")
+            self._credentials: AppCredentials = credentials
+            self._authenticated = bool(credentials.microsoft_app_id)
+        else:
+            _check_password_settings(app_id, app_password, tenant_id)
+            self._credentials = (MicrosoftAppCredentials(app_id, app_password, channel_auth_tenant=tenant_id)
+                                 if app_id is not None else MicrosoftAppCredentials.empty())
+            self._authenticated = app_id is not None
         self._tenant_id = tenant_id
         self._timeout = timeout_seconds
         self._retries = retries
@@ -152,6 +152,18 @@ class TeamsPoster:
                 "not. Set both variables (and MICROSOFT_APP_TENANT_ID for a single-tenant bot)."
             )
         return service_url.strip()
+
+
+def _check_password_settings(app_id: str | None, app_password: str | None, tenant_id: str | None) -> None:
+    if (app_id is None) != (app_password is None):
+        raise TeamsConfigurationError(
+            "Teams: to post messages the bot needs both MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+            f"(only {'MICROSOFT_APP_ID' if app_id else 'MICROSOFT_APP_PASSWORD'} is set)."
+        )
+    if tenant_id is not None and app_id is None:
+        raise TeamsConfigurationError(
+            "Teams: MICROSOFT_APP_TENANT_ID is set but MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are not."
+        )
 
 
 def _activity(text: str | None, card: dict[str, Any] | None) -> Activity:
