@@ -53,6 +53,11 @@ def default_model_path() -> str:
 class SentenceTransformerEmbedder:
     """Loads the model on first use (once, thread-safely) and caches recent query vectors.
 
+    Texts embedded in a batch (`encode` with two texts or more) are remembered too, up to `batch_cache_size`: a gap
+    report embeds its questions for the themes and then again for the EX-dimension classifier, and the second time
+    costs nothing. A single text never reads or fills that memory, so a question's vector is always its own float32
+    one, whatever was embedded in a batch before.
+
     Small batches are faster on CPU for passages of mixed length: less padding (measured on
     the handbook's chunks with 2 cores: 48 texts/s at 8, 42 at 16, 35 at 64).
 
@@ -63,15 +68,20 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, model_path: str | None = None, *, batch_size: int = 8, cache_size: int = 2048,
+                 batch_cache_size: int = 10_000, question_batch_size: int = 64,
                  precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO) -> None:
         self._model_path = model_path or default_model_path()
         self._batch_size = batch_size
+        self._question_batch_size = question_batch_size
         self._requested_precision = EmbeddingPrecision(precision)
         self._precision: EmbeddingPrecision | None = None
         self._model = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._batch_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._batch_cache_size = batch_cache_size
+        self._batch_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -102,13 +112,41 @@ class SentenceTransformerEmbedder:
         return contextlib.nullcontext()
 
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        return self._remembered(texts, self._batch_size, show_progress)
+
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        """Many short texts (gap questions, not passages) at once: as `encode`, in batches of
+        `question_batch_size`. The model sorts texts by length, so short questions pad little and big batches pay;
+        on 2 cores in bfloat16, 64 embedded about three times as many questions a second as 8."""
+        return self._remembered(texts, self._question_batch_size, False)
+
+    def _remembered(self, texts: list[str], batch_size: int, show_progress: bool) -> np.ndarray:
+        if len(texts) < 2 or self._batch_cache_size <= 0:
+            return self._encode(texts, batch_size=batch_size, show_progress=show_progress)
+        with self._batch_lock:
+            found = {text: self._batch_cache[text] for text in texts if text in self._batch_cache}
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if len(missing) == 1:
+            missing.append(missing[0])  # still a batch: the same arithmetic as the other batch-embedded texts
+        if missing:
+            vectors = self._encode(missing, batch_size=batch_size, show_progress=show_progress)
+            with self._batch_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    found[text] = vector
+                    self._batch_cache[text] = vector
+                    self._batch_cache.move_to_end(text)
+                while len(self._batch_cache) > self._batch_cache_size:
+                    self._batch_cache.popitem(last=False)
+        return np.stack([found[text] for text in texts])
+
+    def _encode(self, texts: list[str], *, batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._loaded()
         with self._arithmetic(len(texts)):
             vectors = model.encode(
                 texts,
-                batch_size=self._batch_size,
+                batch_size=batch_size or self._batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=show_progress,
@@ -128,8 +166,10 @@ class SentenceTransformerEmbedder:
         return vector
 
     def clear_cache(self) -> None:
-        """Forget cached query vectors (evaluations time each mode from a cold cache)."""
+        """Forget cached query vectors and batch-embedded texts (evaluations time each mode from a cold cache)."""
         self._cache.clear()
+        with self._batch_lock:
+            self._batch_cache.clear()
 
     @property
     def dimension(self) -> int:
