@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from assistant.access import visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
+from assistant.answering.heading_match import heading_match
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 
@@ -55,15 +57,21 @@ class PageAnswerSkill:
     def search(self, text: str, audience: str, language: str | None,
                mode: SearchMode = SearchMode.HYBRID) -> tuple[SearchResult, float]:
         """Search in the asker's language first, then in every language if that finds nothing usable."""
-        audiences = visible_audiences(audience)
         languages = self._searcher.index.snapshot().languages
+        return self._best_attempt(
+            lambda filters: self._searcher.search(text, filters, limit=max(self._top_k, 10), mode=mode),
+            audience, language, languages)
+
+    def _best_attempt(self, run: Callable[[SearchFilters], SearchResult], audience: str, language: str | None,
+                      languages: frozenset[str]) -> tuple[SearchResult, float]:
+        audiences = visible_audiences(audience)
         attempts = []
         if language and language in languages and len(languages) > 1:
             attempts.append(SearchFilters(audiences=audiences, languages=(language,)))
         attempts.append(SearchFilters(audiences=audiences))
         best: tuple[SearchResult, float] | None = None
         for filters in attempts:
-            result = self._searcher.search(text, filters, limit=max(self._top_k, 10), mode=mode)
+            result = run(filters)
             probability = self._answerability.probability(answerability_features(result))
             if best is None or probability > best[1] + 0.1:
                 best = (result, probability)
@@ -74,7 +82,39 @@ class PageAnswerSkill:
 
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
         result, probability = self.search(text, audience, language)
+        return self._compose(result, probability, language)
+
+    def answer_many(self, texts: Sequence[str], audience: str = "staff",
+                    languages: Sequence[str | None] | None = None) -> list[PageAnswer]:
+        """`answer` for many questions at once (one audience; a language per question, or None).
+
+        The questions' vectors are embedded together (`HybridSearcher.prepare`), which is what makes rechecking
+        thousands of open gaps fast; searching, deciding and composing are `answer`'s, question by question.
+        Batch vectors are bfloat16 where the embedder chose it (a single question is always float32), which moved
+        the answerability of the company questions by up to about 0.01: a question on the very edge of the threshold
+        could be decided differently. `answer` itself is unchanged.
+        """
+        texts = list(texts)
+        languages = list(languages) if languages is not None else [None] * len(texts)
+        if len(languages) != len(texts):
+            raise ValueError(f"{len(texts)} questions but {len(languages)} languages")
+        answers = []
+        limit = max(self._top_k, 10)
+        for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True):
+            result, probability = self._best_attempt(
+                lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
+                audience, language, prepared.snapshot.languages)
+            answers.append(self._compose(result, probability, language))
+        return answers
+
+    def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:
         features = answerability_features(result)
+        named = heading_match(result)
+        if named is not None:
+            # The question names the best page's title or a heading: that page answers it, from that section.
+            probability = max(probability, self._answerability.threshold)
+            features["heading_match"] = 1.0
+            result = replace(result, hits=[named.hit, *result.hits[1:]])
         if not result.hits or not self._answerability.answerable(probability):
             nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
             reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
@@ -88,7 +128,7 @@ class PageAnswerSkill:
             )
         top = result.hits[0]
         return PageAnswer(
-            text=short_answer(result, top),
+            text=named.text if named is not None and named.text else short_answer(result, top),
             citations=citations_for(result.hits[: self._top_k]),
             confidence=round(probability, 4),
             answerable=True,
