@@ -47,10 +47,11 @@ class GapInsightsService:
                owner: str | None = None) -> tuple[GapInsights, list[GapRecord]]:
         """The insights and the gap rows they were computed from (for per-gap exports)."""
         records = self._source.gaps(since_days=since_days, limit=MAX_GAPS)
-        themes = self._themes.build([ThemeInput(record.answer_id, record.question) for record in records])
+        grouping = self._themes.group([ThemeInput(record.answer_id, record.question) for record in records])
+        themes = grouping.themes
         theme_of = {member: theme.theme_id for theme in themes for member in theme.member_ids}
         owners: dict[str, str | None] = {}
-        tags = self._tags([record.question for record in records])
+        tags = self._tags(grouping.representative)
         facts = [self._fact(record, theme_of, owners, tags.get(record.question)) for record in records]
         answered = [AnsweredFact(turn.created_at, turn.asker_hash, turn.page_path, turn.page_title, turn.team,
                                  turn.helpful) for turn in self._source.answered_turns(since_days)]
@@ -63,11 +64,15 @@ class GapInsightsService:
                 and (owner is None or (fact.nearest_owner or self._default_owner) == owner)}
         return insights, [record for record in records if record.answer_id in kept]
 
-    def _tags(self, questions: list[str]) -> dict[str, DimensionTag]:
-        if self._dimensions is None or not questions:
+    def _tags(self, representative: dict[str, str | None]) -> dict[str, DimensionTag]:
+        """Each question's EX tag: that of the embedded question standing for it (itself, or the near-duplicate
+        the themes joined it to); a question beyond the themes' embedding budget with no near-duplicate is left
+        unclassified, so tagging costs no more embedding than the themes did."""
+        if self._dimensions is None or not representative:
             return {}
-        distinct = sorted(set(questions))
-        return dict(zip(distinct, self._dimensions.tag(distinct), strict=True))
+        distinct = sorted({question for question in representative.values() if question is not None})
+        tag_of = dict(zip(distinct, self._dimensions.tag(distinct), strict=True))
+        return {question: tag_of[stand_in] for question, stand_in in representative.items() if stand_in is not None}
 
     def _fact(self, record: GapRecord, theme_of: dict[str, str], owners: dict[str, str | None],
               tag: DimensionTag | None) -> GapFact:

@@ -4,10 +4,19 @@ Two questions are alike by a mix of meaning and wording: `meaning_weight` × the
 embeddings (the assistant's own model, English-only) plus the rest × the cosine of their character
 3-5-gram TF-IDF vectors (which carry Italian and other languages the model reads poorly). Average-linkage
 agglomerative clustering (scikit-learn) puts a question in a theme when its distance to the theme's
-questions is, on average, below `distance_threshold`. Identical questions are embedded once. Above
-`max_clustered` distinct questions, a sample is clustered and every other question joins
-the nearest theme's centroid (or stands alone), so 100,000 gaps stay cheap. Labels are the terms that
-set a theme apart from the others (class-based TF-IDF), without stop words or redaction placeholders.
+questions is, on average, below `distance_threshold`. Labels are the terms that set a theme apart from the
+others (class-based TF-IDF), without stop words or redaction placeholders.
+
+Scale. Questions that differ only in case, punctuation, digits or placeholders are one question (a "key"). Up to
+`max_clustered` keys, all are embedded and clustered as above. Beyond that, embedding every key would take minutes
+(MiniLM embeds a few hundred short questions a second on 2 cores), so the most asked `max_clustered` keys are
+clustered, and the others are handled cheaply: a key whose word TF-IDF vector is a near-duplicate of an embedded
+key's (cosine at least `near_duplicate`: the same question with a typo, a greeting, a name or a waiting customer)
+joins that key's theme without being embedded; up to `max_embedded` − `max_clustered` of the remaining keys (most
+asked first) are embedded and join the clustered theme whose questions they are, on average, near enough (the rule
+average linkage used), while those that join none are clustered among themselves into new themes; keys beyond that
+budget that are no near-duplicate of any embedded key stand alone. `ThemeGrouping.representative` says which
+embedded question stands for each question (for the EX-dimension tags), or None for those standing alone.
 """
 
 from __future__ import annotations
@@ -35,6 +44,9 @@ questo qui se si sia sono su sua sue suo sul sulla ti tra tu tua tuo un una uno 
 EXTRA_STOP_WORDS = frozenset("hi hello please thanks pls ciao grazie can could would should need know tell".split())
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]|<[A-Z_]+>")
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | ITALIAN_STOP_WORDS | EXTRA_STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -58,82 +70,184 @@ class Theme:
         return ThemeLabel(self.theme_id, self.label, self.examples)
 
 
+@dataclass(frozen=True)
+class ThemeGrouping:
+    """The themes of a set of gaps, and for each distinct question the embedded question that stands for it.
+
+    `representative[q]` is q itself when q was embedded, the embedded near-duplicate q was joined to otherwise, and
+    None for a question beyond the embedding budget that is no near-duplicate of any embedded one.
+    """
+
+    themes: list[Theme]
+    representative: dict[str, str | None]
+    embedded: int
+
+
 class ThemeBuilder:
     """Groups gap questions into themes (see the module docstring)."""
 
     def __init__(self, embedder: Embedder, *, meaning_weight: float = 0.6, distance_threshold: float = 0.65,
-                 max_clustered: int = 3000) -> None:
+                 max_clustered: int = 3000, max_embedded: int = 6000, near_duplicate: float = 0.5) -> None:
+        if max_clustered < 1 or max_embedded < max_clustered:
+            raise ValueError("max_clustered must be at least 1 and max_embedded at least max_clustered")
         self._embedder = embedder
         self._meaning_weight = meaning_weight
         self._threshold = distance_threshold
         self._max_clustered = max_clustered
+        self._max_embedded = max_embedded
+        self._near_duplicate = near_duplicate
 
     def build(self, gaps: Sequence[ThemeInput]) -> list[Theme]:
+        """The themes, largest first."""
+        return self.group(gaps).themes
+
+    def group(self, gaps: Sequence[ThemeInput]) -> ThemeGrouping:
+        """The themes, largest first, and which embedded question stands for each question."""
         if not gaps:
-            return []
-        texts = sorted({gap.question for gap in gaps})
-        meaning = np.asarray(self._embedder.encode(texts), dtype=np.float32)
-        wording = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
-                                  ).fit_transform([_PLACEHOLDER.sub(" ", text.lower()) for text in texts])
-        cluster_of_text = self._clusters(meaning, wording)
+            return ThemeGrouping([], {}, 0)
+        asked = Counter(gap.question for gap in gaps)
+        forms: dict[str, list[str]] = defaultdict(list)
+        for question in sorted(asked):
+            forms[_key(question)].append(question)
+        keys = sorted(forms)
+        counts = np.array([sum(asked[form] for form in forms[key]) for key in keys], dtype=np.int64)
+        # The form a key is embedded and shown in: its most asked one (the first in sorted order on a tie).
+        shown = [max(forms[key], key=lambda form: asked[form]) for key in keys]
+        cluster, embedded, link = self._group_keys(keys, shown, counts)
+        cluster_of_question = {form: int(cluster[index]) for index, key in enumerate(keys) for form in forms[key]}
         members: dict[int, list[ThemeInput]] = defaultdict(list)
-        index_of = {text: index for index, text in enumerate(texts)}
         for gap in gaps:
-            members[cluster_of_text[index_of[gap.question]]].append(gap)
-        labels = _labels({cluster: [gap.question for gap in group] for cluster, group in members.items()})
+            members[cluster_of_question[gap.question]].append(gap)
+        labels = _labels({number: [gap.question for gap in group] for number, group in members.items()})
         themes = []
-        for cluster, group in members.items():
+        for number, group in members.items():
             ids = tuple(sorted(gap.gap_id for gap in group))
-            counts = Counter(gap.question for gap in group)
+            counted = Counter(gap.question for gap in group)
+            examples = tuple(question for question, _ in sorted(counted.items(),
+                                                                key=lambda item: (-item[1], item[0]))[:3])
             themes.append(Theme(
                 theme_id="theme-" + hashlib.sha1("\n".join(ids).encode()).hexdigest()[:12],
-                label=labels[cluster] or group[0].question[:60],
+                label=labels[number] or examples[0][:60],
                 member_ids=ids,
-                examples=tuple(question for question, _ in counts.most_common(3)),
+                examples=examples,
             ))
-        return sorted(themes, key=lambda theme: (-len(theme.member_ids), theme.theme_id))
+        stands_for = {}
+        for index, key in enumerate(keys):
+            source = index if embedded[index] else int(link[index])
+            for form in forms[key]:
+                stands_for[form] = shown[source] if source >= 0 else None
+        return ThemeGrouping(sorted(themes, key=lambda theme: (-len(theme.member_ids), theme.theme_id)),
+                             stands_for, int(embedded.sum()))
 
-    def _clusters(self, meaning: np.ndarray, wording: sparse.csr_matrix) -> list[int]:
-        count = meaning.shape[0]
-        if count == 1:
-            return [0]
-        sample = np.arange(count)
-        if count > self._max_clustered:
-            sample = np.sort(np.random.default_rng(0).choice(count, self._max_clustered, replace=False))
-        similarity = self._similarity(meaning[sample], wording[sample], meaning[sample], wording[sample])
+    def _group_keys(self, keys: list[str], shown: list[str],
+                    counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each key's cluster number, whether it was embedded, and the embedded key it was linked to (or -1)."""
+        count = len(keys)
+        order = np.array(sorted(range(count), key=lambda index: (-counts[index], _stable_hash(keys[index]))),
+                         dtype=np.int64)
+        sample = np.sort(order[:self._max_clustered])
+        rest = order[self._max_clustered:]
+        link = np.full(count, -1, dtype=np.int64)
+        words = None
+        extra = beyond = np.zeros(0, dtype=np.int64)
+        if len(rest):
+            words = _word_vectors(keys)
+            _link_near_duplicates(words, rest, sample, self._near_duplicate, link)
+            novel = rest[link[rest] < 0]
+            budget = self._max_embedded - self._max_clustered
+            extra, beyond = np.sort(novel[:budget]), novel[budget:]
+        rows = np.concatenate([sample, extra])
+        texts = [shown[index] for index in rows]
+        # The app's embedder embeds many short questions in bigger batches (`encode_questions`); any other, as usual.
+        encode = getattr(self._embedder, "encode_questions", None) or self._embedder.encode
+        meaning = np.asarray(encode(texts), dtype=np.float32)
+        wording = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
+                                  ).fit_transform([_PLACEHOLDER.sub(" ", text.lower()) for text in texts])
+        cluster = np.full(count, -1, dtype=np.int64)
+        sample_rows = np.arange(len(sample))
+        cluster[sample] = self._cluster(meaning, wording, sample_rows)
+        if len(extra):
+            self._join_or_cluster(meaning, wording, sample_rows, np.arange(len(sample), len(rows)), rows, cluster)
+        if len(beyond) and words is not None:
+            _link_near_duplicates(words, beyond, rows, self._near_duplicate, link)
+        linked = np.flatnonzero(link >= 0)
+        cluster[linked] = cluster[link[linked]]
+        alone = np.flatnonzero(cluster < 0)
+        cluster[alone] = np.arange(len(alone)) + int(cluster.max()) + 1
+        embedded = np.zeros(count, dtype=bool)
+        embedded[rows] = True
+        return cluster, embedded, link
+
+    def _cluster(self, meaning: np.ndarray, wording: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 1:
+            return np.zeros(1, dtype=np.int64)
+        similarity = self._similarity(meaning[rows], wording[rows], meaning[rows], wording[rows])
         model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                         distance_threshold=self._threshold)
-        sample_labels = model.fit_predict(np.clip(1.0 - similarity, 0.0, None))
-        labels = np.full(count, -1, dtype=np.int64)
-        labels[sample] = sample_labels
-        rest = np.flatnonzero(labels < 0)
-        if len(rest):
-            self._assign_to_nearest(labels, rest, sample, sample_labels, meaning, wording)
-        return labels.tolist()
+        return model.fit_predict(np.clip(1.0 - similarity, 0.0, None)).astype(np.int64)
 
     def _similarity(self, meaning_a, wording_a, meaning_b, wording_b) -> np.ndarray:
         words = wording_a @ wording_b.T
         words = words.toarray() if sparse.issparse(words) else np.asarray(words)
         return self._meaning_weight * (meaning_a @ meaning_b.T) + (1.0 - self._meaning_weight) * words
 
-    def _assign_to_nearest(self, labels, rest, sample, sample_labels, meaning, wording) -> None:
-        """Questions outside the clustered sample join the theme whose centroid is near enough, else stand alone."""
-        clusters = np.unique(sample_labels)
-        members = [sample[sample_labels == cluster] for cluster in clusters]
-        meaning_centroids = np.stack([_unit(meaning[rows].mean(axis=0)) for rows in members])
-        wording_centroids = np.stack([_unit(np.asarray(wording[rows].mean(axis=0)).ravel()) for rows in members])
-        next_label = int(labels.max()) + 1
-        for start in range(0, len(rest), 2048):
-            rows = rest[start:start + 2048]
-            similarity = (self._meaning_weight * (meaning[rows] @ meaning_centroids.T)
-                          + (1.0 - self._meaning_weight) * np.asarray(wording[rows] @ wording_centroids.T))
-            best = similarity.argmax(axis=1)
-            for position, row in enumerate(rows):
-                if similarity[position, best[position]] >= 1.0 - self._threshold:
-                    labels[row] = clusters[best[position]]
-                else:
-                    labels[row] = next_label
-                    next_label += 1
+    def _join_or_cluster(self, meaning: np.ndarray, wording: sparse.csr_matrix, sample_rows: np.ndarray,
+                         extra_rows: np.ndarray, keys_of_rows: np.ndarray, cluster: np.ndarray,
+                         chunk: int = 1024) -> None:
+        """Embedded keys outside the clustered sample join the theme whose questions they are, on average, nearest
+        (when near enough: the rule average linkage used); the others are clustered among themselves."""
+        found, position = np.unique(cluster[keys_of_rows[sample_rows]], return_inverse=True)
+        membership = sparse.csr_matrix((np.ones(len(sample_rows), dtype=np.float32),
+                                        (np.arange(len(sample_rows)), position)),
+                                       shape=(len(sample_rows), len(found)))
+        sizes = np.asarray(membership.sum(axis=0)).ravel()
+        joins = np.zeros(len(extra_rows), dtype=bool)
+        for start in range(0, len(extra_rows), chunk):
+            part = extra_rows[start:start + chunk]
+            similarity = self._similarity(meaning[part], wording[part], meaning[sample_rows], wording[sample_rows])
+            mean = np.asarray((membership.T @ similarity.T).T) / sizes
+            best = mean.argmax(axis=1)
+            near = mean[np.arange(len(part)), best] >= 1.0 - self._threshold
+            cluster[keys_of_rows[part[near]]] = found[best[near]]
+            joins[start:start + len(part)] = near
+        alone = extra_rows[~joins]
+        if len(alone):
+            cluster[keys_of_rows[alone]] = self._cluster(meaning, wording, alone) + int(cluster.max()) + 1
+
+
+def _key(question: str) -> str:
+    """The form questions are counted in: lower case, placeholders and punctuation dropped, digits folded."""
+    cleaned = _DIGITS.sub("0", _PLACEHOLDER.sub(" ", question.lower()))
+    return " ".join(_NOT_WORD.sub(" ", cleaned).split())
+
+
+def _word_vectors(keys: list[str]) -> sparse.csr_matrix:
+    """Word TF-IDF of every key (content words only), for finding near-duplicates cheaply."""
+    vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b[^\W\d_]{2,}\b", stop_words=sorted(_STOP_WORDS),
+                                 sublinear_tf=True, dtype=np.float32)
+    try:
+        return vectorizer.fit_transform(keys).tocsr()
+    except ValueError:  # no key has a content word: nothing is a near-duplicate of anything
+        return sparse.csr_matrix((len(keys), 1), dtype=np.float32)
+
+
+def _link_near_duplicates(vectors: sparse.csr_matrix, rows: np.ndarray, targets: np.ndarray, threshold: float,
+                          link: np.ndarray, chunk: int = 2048) -> None:
+    """For each of `rows`, the most similar of `targets` by word TF-IDF, kept when the cosine is at least
+    `threshold`."""
+    if not len(rows) or not len(targets):
+        return
+    target_vectors = vectors[targets].T.tocsc()
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        similarity = (vectors[part] @ target_vectors).toarray()
+        best = similarity.argmax(axis=1)
+        near = similarity[np.arange(len(part)), best] >= threshold
+        link[part[near]] = targets[best[near]]
+
+
+def _stable_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
