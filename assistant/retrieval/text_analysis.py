@@ -111,7 +111,7 @@ class SpellingCorrector:
     def correct(self, word: str) -> str:
         lower = word.lower()
         if (len(lower) < self._min_length or not lower.isalpha() or lower in self._frequencies
-                or lower in ENGLISH_STOP_WORDS or lower in ABBREVIATIONS):
+                or lower in ENGLISH_STOP_WORDS or lower in ITALIAN_STOP_WORDS or lower in ABBREVIATIONS):
             return word
         candidates: set[str] = set()
         for variant in _deletions(lower) | {lower}:

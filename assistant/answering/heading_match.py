@@ -1,0 +1,121 @@
+"""A question that names a page's own title or one of its headings is answered from that page.
+
+"What is our purpose?", "what are our values", "qual è la nostra missione?": short questions whose every content
+word is in the title or a heading path of the best page. Their cosine against a long passage stays modest (the
+passage says far more than the question asks), so the learned answerability decision often holds them back; yet a
+page titled "Our purpose and values" with a section "Our purpose" plainly answers "What is our purpose?". This
+signal means the same on any knowledge base (it reads the pages' own headings), so it needs no calibration.
+
+Only the best page is considered, only questions of at most `MAX_TERMS` content words, and every one of them must
+be in one heading path (the title counts as part of every path), so a question that asks something more specific
+than a heading ("dress code for the Christmas party") is not matched. The passage answered from is the first one
+whose own section heading holds the most of the question's words (the page's opening when only the title does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.models import Chunk, SearchHit
+from assistant.pages.chunker import window_number
+from assistant.retrieval.search import SearchResult
+from assistant.retrieval.text_analysis import analyse, words
+
+MAX_TERMS = 3
+ORGANISATION_WORDS = frozenset({"company", "companys", "business", "organisation", "organization", "firm",
+                                "azienda", "aziendale", "aziendali", "società"})
+"""Words that only say "ours": "what are our company values" asks for the values."""
+MAX_WORDS = 200
+PASSAGE_KINDS = frozenset({"section", "window"})
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    """The passage a question's heading names (cited as that section) and, when the section was split into
+    windows at ingest, the section's own text to answer with (None: compose from the passage as usual)."""
+
+    hit: SearchHit
+    text: str | None
+
+
+def heading_match(result: SearchResult) -> HeadingMatch | None:
+    """The best page's section whose heading path holds every content word of the question, or None.
+
+    Among the page's sections that match, the one whose own heading holds the most of the question's words wins
+    (the title alone matches every section), then the one most similar to the question.
+    """
+    if not result.hits:
+        return None
+    top = result.hits[0].chunk
+    language = top.language
+    asked = set(analyse(" ".join(word for word in words(result.query) if word.replace("'", "")
+                                 not in ORGANISATION_WORDS), language))
+    if not asked or len(asked) > MAX_TERMS:
+        return None
+    title = set(analyse(top.title, language))
+    candidates = []
+    for chunk in _page_passages(result, top.path):
+        section = set(analyse(chunk.section, language))
+        if asked <= (title | section):
+            candidates.append((len(asked & section), _cosine(result, chunk), chunk))
+    if not candidates:
+        return None
+    _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
+    scope = _scope(chosen.section, asked, title, language)
+    hit = SearchHit(chunk=replace(chosen, section=scope), score=result.hits[0].score, dense_score=cosine,
+                    lexical_score=result.hits[0].lexical_score)
+    return HeadingMatch(hit, _section_text(result, chosen, scope) if chosen.kind == "window" else None)
+
+
+def _scope(section: str, asked: set[str], title: set[str], language: str) -> str:
+    """The shortest leading part of a heading path ("The four values" of "The four values > Straight talk") that
+    still holds the question's words: a question naming a parent heading gets all of its subsections."""
+    parts = [part.strip() for part in section.split(">")]
+    for depth in range(1, len(parts) + 1):
+        prefix = " > ".join(parts[:depth])
+        if asked <= (title | set(analyse(prefix, language))):
+            return prefix
+    return section
+
+
+def _page_passages(result: SearchResult, path: str) -> list[Chunk]:
+    """The page's passages and their windows (the page card is not an answer on its own)."""
+    return [chunk for chunk in result.snapshot.chunks if chunk.path == path and chunk.kind in PASSAGE_KINDS]
+
+
+def _section_text(result: SearchResult, window: Chunk, scope: str) -> str:
+    """The windows of the section `scope` names (with its subsections, each led by its own heading), in order,
+    up to `MAX_WORDS` words."""
+    siblings = sorted((chunk for chunk in result.snapshot.chunks if chunk.kind == "window"
+                       and chunk.path == window.path and _within(chunk.section, scope)), key=_document_order)
+    parts: list[str] = []
+    words = 0
+    heading = None
+    for sibling in siblings:
+        text = sibling.text
+        if sibling.section != scope and sibling.section != heading:
+            text = f"{sibling.section.rsplit('>', 1)[-1].strip()}: {text}"
+        heading = sibling.section
+        length = len(text.split())
+        if parts and words + length > MAX_WORDS:
+            break
+        parts.append(text)
+        words += length
+    return " ".join(parts)
+
+
+def _within(section: str, scope: str) -> bool:
+    return section == scope or section.startswith(f"{scope} >")
+
+
+def _document_order(window: Chunk) -> tuple[str, int]:
+    return (window.parent_id or "", window_number(window))
+
+
+def _cosine(result: SearchResult, chunk: Chunk) -> float:
+    row = result.snapshot.rows.get(chunk.chunk_id)
+    if result.query_vector is None or row is None:
+        return 0.0
+    return float(np.dot(result.snapshot.embeddings[row], result.query_vector))
