@@ -76,6 +76,10 @@ class Document:
     questions: tuple[str, ...] = ()
     review_by: dt.date | None = None
     url: str | None = None
+    values: tuple[str, ...] = ()
+    """Slugs of the company values the page serves (`values:` in front matter; see `assistant.pages.values`)."""
+    warnings: tuple[str, ...] = ()
+    """Front-matter defects that did not stop the page loading (the field concerned was left out)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class Chunk:
     url: str | None = None
     kind: str = "section"
     parent_id: str | None = None
+    why: str | None = None
+    """The page's "why" line (the first value it serves, quoted from the purpose page), or None."""
 
     @property
     def embedding_text(self) -> str:
@@ -138,6 +144,9 @@ class Answer:
     answer_id: str = ""
     degraded: bool = False
     entities: dict[str, str] = field(default_factory=dict)
+    why: str | None = None
+    """One line on the purpose behind the policy: the value the answering page serves, quoted from the purpose
+    page. Only answers (never gaps) from a page that names a value have one."""
 
     @property
     def citations_heading(self) -> str:

@@ -176,7 +176,7 @@ class Assistant:
                           confidence=understanding.confidence, intent=intent, degraded=degraded)
         if decision is Decision.KNOWLEDGE:
             return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
-                          citations=knowledge.citations, intent=intent, degraded=degraded)
+                          citations=knowledge.citations, intent=intent, degraded=degraded, why=_why(knowledge))
         if decision is Decision.OUT_OF_SCOPE:
             return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
                           confidence=understanding.confidence, intent=intent, gap=True,
@@ -208,6 +208,11 @@ class Assistant:
         profile = self._directory.profile(asker) if self._directory is not None else AskerProfile()
         audience = capped_audience(profile.audience or self._default_audience, max_audience)
         return self._recorder.request_notice(answer_id, channel, address or {}, asker=asker, audience=audience.value)
+
+
+def _why(knowledge: PageAnswer) -> str | None:
+    """The answering page's why line: the page the answer quotes (the first hit), and only for an answer."""
+    return knowledge.hits[0].chunk.why if knowledge.answerable and knowledge.hits else None
 
 
 def _gap_reason(hits: list) -> GapReason:

@@ -7,18 +7,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.pages.loader import load_pages
+from assistant.pages.values import ValuesCatalog
 
 REQUIRED_FIELDS = ("owner", "review_by")
 
 
 @dataclass
 class PagesCheck:
-    """Broken files (not loaded), incomplete pages (missing fields) and stale pages (past review)."""
+    """Broken files (not loaded), incomplete pages (missing fields), stale pages (past review) and value problems.
+
+    `values` lists links to values that do not exist, malformed `values` front matter and bad value markers
+    (`{"path", "value", "reason"}`): the pages still load, but they show no "why" line until it is fixed.
+    """
 
     pages: int = 0
     broken: list[dict] = field(default_factory=list)
     incomplete: list[dict] = field(default_factory=list)
     stale: list[dict] = field(default_factory=list)
+    values: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -26,7 +32,7 @@ class PagesCheck:
 
     def as_dict(self) -> dict:
         return {"pages": self.pages, "broken": self.broken, "incomplete": self.incomplete, "stale": self.stale,
-                "ok": self.ok}
+                "values": self.values, "ok": self.ok}
 
 
 def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
@@ -43,4 +49,8 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
                                  "review_by": document.review_by.isoformat(),
                                  "days_overdue": (today - document.review_by).days})
     result.stale.sort(key=lambda page: -page["days_overdue"])
+    catalog = ValuesCatalog.from_documents(loaded.documents)
+    result.values = [{"path": document.path, "value": None, "reason": warning}
+                     for document in loaded.documents for warning in document.warnings]
+    result.values += catalog.problems + catalog.unknown_links(loaded.documents)
     return result

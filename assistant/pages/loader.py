@@ -47,6 +47,7 @@ def parse_page(relative_path: str, raw: bytes) -> Document:
     except UnicodeDecodeError as error:
         raise KnowledgeFileError(relative_path, f"not valid UTF-8 ({error.reason} at byte {error.start})") from None
     front, body = _split_front_matter(relative_path, text)
+    values, warnings = _value_links(front.get("values"))
     title = _text_field(front, "title") or _heading_title(body) or _title_from_path(relative_path)
     return Document(
         path=relative_path,
@@ -59,6 +60,8 @@ def parse_page(relative_path: str, raw: bytes) -> Document:
         questions=tuple(str(question).strip() for question in _as_list(front.get("questions")) if question),
         review_by=_review_date(relative_path, front.get("review_by")),
         url=_text_field(front, "url"),
+        values=values,
+        warnings=warnings,
     )
 
 
@@ -101,6 +104,16 @@ def _word_list(value: object) -> tuple[str, ...]:
     for item in _as_list(value):
         words.extend(part.strip() for part in str(item).split(",") if part.strip())
     return tuple(words)
+
+
+def _value_links(value: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The value slugs a page names, and a warning instead when `values` is not a list of names: a malformed
+    link costs the page its "why" line, never the page itself."""
+    if value is None:
+        return (), ()
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return tuple(dict.fromkeys(item.strip().lower() for item in value)), ()
+    return (), (f"values must be a list of value names, e.g. values: [straight-talk]; got {value!r} (ignored)",)
 
 
 def _audience(relative_path: str, front: dict) -> str:

@@ -14,6 +14,7 @@ from assistant.errors import IngestError, KnowledgeDirectoryError, KnowledgeFile
 from assistant.models import Chunk
 from assistant.pages.chunker import ChunkingPolicy, chunk_document
 from assistant.pages.loader import load_pages
+from assistant.pages.values import ValuesCatalog, with_why
 from assistant.retrieval.embedder import Embedder
 from assistant.retrieval.vector_store import ChromaVectorStore, record_id
 
@@ -68,7 +69,12 @@ class Ingestor:
             logger.warning("skipped knowledge file %s", problem)
         if not loaded.documents:
             raise KnowledgeDirectoryError(f"no readable Markdown page in {directory}")
-        chunks = _unique([chunk for document in loaded.documents for chunk in chunk_document(document, self._policy)])
+        values = ValuesCatalog.from_documents(loaded.documents)
+        for document in loaded.documents:
+            for warning in document.warnings:
+                logger.warning("knowledge file %s: %s", document.path, warning)
+        chunks = _unique([chunk for document in loaded.documents
+                          for chunk in with_why(chunk_document(document, self._policy), values.why_for(document))])
         report = IngestReport(documents=len(loaded.documents), chunks=len(chunks), problems=loaded.problems)
 
         self._store.clean_up()

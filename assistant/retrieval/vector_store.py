@@ -88,8 +88,10 @@ def collection_for(embedding_model: str) -> str:
 
 
 def record_id(chunk: Chunk) -> str:
-    """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent)."""
-    fingerprint = hashlib.sha1(f"{chunk.content_hash}\x1f{chunk.parent_id or ''}".encode()).hexdigest()[:16]
+    """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent and its
+    why line, which change no vector). A chunk without a why line keeps the id it had before there were any."""
+    stored = f"{chunk.content_hash}\x1f{chunk.parent_id or ''}" + (f"\x1f{chunk.why}" if chunk.why else "")
+    fingerprint = hashlib.sha1(stored.encode()).hexdigest()[:16]
     return f"{chunk.chunk_id}@{fingerprint}"
 
 
@@ -106,6 +108,7 @@ def chunk_metadata(chunk: Chunk, born: int) -> dict[str, str | int]:
         "kind": chunk.kind,
         "content_hash": chunk.content_hash,
         "parent_id": chunk.parent_id or "",
+        "why": chunk.why or "",
         "born": born,
         "retired": NEVER_RETIRED,
     }
@@ -125,6 +128,7 @@ def chunk_from_record(text: str, metadata: dict) -> Chunk:
         url=metadata["url"] or None,
         kind=metadata["kind"],
         parent_id=metadata.get("parent_id") or None,
+        why=metadata.get("why") or None,
     )
 
 

@@ -33,6 +33,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         print_json(AskResponse.from_answer(answer).model_dump())
         return 0
     print(answer.text)
+    if answer.why:
+        print(f"\nWhy: {answer.why}")
     if answer.citations:
         print(f"\n{answer.citations_heading}:")
         for citation in answer.citations:

@@ -135,3 +135,10 @@ def test_serve_without_api_keys_refuses_a_public_address(tmp_path):
     assert result.returncode == 2
     assert "ASSISTANT_API_KEYS" in result.stderr and "127.0.0.1" in result.stderr
 
+
+
+def test_ask_prints_the_why_line_of_a_page_that_serves_a_value(ingested):
+    result = run_cli("ask", "Can I lift a 25 kg bag of cement on my own?", data_dir=ingested)
+    assert result.returncode == 0, result.stderr
+    assert "\nWhy: Rooted in care: We look after customers" in result.stdout
+    assert result.stdout.index("Why:") < result.stdout.index("Sources:")

@@ -41,6 +41,9 @@ class AskResponse(BaseModel):
     gap_reason: str | None
     follow_up: str | None = None
     degraded: bool = False
+    why: str | None = Field(None, description="The purpose behind the policy: the value the answering page "
+                                              "serves, quoted from the purpose page (`Name: first sentence`). "
+                                              "Null for gaps and for pages that name no value.")
     notify: bool = Field(False, description="True when the asker will be told once the gap is answered.")
 
     @classmethod
@@ -56,6 +59,7 @@ class AskResponse(BaseModel):
             gap_reason=answer.gap_reason.value if answer.gap_reason else None,
             follow_up=answer.follow_up,
             degraded=answer.degraded,
+            why=answer.why,
             notify=notify,
         )
 

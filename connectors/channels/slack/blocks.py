@@ -17,6 +17,7 @@ SHARE = "share_answer"
 NOTIFY = "notify_when_answered"
 ACTIONS_BLOCK_ID = "answer_actions"
 STATUS_BLOCK_ID = "answer_status"
+WHY_BLOCK_ID = "answer_why"
 
 MAX_SOURCES = 5
 FALLBACK_TEXT_LIMIT = 3000
@@ -68,7 +69,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 def answer_blocks(
     answer: Answer, *, key: str, shareable: bool = False, note: str | None = None
 ) -> list[Block]:
-    """The blocks of an answer: text, follow-up, sources, notes and the buttons.
+    """The blocks of an answer: text, follow-up, why line, sources, notes and the buttons.
 
     `key` is the value the "Ask a person" and "Share" buttons carry to find the answer again
     (the answer id, or a local key when the core gave none); "Helpful" and "Not helpful" carry
@@ -84,6 +85,8 @@ def answer_blocks(
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}
         )
+    if answer.why:
+        blocks.append(_context(f":seedling: *Why:* {escape(answer.why)}", block_id=WHY_BLOCK_ID))
     blocks.extend(source_blocks(answer.citations, answer.citations_heading))
     if answer.degraded:
         blocks.append(
@@ -104,8 +107,11 @@ def answer_blocks(
     return blocks
 
 
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+def _context(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
 
 
 def acknowledge_feedback(blocks: list[Block], *, helpful: bool, user_id: str, key: str) -> list[Block]:

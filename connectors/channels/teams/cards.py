@@ -67,11 +67,15 @@ def _sources_blocks(citations: list[Citation], heading: str) -> list[dict[str, A
 
 
 def answer_card(answer: Answer) -> dict[str, Any]:
-    """An Adaptive Card for an answer: the text, its sources (as links when they have a URL), and, when the
-    answer has an id to refer to, Helpful / Not helpful, Ask a person and, for a gap, Tell me when answered."""
+    """An Adaptive Card for an answer: the text, its why line (subtle), its sources (as links when they have a
+    URL), and, when the answer has an id to refer to, Helpful / Not helpful, Ask a person and, for a gap, Tell me
+    when answered."""
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": answer.text, "wrap": True}]
     if answer.follow_up:
         body.append({"type": "TextBlock", "text": answer.follow_up, "wrap": True, "spacing": "Small"})
+    if answer.why:
+        body.append({"type": "TextBlock", "text": f"Why: {answer.why}", "wrap": True, "isSubtle": True,
+                     "size": "Small", "spacing": "Small"})
     body.extend(_sources_blocks(answer.citations, answer.citations_heading))
     if answer.degraded:
         body.append(
