@@ -59,7 +59,10 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
     row = snapshot.rows.get(hit.chunk.chunk_id)
     if row is None or result.query_vector is None:
         return None
-    windows = np.nonzero((snapshot.owners == row) & (np.arange(len(snapshot.owners)) != row))[0]
+    owned = np.nonzero((snapshot.owners == row) & (np.arange(len(snapshot.owners)) != row))[0]
+    # A page's `questions` phrasings score for a passage too, but only its windows are its text.
+    windows = np.array([position for position in owned if snapshot.chunks[int(position)].kind == "window"],
+                       dtype=np.int64)
     if not len(windows):
         return None
     similarities = snapshot.embeddings[windows] @ result.query_vector

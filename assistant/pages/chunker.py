@@ -54,12 +54,16 @@ class _Section:
 
 
 def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> list[Chunk]:
-    """Section chunks for `document`, plus one page card (title, tags, questions) for page-level search."""
+    """Section chunks for `document`, plus one page card (title, tags, questions) for page-level search and one
+    `question` chunk per phrasing in its `questions` (see `phrasings`), which the index lets speak for the passage
+    closest to it."""
     policy = policy or ChunkingPolicy()
     chunks: list[Chunk] = []
     card = _page_card(document)
     if card:
         chunks.append(_make_chunk(document, "", card, 0, kind="card"))
+    chunks.extend(_make_chunk(document, "", phrasing, ordinal, kind="question")
+                  for ordinal, phrasing in enumerate(phrasings(document)))
     if policy.pack_sections:
         return chunks + _packed(document, policy)
     for section in _sections(document.body):
@@ -155,6 +159,20 @@ def _sentence_windows(text: str, policy: ChunkingPolicy) -> list[str]:
             break
         start = max(end - policy.window_overlap, start + 1)
     return windows
+
+
+MIN_PHRASING_WORDS = 3
+
+
+def phrasings(document: Document) -> list[str]:
+    """The page's `questions` that are other ways to ask what it answers: at least three words of text. Shorter
+    items (a chat channel or an address, as some handbooks use the key) stay in the page card only."""
+    found = []
+    for question in document.questions:
+        text = markdown_to_text(question)
+        if len(text.split()) >= MIN_PHRASING_WORDS and not text.startswith("{") and text not in found:
+            found.append(text)
+    return found
 
 
 def _page_card(document: Document) -> str:

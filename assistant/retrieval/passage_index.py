@@ -26,9 +26,10 @@ class IndexSnapshot:
     rows: dict[str, int]
     languages: frozenset[str]
     owners: np.ndarray
-    """For each row, the row that scores for it: a window's passage, else the row itself."""
+    """For each row, the row that scores for it: a window's passage, a question's closest passage of its page, else
+    the row itself."""
     lexical_rows: np.ndarray
-    """Global row of each document in the lexical index (windows are not indexed twice)."""
+    """Global row of each document in the lexical index (windows and questions are not indexed twice)."""
     passage_rows: dict[str, np.ndarray]
     """Each page's passage rows, in page order."""
     owner_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -45,14 +46,19 @@ class IndexSnapshot:
     @classmethod
     def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray) -> IndexSnapshot:
         rows = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
-        owners = np.array([rows.get(chunk.parent_id, row) if chunk.parent_id else row
-                           for row, chunk in enumerate(chunks)], dtype=np.int64)
-        lexical_rows = np.array([row for row, chunk in enumerate(chunks) if chunk.kind != "window"],
-                                dtype=np.int64)
         passages: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             if chunk.kind == "section":
                 passages.setdefault(chunk.path, []).append(row)
+        owners = np.array([rows.get(chunk.parent_id, row) if chunk.parent_id else row
+                           for row, chunk in enumerate(chunks)], dtype=np.int64)
+        for row, chunk in enumerate(chunks):
+            if chunk.kind == "question" and chunk.path in passages:
+                # A page's phrasing of a question speaks for the passage of that page closest to it.
+                candidates = np.array(passages[chunk.path], dtype=np.int64)
+                owners[row] = candidates[int(np.argmax(embeddings[candidates] @ embeddings[row]))]
+        lexical_rows = np.array([row for row, chunk in enumerate(chunks) if chunk.kind not in ("window", "question")],
+                                dtype=np.int64)
         owner_order = np.argsort(owners, kind="stable")
         sorted_owners = owners[owner_order]
         owner_starts = np.flatnonzero(np.r_[True, sorted_owners[1:] != sorted_owners[:-1]]) if len(owners) else \

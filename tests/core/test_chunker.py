@@ -79,3 +79,12 @@ def test_tiny_section_is_folded_into_the_next():
     chunks = _chunks("---\ntitle: T\n---\n## Short\nSee below.\n\n## Full\n" + "word " * 30 + "\n")
     passages = [c for c in chunks if c.kind == "section"]
     assert len(passages) == 1 and passages[0].text.startswith("Short: See below.")
+
+
+def test_each_phrasing_in_questions_is_its_own_question_chunk_and_short_items_stay_in_the_card():
+    page = ("---\ntitle: Returns policy\nquestions:\n  - Can a customer bring back a used mower?\n  - people-ops\n"
+            "  - someone@verdello.example\n---\n## Time limits\n\nThirty days from purchase for most items.\n")
+    chunks = chunk_document(parse_page("en/customers/returns.md", page.encode()))
+    assert [chunk.text for chunk in chunks if chunk.kind == "question"] == ["Can a customer bring back a used mower?"]
+    [card] = [chunk for chunk in chunks if chunk.kind == "card"]
+    assert "people-ops" in card.text
