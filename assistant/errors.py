@@ -45,6 +45,18 @@ class KnowledgeDirectoryError(KnowledgeError):
     """The knowledge directory is missing or holds no Markdown file."""
 
 
+class PageNotFoundError(KnowledgeError):
+    """No knowledge page at the path given (or the file is not a Markdown page)."""
+
+
+class PageOutsideKnowledgeError(KnowledgeError):
+    """The path given names a file outside the knowledge folder, which the assistant never edits."""
+
+
+class FrontMatterEditError(KnowledgeError):
+    """A page's front matter cannot be edited safely (e.g. its `questions` is not a list); the file is unchanged."""
+
+
 class IndexNotReadyError(AssistantError):
     """No index has been built yet: run `assistant ingest`."""
 
