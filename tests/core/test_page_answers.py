@@ -7,7 +7,9 @@ import pytest
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.skills.page_answers import PageAnswerSkill
 
-QUESTION = "how long is the plant guarantee?"
+# Not one that names a heading ("how long is the plant guarantee?" does: "What is covered and for how long"),
+# since such a question is answered from that section whatever the threshold (see heading_match.py).
+QUESTION = "how many months does the guarantee on hardy plants last?"
 
 
 def skill_with(company_services, threshold: float, suggestion_floor: float) -> PageAnswerSkill:
