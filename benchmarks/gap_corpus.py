@@ -5,8 +5,9 @@ How the questions repeat (what a chain's gap log looks like over a quarter, not 
 
 - Topics: 64 written topics (each asked in 2-4 English and 2-3 Italian ways, some with slots such as a product or a
   number) plus a long tail of 280 small topics, a rare subject (160 English, 120 Italian) asked through one of 6
-  frames in its language (1,680 wordings before typos). A gap's topic is drawn from a Zipf law over the topic ranks (exponent `ZIPF_EXPONENT`), so a
-  few topics are very common and hundreds are rare; `LONG_TAIL_SHARE` of gaps come from the long tail.
+  frames in its language (1,680 wordings before typos). A gap's topic is drawn from a Zipf law over the topic ranks
+  (exponent `ZIPF_EXPONENT`), so a few topics are very common and hundreds are rare; `LONG_TAIL_SHARE` of gaps come
+  from the long tail.
 - Exact repeats: `EXACT_REPEAT_SHARE` of gaps repeat, character for character, a question already asked (drawn
   from the earlier gaps, so popular wordings repeat more: several staff pasting the same text, retries).
 - Every other gap is a fresh wording of its topic: a paraphrase in the asker's language (60% English, 40% Italian),
