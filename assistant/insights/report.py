@@ -279,11 +279,13 @@ def _training_needs(answered: Sequence[AnsweredFact], min_group_size: int) -> li
     team_name = group_namer(((fact.team, fact.asker) for fact in kept), min_group_size)
     askers_by_team: dict[str, set[str]] = defaultdict(set)
     questions: Counter = Counter()
+    page_questions: Counter = Counter()
     titles: dict[str, str] = {}
     for fact in kept:
         team = team_name(fact.team)
         askers_by_team[team].add(fact.asker)
         questions[(team, fact.page_path)] += 1
+        page_questions[fact.page_path] += 1
         titles[fact.page_path] = fact.page_title
     all_askers = sum(len(members) for members in askers_by_team.values())
     needs = []
@@ -292,7 +294,7 @@ def _training_needs(answered: Sequence[AnsweredFact], min_group_size: int) -> li
             continue
         team_askers = len(askers_by_team[team])
         other_askers = all_askers - team_askers
-        other_count = sum(n for (other, path), n in questions.items() if path == page and other != team)
+        other_count = page_questions[page] - count
         team_rate = count / team_askers
         other_rate = other_count / other_askers if other_askers else 0.0
         if team_rate >= TRAINING_RATE_RATIO * max(other_rate, 1e-9) and team_rate > other_rate:
