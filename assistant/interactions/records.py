@@ -85,6 +85,10 @@ class Resolution(StrEnum):
     PERSON = "person"
 
 
+GapPosition = tuple[dt.datetime, str]
+"""Where a walk through the gaps stands: the last gap's creation time and answer id."""
+
+
 @dataclass(frozen=True)
 class GapRecord:
     """A turn that counts as a knowledge gap, with what the EX team needs to triage it.

@@ -1,6 +1,7 @@
 """The tables of the interaction store at the newest migration: `turns` (one per answer), `feedback` (one per
-vote), `gap_counts` (daily totals that outlive retention) and `notice_requests` (who asked to be told when a gap
-is answered, and the notice once it is ready). Changes go through a new migration in
+vote), `gap_counts` (daily totals that outlive retention), `notice_requests` (who asked to be told when a gap
+is answered, and the notice once it is ready) and `question_vectors` (embeddings of redacted gap questions, kept so
+that a report embeds each question once). Changes go through a new migration in
 `migrations/versions/`; a test checks the migrated database matches these definitions."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -134,4 +136,15 @@ notice_requests = Table(
     Column("last_error", Text(), nullable=True),
     UniqueConstraint("turn_id", "address_key", name="uq_notice_requests_turn_address"),
     Index("ix_notice_requests_ready_at", "ready_at"),
+)
+
+question_vectors = Table(
+    "question_vectors",
+    metadata,
+    # A cache, not a record: each row can be computed again from a stored (redacted) question, and retention deletes
+    # rows older than the turns it keeps.
+    Column("key", String(64), primary_key=True),  # sha256 of the embedding model and the question's text
+    Column("vector", LargeBinary(), nullable=False),  # float16, little-endian
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_question_vectors_created_at", "created_at"),
 )

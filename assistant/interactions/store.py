@@ -9,6 +9,7 @@ scope) or when the latest vote on it is a thumbs-down.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import threading
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Row, case, delete, false, func, insert, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import NoticeNotPossibleError, UnknownAnswerError
@@ -30,6 +32,7 @@ from assistant.interactions.records import (
     AnsweredTurn,
     FeedbackRecord,
     FeedbackResult,
+    GapPosition,
     GapRecord,
     GapState,
     HandoffRecord,
@@ -39,7 +42,7 @@ from assistant.interactions.records import (
     RetentionResult,
     TurnRecord,
 )
-from assistant.interactions.schema import feedback, gap_counts, notice_requests, turns
+from assistant.interactions.schema import feedback, gap_counts, notice_requests, question_vectors, turns
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 _MAX_ANSWER_ID_LENGTH = 64
@@ -285,6 +288,7 @@ class InteractionStore:
             connection.execute(delete(notice_requests).where(
                 notice_requests.c.turn_id.in_(old_ids) | (notice_requests.c.created_at < cutoff)))
             removed = connection.execute(delete(turns).where(old)).rowcount
+            connection.execute(delete(question_vectors).where(question_vectors.c.created_at < cutoff))
         return RetentionResult(turns_deleted=int(removed or 0), feedback_deleted=int(votes or 0), cutoff=cutoff)
 
     # ------------------------------------------------------------------ notices ("tell me when answered")
@@ -362,6 +366,45 @@ class InteractionStore:
             resolved_page=row.resolved_page, notice=dict(row.notice) if row.notice is not None else None,
             attempts=int(row.attempts)) for row in rows]
 
+    # ------------------------------------------------------------------ question vectors (a cache for reports)
+
+    def question_vectors(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The stored vectors among `keys` (absent keys are left out)."""
+        found: dict[str, bytes] = {}
+        with self._transaction("read question vectors") as connection:
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                chunk = list(keys[start:start + _KEYS_PER_QUERY])
+                rows = connection.execute(select(question_vectors.c.key, question_vectors.c.vector)
+                                          .where(question_vectors.c.key.in_(chunk))).all()
+                found.update((row.key, bytes(row.vector)) for row in rows)
+        return found
+
+    def save_question_vectors(self, vectors: Mapping[str, bytes]) -> None:
+        """Keep `vectors` by key; a key already stored (by another process, say) keeps its vector."""
+        if not vectors:
+            return
+        now = self._clock()
+        rows = [{"key": key, "vector": vector, "created_at": now} for key, vector in vectors.items()]
+        with self._transaction(f"store {len(rows)} question vectors", write=True) as connection:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            for start in range(0, len(rows), _KEYS_PER_QUERY):
+                connection.execute(dialect.insert(question_vectors).on_conflict_do_nothing(),
+                                   rows[start:start + _KEYS_PER_QUERY])
+
+    def gap_questions_after(self, after: GapPosition | None, limit: int) -> tuple[list[str], GapPosition | None]:
+        """The questions of up to `limit` gaps recorded after `after` (oldest first; all gaps when None), and the
+        position to continue from (`after` itself when there are none)."""
+        query = select(turns.c.created_at, turns.c.id, turns.c.question).where(turns.c.gap == true())
+        if after is not None:
+            created_at, answer_id = after
+            query = query.where((turns.c.created_at > created_at)
+                                | ((turns.c.created_at == created_at) & (turns.c.id > answer_id)))
+        with self._transaction("list gap questions") as connection:
+            rows = connection.execute(query.order_by(turns.c.created_at, turns.c.id).limit(limit)).all()
+        if not rows:
+            return [], after
+        return [row.question for row in rows], (rows[-1].created_at, rows[-1].id)
+
     def turn(self, answer_id: str) -> TurnRecord | None:
         """The stored turn with its feedback (oldest vote first), or None for an unknown id."""
         with self._transaction(f"read turn {answer_id}") as connection:
@@ -400,7 +443,7 @@ class InteractionStore:
             .scalar_subquery()
         )
         query = (
-            select(turns, latest_complaint.label("feedback_comment"))
+            select(*_GAP_COLUMNS, latest_complaint.label("feedback_comment"))
             .where(*conditions)
             .order_by(turns.c.created_at.desc(), turns.c.id.desc())
             .limit(limit)
@@ -416,20 +459,19 @@ class InteractionStore:
             select(feedback.c.helpful).where(feedback.c.turn_id == turns.c.id)
             .order_by(feedback.c.id.desc()).limit(1).correlate(turns).scalar_subquery()
         )
-        query = select(turns.c.created_at, turns.c.asker_hash, turns.c.team, turns.c.citations,
+        # Only the first source matters here: the database picks it out rather than Python decoding every list.
+        first_path = turns.c.citations[(0, "path")].as_string()
+        query = select(turns.c.created_at, turns.c.asker_hash, turns.c.team, first_path.label("path"),
+                       turns.c.citations[(0, "title")].as_string().label("title"),
                        latest_vote.label("helpful")).where(turns.c.gap == false(),
-                                                           turns.c.route == Route.KNOWLEDGE.value)
+                                                           turns.c.route == Route.KNOWLEDGE.value,
+                                                           first_path.is_not(None))
         if cutoff is not None:
             query = query.where(turns.c.created_at >= cutoff)
         with self._transaction("list answered turns") as connection:
             rows = connection.execute(query).all()
-        answered = []
-        for row in rows:
-            citations = [_citation(item) for item in row.citations or ()]
-            if citations:
-                answered.append(AnsweredTurn(row.created_at, row.asker_hash, row.team, citations[0].path,
-                                             citations[0].title, None if row.helpful is None else bool(row.helpful)))
-        return answered
+        return [AnsweredTurn(row.created_at, row.asker_hash, row.team, row.path, row.title or "",
+                             None if row.helpful is None else bool(row.helpful)) for row in rows]
 
     def counts(self, since_days: int | None = None) -> InteractionCounts:
         """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period.
@@ -570,8 +612,30 @@ def _citation(data: Mapping[str, Any]) -> Citation:
     )
 
 
+# Keys per IN (...) or multi-row insert: well under SQLite's limit on bound parameters.
+_KEYS_PER_QUERY = 500
+
+# What a GapRecord is made of (not the answer's text, which a report of every gap would read for nothing).
+_GAP_COLUMNS = (turns.c.id, turns.c.created_at, turns.c.channel, turns.c.question, turns.c.gap_reason, turns.c.route,
+                turns.c.intent, turns.c.confidence, turns.c.citations, turns.c.asker_hash, turns.c.team,
+                turns.c.location, turns.c.role, turns.c.gap_state, turns.c.resolved_at, turns.c.resolved_page,
+                turns.c.resolution, turns.c.state_note)
+
+
+# Cached: a report turns every gap's stored strings back into enums, and Enum(value) is slow at that scale.
+@functools.cache
 def _gap_reason(value: str | None) -> GapReason | None:
     return GapReason(value) if value is not None else None
+
+
+@functools.cache
+def _route(value: str) -> Route:
+    return Route(value)
+
+
+@functools.cache
+def _gap_state(value: str | None) -> GapState:
+    return GapState(value or GapState.OPEN)
 
 
 def _turn_record(row: Row[Any], votes: tuple[FeedbackRecord, ...]) -> TurnRecord:
@@ -583,7 +647,7 @@ def _turn_record(row: Row[Any], votes: tuple[FeedbackRecord, ...]) -> TurnRecord
         conversation_hash=row.conversation_hash,
         question=row.question,
         answer=row.answer,
-        route=Route(row.route),
+        route=_route(row.route),
         intent=row.intent,
         confidence=float(row.confidence),
         citations=tuple(_citation(item) for item in row.citations or ()),
@@ -607,26 +671,26 @@ def _feedback_record(row: Row[Any]) -> FeedbackRecord:
 
 
 def _gap_record(row: Row[Any]) -> GapRecord:
-    citations = [_citation(item) for item in row.citations or ()]
-    # max() keeps the first of equal scores: the answer lists its best source first.
-    top = max(citations, key=lambda citation: citation.score) if citations else None
+    # max() keeps the first of equal scores: the answer lists its best source first. Plain dicts, not Citations:
+    # a report reads every gap of the period and needs only the top source's path and title.
+    top = max(row.citations, key=lambda item: float(item.get("score", 0.0))) if row.citations else None
     return GapRecord(
         answer_id=row.id,
         created_at=row.created_at,
         channel=row.channel,
         question=row.question,
         gap_reason=_gap_reason(row.gap_reason),
-        route=Route(row.route),
+        route=_route(row.route),
         intent=row.intent,
         confidence=float(row.confidence),
-        top_citation_title=top.title if top else None,
-        top_citation_path=top.path if top else None,
+        top_citation_title=str(top.get("title", "")) if top else None,
+        top_citation_path=str(top.get("path", "")) if top else None,
         feedback_comment=row.feedback_comment,
         asker_hash=row.asker_hash,
         team=row.team,
         location=row.location,
         role=row.role,
-        state=GapState(row.gap_state or GapState.OPEN),
+        state=_gap_state(row.gap_state),
         resolved_at=row.resolved_at,
         resolved_page=row.resolved_page,
         resolution=row.resolution,

@@ -19,6 +19,7 @@ from connectors.channels.http.app import create_app
 logger = logging.getLogger(__name__)
 
 NOTICE_PERIOD_SECONDS = 60.0
+QUESTION_VECTOR_PERIOD_SECONDS = 60.0
 
 
 def require_keys_off_loopback(settings: Settings, host: str) -> None:
@@ -43,6 +44,8 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     retention = RetentionSchedule(services.interactions, settings.retention_days) if settings.retention_days else None
     # Gaps resolved by a person (API, console) or by another process's recheck: tell who asked to be told.
     notices = PeriodicJob("notices", services.deliver_notices, NOTICE_PERIOD_SECONDS)
+    question_vectors = PeriodicJob("question vectors", services.question_vector_warmer().run,
+                                   QUESTION_VECTOR_PERIOD_SECONDS)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -51,9 +54,11 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
         if retention is not None:
             retention.start()
         notices.start()
+        question_vectors.start()
         try:
             yield
         finally:
+            question_vectors.stop()
             notices.stop()
             if retention is not None:
                 retention.stop()

@@ -14,6 +14,7 @@ from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
 from assistant.insights.dimensions import EX_DIMENSIONS_FILE, DimensionClassifier, load_labelled_questions
 from assistant.insights.notices import DispatchReport, NoticeDispatcher
+from assistant.insights.question_vectors import QuestionVectorWarmer, StoredQuestionEmbedder
 from assistant.insights.recheck import RecheckResult, recheck_open_gaps
 from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
@@ -52,6 +53,7 @@ class Services:
     interactions: InteractionStore
     redactor: Redactor
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
+    _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder)
@@ -82,15 +84,25 @@ class Services:
 
     def insights(self) -> GapInsightsService:
         """Gap reports over this deployment's store, themes from its embedding model, owners from its index."""
-        return GapInsightsService(self.interactions, ThemeBuilder(self.embedder), self.index.page_owner,
+        return GapInsightsService(self.interactions, ThemeBuilder(self.question_embedder()), self.index.page_owner,
                                   min_group_size=self.settings.min_group_size, dimensions=self.dimension_classifier())
 
     def dimension_classifier(self) -> DimensionClassifier:
         """The EX-dimension classifier, trained once per process from `nlu_data/ex_dimensions.yml`."""
         if self._dimensions is None:
             questions = load_labelled_questions(self.settings.nlu_data_dir / EX_DIMENSIONS_FILE)
-            self._dimensions = DimensionClassifier(self.embedder).fit(questions)
+            self._dimensions = DimensionClassifier(self.question_embedder()).fit(questions)
         return self._dimensions
+
+    def question_embedder(self) -> StoredQuestionEmbedder:
+        """The embedding model for gap questions, each embedded once and kept in the interaction store."""
+        if self._question_embedder is None:
+            self._question_embedder = StoredQuestionEmbedder(self.embedder, self.interactions)
+        return self._question_embedder
+
+    def question_vector_warmer(self) -> QuestionVectorWarmer:
+        """Embeds new gaps' questions in the background (run by `assistant serve`), so reports find them ready."""
+        return QuestionVectorWarmer(self.interactions, self.question_embedder())
 
     def close(self) -> None:
         self.assistant.close()
