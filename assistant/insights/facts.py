@@ -1,4 +1,5 @@
-"""The facts insights are computed from: one row per gap and per answered turn, already redacted.
+"""The facts insights are computed from: one row per gap, already redacted (answered turns come as the store's
+`AnsweredTurn` records, which need nothing added).
 
 They are plain data so that every insight can be computed and tested without a database; the
 connectors build them from the interaction store, the themes and the EX-dimension classifier.
@@ -32,18 +33,6 @@ class GapFact:
     theme_id: str | None = None
     dimension: str | None = None
     customer_interaction: bool = False
-
-
-@dataclass(frozen=True)
-class AnsweredFact:
-    """One confidently answered turn (for training needs): which team asked, which page answered, the vote."""
-
-    created_at: dt.datetime
-    asker: str
-    page_path: str
-    page_title: str
-    team: str | None = None
-    helpful: bool | None = None
 
 
 @dataclass(frozen=True)

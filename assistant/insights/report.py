@@ -9,16 +9,18 @@ smaller ones are merged into "other" (see `groups.py`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from assistant.errors import AssistantError
-from assistant.insights.facts import AnsweredFact, GapFact, ThemeLabel
+from assistant.insights.facts import GapFact, ThemeLabel
 from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
 from assistant.insights.groups import OTHER, group_namer
+from assistant.interactions.records import AnsweredTurn
 
 NEGATIVE = "negative_feedback"
 HANDOFF = "handoff_requested"
@@ -114,7 +116,7 @@ def build_gap_insights(
     *,
     period_end: dt.datetime,
     since_days: int | None = None,
-    answered: Sequence[AnsweredFact] = (),
+    answered: Sequence[AnsweredTurn] = (),
     min_group_size: int = 5,
     default_owner: str = "Knowledge team",
     team: str | None = None,
@@ -149,12 +151,12 @@ def build_gap_insights(
         min_group_size=min_group_size,
         totals=_totals(in_period),
         themes=theme_insights,
-        weekly={
-            "reason": _weekly(in_period, lambda gap: gap.reason),
-            "channel": _weekly(in_period, lambda gap: gap.channel),
-            "team": _weekly(in_period, lambda gap: team_name(gap.team)),
-            "location": _weekly(in_period, lambda gap: location_name(gap.location)),
-        },
+        weekly=_weekly(in_period, {
+            "reason": lambda gap: gap.reason,
+            "channel": lambda gap: gap.channel,
+            "team": lambda gap: team_name(gap.team),
+            "location": lambda gap: location_name(gap.location),
+        }),
         new_themes=[theme.theme_id for theme in theme_insights if theme.new],
         rising_themes=[theme.theme_id for theme in rising[:10]],
         dimensions_by_team=_dimensions_by_team(in_period, team_name),
@@ -234,12 +236,19 @@ def _themes(gaps: Sequence[GapFact], labels: dict[str, ThemeLabel], period_end: 
     return sorted(insights, key=lambda theme: (-theme.friction, -theme.gaps, theme.theme_id))
 
 
-def _weekly(gaps: Sequence[GapFact], key) -> dict[str, dict[str, int]]:
-    weeks: dict[str, Counter] = defaultdict(Counter)
+def _weekly(gaps: Sequence[GapFact], keys: dict[str, Callable[[GapFact], str]]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per breakdown (reason, channel, ...), gaps counted by the Monday of their week and the breakdown's key."""
+    tables: dict[str, dict[str, Counter]] = {name: defaultdict(Counter) for name in keys}
     for gap in gaps:
-        monday = (gap.created_at - dt.timedelta(days=gap.created_at.weekday())).date().isoformat()
-        weeks[monday][key(gap)] += 1
-    return {week: dict(counts) for week, counts in sorted(weeks.items())}
+        monday = _monday(gap.created_at.date())
+        for name, key in keys.items():
+            tables[name][monday][key(gap)] += 1
+    return {name: {week: dict(counts) for week, counts in sorted(weeks.items())} for name, weeks in tables.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _monday(day: dt.date) -> str:
+    return (day - dt.timedelta(days=day.weekday())).isoformat()
 
 
 def _dimensions_by_team(gaps: Sequence[GapFact], team_name) -> dict[str, dict[str, int]]:
@@ -273,17 +282,17 @@ def _knowledge_needs(themes: Sequence[ThemeInsight], gaps: Sequence[GapFact],
     return needs
 
 
-def _training_needs(answered: Sequence[AnsweredFact], min_group_size: int) -> list[dict[str, object]]:
+def _training_needs(answered: Sequence[AnsweredTurn], min_group_size: int) -> list[dict[str, object]]:
     """Teams whose askers ask about a page the knowledge answers well far more often than other teams' askers."""
     kept = [fact for fact in answered if fact.helpful is not False]
-    team_name = group_namer(((fact.team, fact.asker) for fact in kept), min_group_size)
+    team_name = group_namer(((fact.team, fact.asker_hash) for fact in kept), min_group_size)
     askers_by_team: dict[str, set[str]] = defaultdict(set)
     questions: Counter = Counter()
     page_questions: Counter = Counter()
     titles: dict[str, str] = {}
     for fact in kept:
         team = team_name(fact.team)
-        askers_by_team[team].add(fact.asker)
+        askers_by_team[team].add(fact.asker_hash)
         questions[(team, fact.page_path)] += 1
         page_questions[fact.page_path] += 1
         titles[fact.page_path] = fact.page_title

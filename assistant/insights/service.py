@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from assistant.insights.dimensions import DimensionTag
-from assistant.insights.facts import AnsweredFact, GapFact
+from assistant.insights.facts import GapFact
 from assistant.insights.report import GapInsights, build_gap_insights
 from assistant.insights.themes import ThemeBuilder, ThemeInput
 from assistant.interactions.records import AnsweredTurn, GapRecord
@@ -53,8 +53,7 @@ class GapInsightsService:
         owners: dict[str, str | None] = {}
         tags = self._tags(grouping.representative)
         facts = [self._fact(record, theme_of, owners, tags.get(record.question)) for record in records]
-        answered = [AnsweredFact(turn.created_at, turn.asker_hash, turn.page_path, turn.page_title, turn.team,
-                                 turn.helpful) for turn in self._source.answered_turns(since_days)]
+        answered = self._source.answered_turns(since_days)
         insights = build_gap_insights(
             facts, [theme.as_label() for theme in themes], period_end=self._clock(), since_days=since_days,
             answered=answered, min_group_size=self._min_group_size, default_owner=self._default_owner,

@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import sqlite
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -48,12 +49,28 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def load_dialect_impl(self, dialect: Dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SqliteUtcDateTime())
+        return dialect.type_descriptor(self.impl)
+
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is dt.UTC:
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class _SqliteUtcDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME column, read with `datetime.fromisoformat` straight to UTC: SQLAlchemy's own reader
+    matches a regular expression per value, which was a tenth of a 100,000-gap report."""
+
+    def result_processor(self, dialect: Dialect, coltype: object):
+        def process(value: str | None) -> dt.datetime | None:
+            return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+        return process
 
 
 metadata = MetaData()

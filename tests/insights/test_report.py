@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from assistant.insights.facts import AnsweredFact, GapFact, ThemeLabel
+from assistant.insights.facts import GapFact, ThemeLabel
 from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
 from assistant.insights.groups import OTHER, group_namer
 from assistant.insights.report import InsightsError, build_gap_insights
+from assistant.interactions.records import AnsweredTurn
 
 END = dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC)
 
@@ -97,12 +98,12 @@ def test_knowledge_needs_go_to_the_owner_of_the_nearest_page_and_resolution_time
 
 
 def test_a_team_asking_far_more_about_a_well_answered_page_needs_training() -> None:
-    answered = [AnsweredFact(END - dt.timedelta(days=1), f"t{i % 5}", "en/customers/returns.md", "Returns", "Tills")
+    day = END - dt.timedelta(days=1)
+    answered = [AnsweredTurn(day, f"t{i % 5}", "Tills", "en/customers/returns.md", "Returns", None)
                 for i in range(20)]
-    answered += [AnsweredFact(END - dt.timedelta(days=1), f"g{i}", "en/customers/returns.md", "Returns", "Garden")
-                 for i in range(5)]
-    answered += [AnsweredFact(END - dt.timedelta(days=1), f"{prefix}{i}", "en/staff/dress-code.md", "Dress code",
-                              team) for i in range(5) for prefix, team in (("g", "Garden"), ("t", "Tills"))]
+    answered += [AnsweredTurn(day, f"g{i}", "Garden", "en/customers/returns.md", "Returns", True) for i in range(5)]
+    answered += [AnsweredTurn(day, f"{prefix}{i}", team, "en/staff/dress-code.md", "Dress code", None)
+                 for i in range(5) for prefix, team in (("g", "Garden"), ("t", "Tills"))]
     insights = build_gap_insights([], [], period_end=END, since_days=30, answered=answered)
     assert insights.training_needs == [{"team": "Tills", "page_path": "en/customers/returns.md",
                                         "page_title": "Returns", "questions": 20, "per_asker": 4.0,
