@@ -8,6 +8,7 @@ from typing import Protocol
 
 from assistant.insights.dimensions import DimensionTag
 from assistant.insights.facts import GapFact
+from assistant.insights.gc_pause import cyclic_gc_paused
 from assistant.insights.report import GapInsights, build_gap_insights
 from assistant.insights.themes import ThemeBuilder, ThemeInput
 from assistant.interactions.records import AnsweredTurn, GapRecord
@@ -46,6 +47,11 @@ class GapInsightsService:
     def report(self, since_days: int | None = None, *, team: str | None = None,
                owner: str | None = None) -> tuple[GapInsights, list[GapRecord]]:
         """The insights and the gap rows they were computed from (for per-gap exports)."""
+        with cyclic_gc_paused():
+            return self._report(since_days, team, owner)
+
+    def _report(self, since_days: int | None, team: str | None,
+                owner: str | None) -> tuple[GapInsights, list[GapRecord]]:
         records = self._source.gaps(since_days=since_days, limit=MAX_GAPS)
         grouping = self._themes.group([ThemeInput(record.answer_id, record.question) for record in records])
         themes = grouping.themes

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from enum import StrEnum
 
+from assistant.insights.gc_pause import cyclic_gc_paused
 from assistant.insights.groups import group_namer
 from assistant.insights.report import HTML_THEMES, GapInsights, ThemeInsight
 from assistant.interactions.records import GapRecord
@@ -49,7 +50,11 @@ REASON_COLOURS = {"no_answer": "#b5472f", "low_confidence": "#d98b2b", "out_of_s
 def render_gap_report(insights: GapInsights, gaps: Sequence[GapRecord], fmt: ReportFormat | str,
                       level: ReportLevel | str = ReportLevel.THEMES) -> str:
     """The report in `fmt`; gap rows show a team only when it has enough askers to be shown at all."""
-    fmt = ReportFormat(fmt)
+    with cyclic_gc_paused():  # one dict per gap: see gc_pause
+        return _render(insights, gaps, ReportFormat(fmt), level)
+
+
+def _render(insights: GapInsights, gaps: Sequence[GapRecord], fmt: ReportFormat, level: ReportLevel | str) -> str:
     team_name = group_namer(((gap.team, gap.asker_hash) for gap in gaps), insights.min_group_size)
     rows = [{**gap.as_dict(), "team": team_name(gap.team), "location": None, "role": None} for gap in gaps]
     if fmt is ReportFormat.JSON:
