@@ -147,6 +147,8 @@ class Answer:
     why: str | None = None
     """One line on the purpose behind the policy: the value the answering page serves, quoted from the purpose
     page. Only answers (never gaps) from a page that names a value have one."""
+    source_language: str | None = None
+    """The answering page's language when it is not the question's: the reply quotes it and says so."""
 
     @property
     def citations_heading(self) -> str:

