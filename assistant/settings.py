@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     crosslingual: bool = True
     """Answer a question from a page in another language when none in its own language answers it (a knowledge base
     in several languages only; embeds the pages a second time, with multilingual-e5-small, at ingest)."""
+    multilingual_cache_dir: Path | None = None
+    """Where those multilingual vectors are kept, by text (default: `multilingual/` in the data directory)."""
     default_language: str = "en"
     default_audience: Audience = Audience.STAFF
     """The page audience of an asker the staff directory does not list (or who has no audience there)."""
@@ -126,6 +128,10 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the interaction and gap store (SQLite under the data dir by default)."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
+
+    @property
+    def resolved_multilingual_cache_dir(self) -> Path:
+        return self.multilingual_cache_dir or self.data_dir / "multilingual"
 
     @property
     def chroma_dir(self) -> Path:

@@ -6,7 +6,9 @@ once per session and shared; tests that change the index build their own in tmp_
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,9 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 HANDBOOK_DIR = SHARED_DIR / "datasets" / "tts_handbook"
 HANDBOOK_QUESTIONS = SHARED_DIR / "eval" / "handbook_dev.jsonl"
 COMPANY_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "company_questions.jsonl"
+MULTILINGUAL_CACHE_DIR = Path(tempfile.gettempdir()) / f"assistant-tests-multilingual-{os.getuid()}"
+"""One cache of the demo knowledge's multilingual vectors for every test and test run (they cost about half a minute
+to compute); each vector is keyed by model and text, so a stale entry is never used for a changed text."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,6 +66,7 @@ def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE_DIR, **overrides) -> Settings:
     """Settings for a test: explicit values only, no `.env` file and no ASSISTANT_* leaking in."""
+    overrides.setdefault("multilingual_cache_dir", MULTILINGUAL_CACHE_DIR)
     return Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=data_dir, hash_salt="test-salt",
                     **overrides)
 

@@ -156,7 +156,7 @@ def build_interaction_store(settings: Settings, redactor: Redactor | None = None
 
 def build_crosslingual(settings: Settings, index: PassageIndex) -> CrosslingualSearcher:
     """Cross-lingual search over `index`, its multilingual vectors cached on disk in the data directory."""
-    return CrosslingualSearcher(index, CachedEmbedder(MultilingualEmbedder(), settings.data_dir / "multilingual"))
+    return CrosslingualSearcher(index, CachedEmbedder(MultilingualEmbedder(), settings.resolved_multilingual_cache_dir))
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMPANY_QUESTIONS, KNOWLEDGE_DIR, PROJECT_ROOT
+from tests.conftest import COMPANY_QUESTIONS, KNOWLEDGE_DIR, MULTILINGUAL_CACHE_DIR, PROJECT_ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]  # every test starts the CLI, which loads the model
 
@@ -24,6 +24,7 @@ def run_cli(*args: str, data_dir: Path, timeout: float = 600) -> subprocess.Comp
                 "ASSISTANT_MODELS_DIR": str(PROJECT_ROOT / "models"),
                 "ASSISTANT_NLU_DATA_DIR": str(PROJECT_ROOT / "nlu_data"),
                 "ASSISTANT_RASA_EXECUTABLE": str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"),
+                "ASSISTANT_MULTILINGUAL_CACHE_DIR": str(MULTILINGUAL_CACHE_DIR),
                 "ASSISTANT_HASH_SALT": "cli-test", "HF_HUB_OFFLINE": "1"})
     with tempfile.TemporaryDirectory(prefix="assistant-cli-cwd-") as workdir:
         return subprocess.run([sys.executable, "-m", "connectors.cli", *args], cwd=workdir, env=env,
