@@ -12,7 +12,6 @@ from assistant.answering.crosslingual_answer import CrosslingualChoice, choose, 
 from assistant.answering.heading_match import heading_match
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.crosslingual import CrosslingualSearcher
-from assistant.retrieval.passage_index import IndexSnapshot
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 
 
@@ -101,25 +100,37 @@ class PageAnswerSkill:
 
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
         result, probability = self.search(text, audience, language)
-        crossed = self._across_languages(text, audience, language, result.snapshot, probability)
+        crossed = self._across_languages(text, audience, language, result, probability)
         if crossed is not None:
             return self._compose_crossed(crossed, result, language)
         return self._compose(result, probability, language)
 
-    def _across_languages(self, text: str, audience: str, language: str | None, snapshot: IndexSnapshot,
+    def _across_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
                           own_probability: float) -> CrosslingualChoice | None:
-        """The other language's page that answers, when one stands level with the question's own language's best."""
+        """The other language's page that answers, when one stands level with the question's own language's best.
+
+        In a language the main model reads well its own ranking is trusted more: a confident answer is kept, and so
+        is an unconfident one when both models put the same own-language page first and no other language's page
+        leads outright (then the own-language page most likely holds the answer, and the reply links it).
+        """
+        snapshot = own_search.snapshot
         if self._crosslingual is None or language is None or language not in snapshot.languages:
             return None
-        if language in self._native_languages and self._answerability.answerable(own_probability):
+        native = language in self._native_languages
+        if native and self._answerability.answerable(own_probability):
             return None
         results = self._crosslingual.search(text, visible_audiences(audience), language, snapshot=snapshot,
                                             include_own=True)
         own = next((result for result in results if result.language == language), None)
-        if own is None:
+        if own is None or not own.hits:
             return None
         choice = choose(own, [result for result in results if result.language != language])
-        return choice if choice is not None and choice.answers else None
+        if choice is None or not choice.answers:
+            return None
+        agreed = bool(own_search.hits) and own_search.hits[0].chunk.path == own.hits[0].passage.path
+        if native and agreed and choice.lead < 0:
+            return None
+        return choice
 
     def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None) -> PageAnswer:
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
@@ -153,7 +164,7 @@ class PageAnswerSkill:
             result, probability = self._best_attempt(
                 lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
                 audience, language, prepared.snapshot.languages)
-            crossed = self._across_languages(prepared.text, audience, language, prepared.snapshot, probability)
+            crossed = self._across_languages(prepared.text, audience, language, result, probability)
             answers.append(self._compose_crossed(crossed, result, language) if crossed is not None
                            else self._compose(result, probability, language))
         return answers
