@@ -109,9 +109,8 @@ class PageAnswerSkill:
                           own_probability: float) -> CrosslingualChoice | None:
         """The other language's page that answers, when one stands level with the question's own language's best.
 
-        In a language the main model reads well its own ranking is trusted more: a confident answer is kept, and so
-        is an unconfident one when both models put the same own-language page first and no other language's page
-        leads outright (then the own-language page most likely holds the answer, and the reply links it).
+        In a language the main model reads well its own search is trusted more: a confident answer is kept, and
+        another language's page must lead the own language's best outright, not merely stand level with it.
         """
         snapshot = own_search.snapshot
         if self._crosslingual is None or language is None or language not in snapshot.languages:
@@ -125,10 +124,7 @@ class PageAnswerSkill:
         if own is None or not own.hits:
             return None
         choice = choose(own, [result for result in results if result.language != language])
-        if choice is None or not choice.answers:
-            return None
-        agreed = bool(own_search.hits) and own_search.hits[0].chunk.path == own.hits[0].passage.path
-        if native and agreed and choice.lead < 0:
+        if choice is None or not choice.answers or (native and choice.lead < 0):
             return None
         return choice
 
