@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     suggestion_floor: float = Field(default=0.2, ge=0.0, le=1.0)
     """Below the answerability threshold but at or above this, a gap reply still links the nearest page."""
     top_k: int = 5
+    vote_prior_bound: float = Field(default=0.05, ge=0.0, le=0.2)
+    """Most that votes on similar questions move a page's search score, up or down; 0 turns the vote prior off."""
     default_language: str = "en"
     default_audience: Audience = Audience.STAFF
     """The page audience of an asker the staff directory does not list (or who has no audience there)."""
