@@ -16,6 +16,8 @@ from assistant.interactions import InteractionStore
 from assistant.models import Answer, Citation, Message, Route
 from assistant.retrieval.search import SearchResult
 from assistant.skills.page_answers import PageAnswerSkill
+from connectors.app.services import build_services
+from tests.conftest import make_settings
 
 QUESTION = "quanto si paga per la consegna rapida?"
 ASKED_BEFORE = "quanto si paga la consegna rapida?"  # how colleagues asked it (cosine 0.98)
@@ -186,3 +188,31 @@ def test_a_bound_of_zero_turns_the_prior_off(store, embedder, level_result):
     prior.refresh()
 
     assert prior.rerank(level_result) is level_result
+
+
+def test_votes_from_every_channel_reorder_the_pipeline_s_answers(tmp_path, company_services, embedder, redactor):
+    # The demo index the session built, with a store of its own: what `build_services` wires from settings.
+    settings = make_settings(company_services.settings.data_dir, database_url=f"sqlite:///{tmp_path / 'v.db'}")
+    services = build_services(settings, embedder=embedder, redactor=redactor)
+    try:
+        assert services.skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == REFUNDS
+        for number, channel in enumerate(("slack", "teams", "api")):
+            answer = services.assistant.handle(Message(QUESTION, asker=f"U{number}", channel=channel,
+                                                       audience=AUDIENCE))
+            assert answer.citations[0].path == REFUNDS
+            services.assistant.record_feedback(answer.answer_id, helpful=False)
+        assert services.vote_prior is not None and services.vote_prior.refresh() == 3
+
+        answer = services.assistant.handle(Message(QUESTION, asker="U9", channel="slack", audience=AUDIENCE))
+
+        assert answer.citations[0].path == DELIVERY
+    finally:
+        services.close()
+
+
+def test_a_bound_of_zero_in_the_settings_builds_no_prior(tmp_path, embedder, redactor):
+    services = build_services(make_settings(tmp_path, vote_prior_bound=0.0), embedder=embedder, redactor=redactor)
+    try:
+        assert services.vote_prior is None
+    finally:
+        services.close()
