@@ -1,7 +1,8 @@
 """Votes teach ranking: the company questions replayed with simulated votes, Recall@1 before and after.
 
 Usage: .venv/bin/python benchmarks/bench_vote_replay.py [--voters 3] [--noise 0 0.2] [--bounds 0.05]
-                                                        [--floors 0.6] [--handbook] [--scale 5000] [--seed 0] [--json]
+                                                        [--floors 0.6] [--handbook] [--scale 5000] [--seed 0]
+                                                        [--data-dir DIR] [--json]
 
 The demo knowledge is indexed once; the answerable questions of tests/data/company_questions.jsonl and
 company_holdout.jsonl are split in two halves (by a seeded shuffle of their ids). For each half in turn, in a fresh
@@ -145,7 +146,8 @@ def replay(embedder: SentenceTransformerEmbedder, data_dir: Path, knowledge: Pat
             "paraphrases": [p for asked in voted for p in paraphrases.get(asked.id, [])],
             "others": others + [p for asked in others for p in paraphrases.get(asked.id, [])],
         }
-        services = _services(embedder, data_dir, knowledge, data_dir / f"replay-{uuid.uuid4().hex}.db", bound)
+        database = data_dir / f"replay-{uuid.uuid4().hex}.db"
+        services = _services(embedder, data_dir, knowledge, database, bound)
         try:
             assert services.vote_prior is not None
             services.vote_prior.floor = floor
@@ -155,6 +157,7 @@ def replay(embedder: SentenceTransformerEmbedder, data_dir: Path, knowledge: Pat
             largest = max(largest, _largest_adjustment(services, [a for items in sets.values() for a in items]))
         finally:
             services.close()
+            _remove_database(database)
         for name, items in sets.items():
             totals[name]["n"] += len(items)
             totals[name]["before"] += before[name]
@@ -190,7 +193,7 @@ def _services(embedder: SentenceTransformerEmbedder, data_dir: Path, knowledge: 
 def cost(embedder: SentenceTransformerEmbedder, data_dir: Path, originals: list[Asked], scale: int,
          seed: int) -> dict[str, object]:
     """The prior's time per question (`rerank`), with `scale` voted turns loaded, and a cold and a warm refresh."""
-    database = data_dir / "scale.db"
+    database = data_dir / f"scale-{uuid.uuid4().hex}.db"
     services = _services(embedder, data_dir, KNOWLEDGE, database, 0.05)
     try:
         pages = list(services.index.snapshot().pages)
@@ -221,9 +224,15 @@ def cost(embedder: SentenceTransformerEmbedder, data_dir: Path, originals: list[
             answer_ms.append((time.perf_counter() - started) * 1000)
     finally:
         services.close()
+        _remove_database(database)
     return {"voted_turns_loaded": loaded, "refresh_cold_s": round(cold, 2),
             "refresh_vectors_from_store_s": round(warm_from_store, 3), "refresh_warm_s": round(warm, 3),
             "rerank_per_question": summary_ms(timings), "whole_answer_per_question": summary_ms(answer_ms)}
+
+
+def _remove_database(database: Path) -> None:
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        path.unlink(missing_ok=True)
 
 
 def _fill_votes(database_url: str, count: int, pages: list[str], seed: int) -> None:
@@ -260,7 +269,7 @@ def corpus_runs(name: str, knowledge: Path, originals: list[Asked], paraphrases:
                 embedder: SentenceTransformerEmbedder, root: Path, args: argparse.Namespace) -> dict[str, object]:
     """Index `knowledge` once, then one replay per bound, floor and noise."""
     data_dir = root / name
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     indexer = _services(embedder, data_dir, knowledge, data_dir / "index.db", 0.05)
     try:
@@ -289,6 +298,8 @@ def main() -> int:
     parser.add_argument("--handbook", action="store_true", help="also replay the handbook's dev questions")
     parser.add_argument("--scale", type=int, default=5000, help="voted turns for the cost run (0: none)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep the indexes here, so a second run only checks that nothing changed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     originals, paraphrases = load_sets()
@@ -296,7 +307,7 @@ def main() -> int:
     embedder.warm_up()
     corpora: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.data_dir or Path(tmp)
         corpora["company"] = corpus_runs("company", KNOWLEDGE, originals, paraphrases, embedder, root, args)
         if args.handbook:
             if HANDBOOK.exists() and HANDBOOK_QUESTIONS.exists():
