@@ -20,9 +20,10 @@ The numbers were chosen on the company questions (`benchmarks/bench_vote_replay.
 - `SIMILARITY_FLOOR = 0.6`: of 5,240 pairs of company questions and their paraphrases about *different* pages,
   6 reach 0.6 (48 reach 0.5), while 78% of paraphrases reach 0.6 against the question they paraphrase (median 0.70).
   Below it, a vote would as likely speak about another topic as about this one.
-- `DEFAULT_BOUND = 0.05` of a fused score (`0.7 * cosine + 0.3 * lexical`): wrong first pages lead the right one by
-  0.002 to 0.07 on the company questions and paraphrases search gets wrong, while a clear winner leads by more than
-  0.1 (the most the prior can swing two pages apart). A larger bound lets a few wrong votes overturn a clear answer.
+- `DEFAULT_BOUND = 0.05` of a fused score (`0.7 * cosine + 0.3 * lexical`): where search puts a wrong page first on
+  the company questions and their paraphrases, it leads the right one by 0.002 to 0.073, so votes can mend the
+  near misses; two pages can be moved at most 0.1 apart, and only by several agreeing votes on close wordings, so a
+  few wrong votes do not overturn a clear answer (see the noisy-voter runs in docs/retrieval.md).
 
 Cheap per question: the vectors of the most recent `max_turns` voted turns are kept as one matrix in memory,
 reloaded by `refresh()` (run periodically by `assistant serve`, and once before the first question), so a question
@@ -47,6 +48,9 @@ DEFAULT_BOUND = 0.05
 SHRINKAGE = 1.0
 """Pseudo-votes of weight 1 at zero: how much evidence it takes before votes count in full."""
 MAX_VOTED_TURNS = 5000
+NEW_QUESTIONS_PER_REFRESH = 1024
+"""Questions a refresh looks up or embeds at most: a store full of votes never embedded (the first start after an
+upgrade: 5,000 questions take about a minute on 2 cores) is worked through a refresh at a time, not all at once."""
 
 
 class VotedTurnLog(Protocol):
@@ -82,26 +86,29 @@ class VotePrior:
     vectors). `bound` caps the adjustment of a page's fused score in either direction (0 turns the prior off);
     `floor` is the cosine below which a voted question says nothing about a new one; `shrinkage` is how many
     votes' worth of "no evidence" every page starts with; `max_turns` bounds the matrix to the most recent
-    voted turns. Safe to share between threads. `refresh` raises the store's `InteractionStoreError`.
+    voted turns; `new_per_refresh` caps the questions a refresh embeds (turns whose question waits for a later
+    refresh are left out until then). Safe to share between threads. `refresh` raises the store's
+    `InteractionStoreError`.
     """
 
     def __init__(self, log: VotedTurnLog, encoder: QuestionEncoder, *, bound: float = DEFAULT_BOUND,
                  floor: float = SIMILARITY_FLOOR, shrinkage: float = SHRINKAGE,
-                 max_turns: int = MAX_VOTED_TURNS) -> None:
+                 max_turns: int = MAX_VOTED_TURNS, new_per_refresh: int = NEW_QUESTIONS_PER_REFRESH) -> None:
         if bound < 0:
             raise ValueError(f"bound must not be negative, got {bound}")
         if not -1.0 < floor < 1.0:
             raise ValueError(f"floor must be a cosine between -1 and 1, got {floor}")
         if shrinkage <= 0:
             raise ValueError(f"shrinkage must be positive, got {shrinkage}")
-        if max_turns < 1:
-            raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+        if max_turns < 1 or new_per_refresh < 1:
+            raise ValueError(f"max_turns and new_per_refresh must be at least 1, got {max_turns}, {new_per_refresh}")
         self._log = log
         self._encoder = encoder
         self.bound = bound
         self.floor = floor
         self.shrinkage = shrinkage
         self._max_turns = max_turns
+        self._new_per_refresh = new_per_refresh
         self._matrix: _VoteMatrix | None = None
         self._vectors_by_question: dict[str, np.ndarray] = {}
         self._refreshing = threading.Lock()
@@ -112,7 +119,8 @@ class VotePrior:
         return len(self._matrix.pages) if self._matrix is not None else 0
 
     def refresh(self) -> int:
-        """Reload the most recent voted turns from the log, embedding only questions not seen before; how many."""
+        """Reload the most recent voted turns from the log, embedding only questions not seen before (at most
+        `new_per_refresh` of them); how many voted turns are now loaded."""
         with self._refreshing:
             return self._refresh()
 
@@ -120,10 +128,11 @@ class VotePrior:
         turns = self._log.voted_turns(self._max_turns)
         questions = list(dict.fromkeys(turn.question for turn in turns))
         known = {text: self._vectors_by_question[text] for text in questions if text in self._vectors_by_question}
-        new = [text for text in questions if text not in known]
+        new = [text for text in questions if text not in known][: self._new_per_refresh]
         if new:
             known.update(zip(new, _unit_rows(self._encoder.encode_questions(new)), strict=True))
         self._vectors_by_question = known  # only the questions still voted on are kept
+        turns = [turn for turn in turns if turn.question in known]
         if turns:
             matrix = _VoteMatrix(
                 vectors=np.stack([known[turn.question] for turn in turns]),
@@ -179,10 +188,15 @@ class VotePrior:
 
     def _loaded(self) -> _VoteMatrix:
         if self._matrix is None:
-            # The first question of a process that has not refreshed yet (e.g. `assistant ask`): load once.
-            with self._refreshing:
+            # The first question of a process that has not refreshed yet (e.g. `assistant ask`) loads the votes; while
+            # another thread is loading them (`serve`'s periodic refresh at start), questions go on without votes.
+            if not self._refreshing.acquire(blocking=False):
+                return _VoteMatrix.empty()
+            try:
                 if self._matrix is None:
                     self._refresh()
+            finally:
+                self._refreshing.release()
         assert self._matrix is not None
         return self._matrix
 

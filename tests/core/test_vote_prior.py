@@ -216,3 +216,12 @@ def test_a_bound_of_zero_in_the_settings_builds_no_prior(tmp_path, embedder, red
         assert services.vote_prior is None
     finally:
         services.close()
+
+
+def test_a_refresh_embeds_at_most_its_share_of_new_questions(store, embedder, level_result):
+    prior = VotePrior(store, StoredQuestionEmbedder(embedder, store), new_per_refresh=2)
+    for number, text in enumerate((QUESTION, ASKED_BEFORE, "quanto costa la consegna rapida?")):
+        voted(store, text, DELIVERY, helpful=True, asker=f"U{number}")
+
+    assert prior.refresh() == 2  # the third question waits for the next refresh
+    assert prior.refresh() == 3
