@@ -69,11 +69,11 @@ SALT = "bench-vote-replay"
 
 @dataclass(frozen=True)
 class Asked:
-    """A question to measure: its text and the page that answers it."""
+    """A question to measure: its text and the pages that answer it (any of them first is right)."""
 
     id: str
     text: str
-    page: str
+    pages: tuple[str, ...]
 
 
 def load_sets() -> tuple[list[Asked], dict[str, list[Asked]]]:
@@ -87,13 +87,13 @@ def load_sets() -> tuple[list[Asked], dict[str, list[Asked]]]:
         original = by_id.get(record["original"])
         if original is None:
             raise SystemExit(f"{PARAPHRASES}:{number}: {record['original']!r} is no answerable company question")
-        paraphrases.setdefault(original.id, []).append(Asked(record["id"], record["question"], original.page))
+        paraphrases.setdefault(original.id, []).append(Asked(record["id"], record["question"], original.pages))
     return originals, paraphrases
 
 
 def answerable(paths: tuple[Path, ...]) -> list[Asked]:
     questions: list[EvalQuestion] = [q for path in paths for q in load_questions(path) if q.answerable]
-    return [Asked(q.id, q.question, q.expected_sources[0]) for q in questions]
+    return [Asked(q.id, q.question, q.expected_sources) for q in questions]
 
 
 def first_page(services: Services, asked: Asked) -> str | None:
@@ -102,7 +102,7 @@ def first_page(services: Services, asked: Asked) -> str | None:
 
 
 def hits_at_1(services: Services, items: list[Asked]) -> int:
-    return sum(first_page(services, asked) == asked.page for asked in items)
+    return sum(first_page(services, asked) in asked.pages for asked in items)
 
 
 def vote(services: Services, half: list[Asked], voters: int, noise: float, rng: random.Random) -> dict[str, int]:
@@ -116,7 +116,7 @@ def vote(services: Services, half: list[Asked], voters: int, noise: float, rng: 
             if not answer.citations:
                 cast["no_page"] += 1
                 continue
-            helpful = answer.citations[0].path == asked.page
+            helpful = answer.citations[0].path in asked.pages
             if rng.random() < noise:
                 helpful = not helpful
                 cast["wrong_votes"] += 1
