@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     in several languages only; embeds the pages a second time, with multilingual-e5-small, at ingest)."""
     multilingual_cache_dir: Path | None = None
     """Where those multilingual vectors are kept, by text (default: `multilingual/` in the data directory)."""
+    vote_prior_bound: float = Field(default=0.05, ge=0.0, le=0.2)
+    """Most that votes on similar questions move a page's search score, up or down; 0 turns the vote prior off."""
     default_language: str = "en"
     default_audience: Audience = Audience.STAFF
     """The page audience of an asker the staff directory does not list (or who has no audience there)."""

@@ -14,6 +14,7 @@ from assistant.interactions.records import (
     Resolution,
     RetentionResult,
     TurnRecord,
+    VotedTurn,
 )
 from assistant.interactions.store import InteractionStore, TextRedactor, gap_after_vote
 
@@ -33,6 +34,7 @@ __all__ = [
     "RetentionResult",
     "TextRedactor",
     "TurnRecord",
+    "VotedTurn",
     "gap_after_vote",
     "head_revision",
     "upgrade_database",

@@ -177,6 +177,18 @@ class AnsweredTurn:
 
 
 @dataclass(frozen=True)
+class VotedTurn:
+    """A turn someone voted on, as the vote prior reads it: the redacted question, the hashed asker, the page the
+    answer cited first, and the turn's latest vote (a second vote on the same answer replaces the first)."""
+
+    answer_id: str
+    asker_hash: str
+    question: str
+    page_path: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
 class NoticeRequest:
     """Someone asked to be told when a gap is answered: where to tell them, and the notice once it is ready.
 

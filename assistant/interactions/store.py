@@ -41,6 +41,7 @@ from assistant.interactions.records import (
     Resolution,
     RetentionResult,
     TurnRecord,
+    VotedTurn,
 )
 from assistant.interactions.schema import feedback, gap_counts, notice_requests, question_vectors, turns
 from assistant.models import Answer, Citation, GapReason, Message, Route
@@ -473,6 +474,35 @@ class InteractionStore:
         # Unpacked by position: named access on every row of a 100,000-gap report's period costs a second.
         return [AnsweredTurn(created_at, asker, team, path, title or "", None if helpful is None else bool(helpful))
                 for created_at, asker, team, path, title, helpful in rows]
+
+    def voted_turns(self, limit: int) -> list[VotedTurn]:
+        """The `limit` turns voted on most recently that cite a page, newest vote first, each with its latest vote.
+
+        Votes from every channel are here (they all go through `record_feedback`); turns removed by retention and
+        their votes are not. Only stored text is read: the redacted question and the hashed asker.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        first_path = turns.c.citations[(0, "path")].as_string()
+        latest = (
+            select(feedback.c.turn_id, func.max(feedback.c.id).label("vote_id"))
+            .join(turns, turns.c.id == feedback.c.turn_id)
+            .where(first_path.is_not(None))
+            .group_by(feedback.c.turn_id)
+            .order_by(func.max(feedback.c.id).desc())
+            .limit(limit)
+            .subquery()
+        )
+        query = (
+            select(turns.c.id, turns.c.asker_hash, turns.c.question, first_path, feedback.c.helpful)
+            .join(latest, latest.c.turn_id == turns.c.id)
+            .join(feedback, feedback.c.id == latest.c.vote_id)
+            .order_by(feedback.c.id.desc())
+        )
+        with self._transaction("list voted turns") as connection:
+            rows = connection.execute(query).all()
+        return [VotedTurn(answer_id, asker, question, path, bool(helpful))
+                for answer_id, asker, question, path, helpful in rows]
 
     def counts(self, since_days: int | None = None) -> InteractionCounts:
         """Turns, gaps, gaps by reason, turns and gaps by channel, and votes, over the period.

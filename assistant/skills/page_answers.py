@@ -10,6 +10,7 @@ from assistant.answering.answerability import AnswerabilityModel, answerability_
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import CrosslingualChoice, choose, crosslingual_reply
 from assistant.answering.heading_match import heading_match
+from assistant.answering.vote_prior import VotePrior
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
@@ -52,7 +53,8 @@ class PageAnswerSkill:
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
                  suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR,
                  crosslingual: CrosslingualSearcher | None = None,
-                 native_languages: tuple[str, ...] = ("en",)) -> None:
+                 native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None) -> None:
+        self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
         self._searcher = searcher
         self._answerability = answerability
         self._top_k = top_k
@@ -166,6 +168,8 @@ class PageAnswerSkill:
         return answers
 
     def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:
+        if self._votes is not None:
+            result = self._votes.rerank(result)
         features = answerability_features(result)
         named = heading_match(result)
         if named is not None:

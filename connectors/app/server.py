@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 NOTICE_PERIOD_SECONDS = 60.0
 QUESTION_VECTOR_PERIOD_SECONDS = 60.0
+VOTE_PRIOR_PERIOD_SECONDS = 30.0
+"""How soon a vote, from any channel or replica, starts to re-order pages."""
 
 
 def require_keys_off_loopback(settings: Settings, host: str) -> None:
@@ -46,6 +48,8 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     notices = PeriodicJob("notices", services.deliver_notices, NOTICE_PERIOD_SECONDS)
     question_vectors = PeriodicJob("question vectors", services.question_vector_warmer().run,
                                    QUESTION_VECTOR_PERIOD_SECONDS)
+    votes = [PeriodicJob("vote prior", services.vote_prior.refresh, VOTE_PRIOR_PERIOD_SECONDS)
+             ] if services.vote_prior is not None else []
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -55,9 +59,13 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
             retention.start()
         notices.start()
         question_vectors.start()
+        for job in votes:
+            job.start()
         try:
             yield
         finally:
+            for job in votes:
+                job.stop()
             question_vectors.stop()
             notices.stop()
             if retention is not None:

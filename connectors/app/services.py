@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.answering.vote_prior import VotePrior
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
@@ -55,6 +56,8 @@ class Services:
     assistant: Assistant
     interactions: InteractionStore
     redactor: Redactor
+    vote_prior: VotePrior | None = None
+    """Re-orders search's pages by votes on similar questions (None when `ASSISTANT_VOTE_PRIOR_BOUND` is 0)."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
@@ -85,7 +88,12 @@ class Services:
     def recheck_gaps(self) -> RecheckResult:
         """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
         self.index.reload()
-        return recheck_open_gaps(self.interactions, self.skill)
+        # What the knowledge answers now, not what votes prefer: a page moved up by votes is no new content.
+        unvoted = PageAnswerSkill(self.skill.searcher, self.skill.answerability, top_k=self.settings.top_k,
+                                  suggestion_floor=self.settings.suggestion_floor,
+                                  crosslingual=self.skill.crosslingual,
+                                  native_languages=tuple(self.settings.embedding_languages))
+        return recheck_open_gaps(self.interactions, unvoted)
 
     def deliver_notices(self) -> DispatchReport:
         """Write the notices of resolved gaps that someone asked to be told about, and push them (Slack, Teams)."""
@@ -177,12 +185,15 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     embedder = embedder or build_embedder(settings)
     store = build_vector_store(settings)
     index = PassageIndex(store)
+    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
+    interactions = build_interaction_store(settings, redactor)
+    # Votes from every channel reach the store; the prior reads them there (redacted questions, hashed askers).
+    vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
+                            bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
                            suggestion_floor=settings.suggestion_floor,
                            crosslingual=build_crosslingual(settings, index) if settings.crosslingual else None,
-                           native_languages=tuple(settings.embedding_languages))
-    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
-    interactions = build_interaction_store(settings, redactor)
+                           native_languages=tuple(settings.embedding_languages), votes=vote_prior)
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
     assistant = Assistant(
@@ -198,4 +209,4 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         default_audience=settings.default_audience,
         directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
     )
-    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor)
+    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, vote_prior)
