@@ -6,9 +6,10 @@ passage says far more than the question asks), so the learned answerability deci
 page titled "Our purpose and values" with a section "Our purpose" plainly answers "What is our purpose?". This
 signal means the same on any knowledge base (it reads the pages' own headings), so it needs no calibration.
 
-Only the best page is considered, only questions of at most `MAX_TERMS` content words, and every one of them must
-be in one heading path (the title counts as part of every path), so a question that asks something more specific
-than a heading ("dress code for the Christmas party") is not matched. The passage answered from is the first one
+Only the best page is considered, only questions of at most `MAX_TERMS` content words (or any number when every
+one is in the page's title: the page's own title asked as a question), and every one of them must be in one heading
+path (the title counts as part of every path), so a question that asks something more specific than a heading
+("dress code for the Christmas party") is not matched. The passage answered from is the first one
 whose own section heading holds the most of the question's words (the page's opening when only the title does).
 """
 
@@ -27,6 +28,9 @@ MAX_TERMS = 3
 ORGANISATION_WORDS = frozenset({"company", "companys", "business", "organisation", "organization", "firm",
                                 "azienda", "aziendale", "aziendali", "società"})
 """Words that only say "ours": "what are our company values" asks for the values."""
+EVERYWHERE_SHARE = 0.5
+"""A word on at least this share of the pages names the company ("verdello's values"), not a topic: like the
+organisation words, it is left out of the question's words."""
 MAX_WORDS = 200
 PASSAGE_KINDS = frozenset({"section", "window"})
 
@@ -50,11 +54,13 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
         return None
     top = result.hits[0].chunk
     language = top.language
-    asked = set(analyse(" ".join(word for word in words(result.query) if word.replace("'", "")
-                                 not in ORGANISATION_WORDS), language))
-    if not asked or len(asked) > MAX_TERMS:
-        return None
+    lexical = result.snapshot.lexical
+    asked = {term for term in analyse(" ".join(word for word in words(result.query) if word.replace("'", "")
+                                               not in ORGANISATION_WORDS), language)
+             if lexical.page_share(term) < EVERYWHERE_SHARE}
     title = set(analyse(top.title, language))
+    if not asked or (len(asked) > MAX_TERMS and not asked <= title):
+        return None
     candidates = []
     for chunk in _page_passages(result, top.path):
         section = set(analyse(chunk.section, language))

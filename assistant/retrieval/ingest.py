@@ -55,13 +55,23 @@ class Ingestor:
         embedder: Embedder,
         policy: ChunkingPolicy | None = None,
         before_activate: Callable[[str], None] | None = None,
+        after_ingest: Callable[[IngestReport], None] | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._policy = policy or ChunkingPolicy()
         self._before_activate = before_activate
+        self._after_ingest = after_ingest
+        """Runs after every successful ingest, changed or not (the answerability calibration of the generation
+        now active)."""
 
     def ingest(self, directory: Path, progress: ProgressSink | None = None) -> IngestReport:
+        report = self._ingest(directory, progress)
+        if self._after_ingest is not None:
+            self._after_ingest(report)
+        return report
+
+    def _ingest(self, directory: Path, progress: ProgressSink | None) -> IngestReport:
         started = time.perf_counter()
         progress = progress or ProgressSink()
         loaded = load_pages(directory)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.access import visible_audiences
+from assistant.access import Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
-from assistant.answering.heading_match import heading_match
+from assistant.answering.heading_match import HeadingMatch, heading_match
+from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 
@@ -40,11 +41,13 @@ class PageAnswerSkill:
     """
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
-                 suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR) -> None:
+                 suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR,
+                 calibrations: CalibrationStore | None = None) -> None:
         self._searcher = searcher
         self._answerability = answerability
         self._top_k = top_k
         self._suggestion_floor = suggestion_floor
+        self._calibrations = calibrations
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -53,6 +56,34 @@ class PageAnswerSkill:
     @property
     def answerability(self) -> AnswerabilityModel:
         return self._answerability
+
+    @property
+    def calibrations(self) -> CalibrationStore | None:
+        """Each index generation's answerability calibration (None: the shipped model decides alone)."""
+        return self._calibrations
+
+    def calibrate(self) -> KnowledgeBaseCalibration | None:
+        """Calibrate the answerability decision for the index generation now active, once per generation (None
+        without a calibration store). Probes are searched with every page visible, as managers see them."""
+        if self._calibrations is None:
+            return None
+        return ensure_calibrated(
+            self._searcher.index.snapshot(), self._calibrations,
+            lambda texts, languages: [result for result, _ in self.search_many(texts, Audience.MANAGERS, languages)],
+            self._answerability)
+
+    def probability(self, result: SearchResult) -> float:
+        """The answerability of `result`, shifted by its index generation's calibration when there is one."""
+        shift = self._calibrations.shift(result.snapshot.name) if self._calibrations is not None else 0.0
+        return self._answerability.probability(answerability_features(result), shift)
+
+    def decide(self, result: SearchResult, probability: float) -> tuple[float, HeadingMatch | None]:
+        """The probability the reply states, and the heading the question names: a question naming the best
+        page's title or a heading is answered from that page whatever its probability (`heading_match`)."""
+        named = heading_match(result)
+        if named is not None:
+            probability = max(probability, self._answerability.threshold)
+        return probability, named
 
     def search(self, text: str, audience: str, language: str | None,
                mode: SearchMode = SearchMode.HYBRID) -> tuple[SearchResult, float]:
@@ -72,7 +103,7 @@ class PageAnswerSkill:
         best: tuple[SearchResult, float] | None = None
         for filters in attempts:
             result = run(filters)
-            probability = self._answerability.probability(answerability_features(result))
+            probability = self.probability(result)
             if best is None or probability > best[1] + 0.1:
                 best = (result, probability)
             if self._answerability.answerable(probability):
@@ -94,25 +125,29 @@ class PageAnswerSkill:
         the answerability of the company questions by up to about 0.01: a question on the very edge of the threshold
         could be decided differently. `answer` itself is unchanged.
         """
-        texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
+        searched = self.search_many(texts, audience, languages)
+        return [self._compose(result, probability, language)
+                for (result, probability), language in zip(searched, languages, strict=True)]
+
+    def search_many(self, texts: Sequence[str], audience: str,
+                    languages: Sequence[str | None]) -> list[tuple[SearchResult, float]]:
+        """`search` for many questions, their vectors embedded together (`answer_many`, and the answerability
+        calibration's probes)."""
+        texts = list(texts)
         if len(languages) != len(texts):
             raise ValueError(f"{len(texts)} questions but {len(languages)} languages")
-        answers = []
         limit = max(self._top_k, 10)
-        for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True):
-            result, probability = self._best_attempt(
-                lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
-                audience, language, prepared.snapshot.languages)
-            answers.append(self._compose(result, probability, language))
-        return answers
+        return [self._best_attempt(
+                    lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
+                    audience, language, prepared.snapshot.languages)
+                for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 
     def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:
         features = answerability_features(result)
-        named = heading_match(result)
+        probability, named = self.decide(result, probability)
         if named is not None:
             # The question names the best page's title or a heading: that page answers it, from that section.
-            probability = max(probability, self._answerability.threshold)
             features["heading_match"] = 1.0
             result = replace(result, hits=[named.hit, *result.hits[1:]])
         if not result.hits or not self._answerability.answerable(probability):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck
@@ -56,7 +57,13 @@ class Services:
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.store, self.embedder)
+        """Ingests the knowledge, then calibrates the answerability decision for the generation it left active."""
+        return Ingestor(self.store, self.embedder, after_ingest=lambda report: self.calibrate_answerability())
+
+    def calibrate_answerability(self) -> KnowledgeBaseCalibration | None:
+        """The active index generation's answerability calibration, computed from its pages when it has none."""
+        self.index.reload()
+        return self.skill.calibrate()
 
     def api_ports(self, extra_health: Sequence[HealthCheck] = ()) -> ApiPorts:
         """What the HTTP API may use: answering, the gap log, the parts' health checks, the keys."""
@@ -162,7 +169,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     store = build_vector_store(settings)
     index = PassageIndex(store)
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
-                           suggestion_floor=settings.suggestion_floor)
+                           suggestion_floor=settings.suggestion_floor,
+                           calibrations=CalibrationStore(settings.calibration_dir))
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = build_interaction_store(settings, redactor)
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
