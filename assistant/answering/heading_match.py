@@ -32,6 +32,7 @@ EVERYWHERE_SHARE = 0.5
 """A word on at least this share of the pages names the company ("verdello's values"), not a topic: like the
 organisation words, it is left out of the question's words."""
 MAX_WORDS = 200
+TITLE_DEPTH = 5
 PASSAGE_KINDS = frozenset({"section", "window"})
 
 
@@ -52,12 +53,9 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     """
     if not result.hits:
         return None
-    top = result.hits[0].chunk
+    top = _titled(result) or result.hits[0].chunk
     language = top.language
-    lexical = result.snapshot.lexical
-    asked = {term for term in analyse(" ".join(word for word in words(result.query) if word.replace("'", "")
-                                               not in ORGANISATION_WORDS), language)
-             if lexical.page_share(term) < EVERYWHERE_SHARE}
+    asked = _asked(result, language)
     title = set(analyse(top.title, language))
     if not asked or (len(asked) > MAX_TERMS and not asked <= title):
         return None
@@ -73,6 +71,24 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     hit = SearchHit(chunk=replace(chosen, section=scope), score=result.hits[0].score, dense_score=cosine,
                     lexical_score=result.hits[0].lexical_score)
     return HeadingMatch(hit, _section_text(result, chosen, scope) if chosen.kind == "window" else None)
+
+
+def _asked(result: SearchResult, language: str) -> set[str]:
+    """The question's content terms, without the words that only say "ours" or name the company."""
+    lexical = result.snapshot.lexical
+    return {term for term in analyse(" ".join(word for word in words(result.query)
+                                              if word.replace("'", "") not in ORGANISATION_WORDS), language)
+            if lexical.page_share(term) < EVERYWHERE_SHARE}
+
+
+def _titled(result: SearchResult) -> Chunk | None:
+    """Among the first `TITLE_DEPTH` pages, the one whose title is exactly the question ("Refunds?" names the
+    page "Refunds" even when "Refund authorisation limits" ranks first)."""
+    for hit in result.hits[:TITLE_DEPTH]:
+        asked = _asked(result, hit.chunk.language)
+        if asked and asked == set(analyse(hit.chunk.title, hit.chunk.language)):
+            return hit.chunk
+    return None
 
 
 def _scope(section: str, asked: set[str], title: set[str], language: str) -> str:

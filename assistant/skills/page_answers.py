@@ -149,7 +149,9 @@ class PageAnswerSkill:
         if named is not None:
             # The question names the best page's title or a heading: that page answers it, from that section.
             features["heading_match"] = 1.0
-            result = replace(result, hits=[named.hit, *result.hits[1:]])
+            # Its page leads the hits (once: hits hold one passage per page), the others follow in their order.
+            result = replace(result, hits=[named.hit, *(hit for hit in result.hits
+                                                        if hit.chunk.path != named.hit.chunk.path)])
         if not result.hits or not self._answerability.answerable(probability):
             nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
             reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
