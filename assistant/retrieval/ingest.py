@@ -47,7 +47,11 @@ class ProgressSink:
 
 
 class Ingestor:
-    """Builds the next index generation from a knowledge directory, reusing unchanged vectors."""
+    """Builds the next index generation from a knowledge directory, reusing unchanged vectors.
+
+    `before_activate` runs with the staged generation's name just before it becomes active; `after_ingest` runs
+    after every successful ingest, changed or not (the composition root calibrates the answerability decision for
+    the generation now active there)."""
 
     def __init__(
         self,
@@ -62,8 +66,6 @@ class Ingestor:
         self._policy = policy or ChunkingPolicy()
         self._before_activate = before_activate
         self._after_ingest = after_ingest
-        """Runs after every successful ingest, changed or not (the answerability calibration of the generation
-        now active)."""
 
     def ingest(self, directory: Path, progress: ProgressSink | None = None) -> IngestReport:
         report = self._ingest(directory, progress)
