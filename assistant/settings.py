@@ -140,6 +140,11 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
+    def calibration_dir(self) -> Path:
+        """Where `assistant ingest` writes each index generation's answerability calibration."""
+        return self.data_dir / "calibration"
+
+    @property
     def answerability_file(self) -> Path:
         """Where `assistant eval calibrate` writes its fit; used instead of the packaged default when present."""
         return self.models_dir / "answerability.json"

@@ -57,10 +57,19 @@ class AnswerabilityModel:
     bias: float = -6.5
     threshold: float = 0.5
     fitted_on: list[str] = field(default_factory=list)
+    reference_midpoint: float | None = None
+    """The probe midpoint (see `assistant.answering.kb_calibration`) averaged over the knowledge bases this model
+    was fitted on; a knowledge base's own calibration shifts the decision by how far its midpoint lies from it.
+    None: no calibration can be applied (a model fitted before calibration existed)."""
 
-    def probability(self, features: dict[str, float]) -> float:
-        score = self.bias + sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))
+    def logit(self, features: dict[str, float]) -> float:
+        """The model's log-odds that the question is answerable (before any knowledge base's shift)."""
+        return self.bias + sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
+
+    def probability(self, features: dict[str, float], shift: float = 0.0) -> float:
+        """The answerability probability; `shift` is a knowledge base's calibration (subtracted from the log-odds:
+        a positive shift asks more of this knowledge base's scores)."""
+        return sigmoid(self.logit(features) - shift)
 
     def answerable(self, probability: float) -> bool:
         return probability >= self.threshold
@@ -74,6 +83,10 @@ class AnswerabilityModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+
+def sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(value, 50.0), -50.0)))
 
 
 def fit_answerability(samples: list[tuple[dict[str, float], bool]], sources: list[str],

@@ -6,9 +6,10 @@ passage says far more than the question asks), so the learned answerability deci
 page titled "Our purpose and values" with a section "Our purpose" plainly answers "What is our purpose?". This
 signal means the same on any knowledge base (it reads the pages' own headings), so it needs no calibration.
 
-Only the best page is considered, only questions of at most `MAX_TERMS` content words, and every one of them must
-be in one heading path (the title counts as part of every path), so a question that asks something more specific
-than a heading ("dress code for the Christmas party") is not matched. The passage answered from is the first one
+Only the best page is considered, only questions of at most `MAX_TERMS` content words (or any number when every
+one is in the page's title: the page's own title asked as a question), and every one of them must be in one heading
+path (the title counts as part of every path), so a question that asks something more specific than a heading
+("dress code for the Christmas party") is not matched. The passage answered from is the first one
 whose own section heading holds the most of the question's words (the page's opening when only the title does).
 """
 
@@ -27,7 +28,11 @@ MAX_TERMS = 3
 ORGANISATION_WORDS = frozenset({"company", "companys", "business", "organisation", "organization", "firm",
                                 "azienda", "aziendale", "aziendali", "società"})
 """Words that only say "ours": "what are our company values" asks for the values."""
+EVERYWHERE_SHARE = 0.5
+"""A word on at least this share of the pages names the company ("verdello's values"), not a topic: like the
+organisation words, it is left out of the question's words."""
 MAX_WORDS = 200
+TITLE_DEPTH = 5
 PASSAGE_KINDS = frozenset({"section", "window"})
 
 
@@ -48,13 +53,12 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     """
     if not result.hits:
         return None
-    top = result.hits[0].chunk
+    top = _titled(result) or result.hits[0].chunk
     language = top.language
-    asked = set(analyse(" ".join(word for word in words(result.query) if word.replace("'", "")
-                                 not in ORGANISATION_WORDS), language))
-    if not asked or len(asked) > MAX_TERMS:
-        return None
+    asked = _asked(result, language)
     title = set(analyse(top.title, language))
+    if not asked or (len(asked) > MAX_TERMS and not asked <= title):
+        return None
     candidates = []
     for chunk in _page_passages(result, top.path):
         section = set(analyse(chunk.section, language))
@@ -67,6 +71,24 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     hit = SearchHit(chunk=replace(chosen, section=scope), score=result.hits[0].score, dense_score=cosine,
                     lexical_score=result.hits[0].lexical_score)
     return HeadingMatch(hit, _section_text(result, chosen, scope) if chosen.kind == "window" else None)
+
+
+def _asked(result: SearchResult, language: str) -> set[str]:
+    """The question's content terms, without the words that only say "ours" or name the company."""
+    lexical = result.snapshot.lexical
+    return {term for term in analyse(" ".join(word for word in words(result.query)
+                                              if word.replace("'", "") not in ORGANISATION_WORDS), language)
+            if lexical.page_share(term) < EVERYWHERE_SHARE}
+
+
+def _titled(result: SearchResult) -> Chunk | None:
+    """Among the first `TITLE_DEPTH` pages, the one whose title is exactly the question ("Refunds?" names the
+    page "Refunds" even when "Refund authorisation limits" ranks first)."""
+    for hit in result.hits[:TITLE_DEPTH]:
+        asked = _asked(result, hit.chunk.language)
+        if asked and asked == set(analyse(hit.chunk.title, hit.chunk.language)):
+            return hit.chunk
+    return None
 
 
 def _scope(section: str, asked: set[str], title: set[str], language: str) -> str:

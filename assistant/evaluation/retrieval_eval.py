@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.access import Audience
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
 from assistant.answering.composer import short_answer
+from assistant.answering.kb_calibration import CalibrationStore, probe_features, probe_midpoint
 from assistant.evaluation.questions import EvalQuestion, load_questions
 from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
@@ -23,15 +25,19 @@ EVERYONE = "managers"
 
 
 class TemporaryKnowledgeBase:
-    """A knowledge directory indexed into a temporary chromadb; removed on exit."""
+    """A knowledge directory indexed into a temporary chromadb and calibrated as `assistant ingest` does (unless
+    `calibrate` is False); removed on exit."""
 
     def __init__(self, knowledge_dir: Path, embedder: SentenceTransformerEmbedder,
-                 answerability: AnswerabilityModel, progress: ProgressSink | None = None) -> None:
+                 answerability: AnswerabilityModel, progress: ProgressSink | None = None,
+                 calibrate: bool = True) -> None:
         self._knowledge_dir = knowledge_dir
         self._embedder = embedder
         self._answerability = answerability
         self._progress = progress
+        self._calibrate = calibrate
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self.calibration = None
 
     def __enter__(self) -> TemporaryKnowledgeBase:
         self._tmp = tempfile.TemporaryDirectory(prefix="assistant-eval-")
@@ -39,7 +45,10 @@ class TemporaryKnowledgeBase:
         started = time.perf_counter()
         self.report = Ingestor(store, self._embedder).ingest(self._knowledge_dir, self._progress)
         self.index_seconds = time.perf_counter() - started
-        self.skill = PageAnswerSkill(HybridSearcher(PassageIndex(store), self._embedder), self._answerability)
+        calibrations = CalibrationStore(Path(self._tmp.name) / "calibration") if self._calibrate else None
+        self.skill = PageAnswerSkill(HybridSearcher(PassageIndex(store), self._embedder), self._answerability,
+                                     calibrations=calibrations)
+        self.calibration = self.skill.calibrate()
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -57,6 +66,7 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
         started = time.perf_counter()
         # The language is guessed as the pipeline guesses it, so bilingual knowledge is searched as users see it.
         result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
+        probability, _ = skill.decide(result, probability)  # as the reply decides: a named heading is answered
         flagged = not result.hits or not skill_answerable(skill, probability)
         reply = short_answer(result, result.hits[0]) if result.hits else ""
         latency_ms = (time.perf_counter() - started) * 1000
@@ -83,6 +93,7 @@ def run_retrieval_evaluation(knowledge_dir: Path, questions_path: Path, modes: l
     questions = load_questions(questions_path)
     with TemporaryKnowledgeBase(knowledge_dir, embedder, answerability, progress) as base:
         report: dict = {
+            "calibration_shift": base.calibration.shift if base.calibration is not None else None,
             "documents": base.report.documents,
             "chunks": base.report.chunks,
             "index_seconds": round(base.index_seconds, 2),
@@ -104,11 +115,20 @@ def run_answerability_calibration(pairs: list[tuple[Path, Path]], embedder: Sent
     """Fit the answerability model on (knowledge dir, question file) pairs with hybrid search."""
     samples: list[tuple[dict[str, float], bool]] = []
     sources = []
+    probes = []
     for knowledge_dir, questions_path in pairs:
         questions = load_questions(questions_path)
         sources.append(f"{questions_path.name} ({len(questions)} questions)")
-        with TemporaryKnowledgeBase(knowledge_dir, embedder, AnswerabilityModel(), progress) as base:
+        with TemporaryKnowledgeBase(knowledge_dir, embedder, AnswerabilityModel(), progress, calibrate=False) as base:
             for question in questions:
                 result = base.skill.searcher.search(question.question, limit=10)
                 samples.append((answerability_features(result), question.answerable))
-    return fit_answerability(samples, sources)
+            skill = base.skill
+            probes.append(probe_features(skill.searcher.index.snapshot(), lambda texts, languages, skill=skill: [
+                result for result, _ in skill.search_many(texts, Audience.MANAGERS, languages)]))
+    model = fit_answerability(samples, sources)
+    # The midpoint each knowledge base's own probes give under the fitted weights: a new knowledge base's
+    # calibration shifts the decision by how far its midpoint lies from their mean.
+    model.reference_midpoint = round(sum(probe_midpoint(model, positives, negatives)
+                                         for positives, negatives in probes) / len(probes), 4)
+    return model

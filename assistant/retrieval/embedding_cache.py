@@ -62,6 +62,10 @@ class CachedEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._inner.encode_query(text)
 
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        """Questions are embedded as the wrapped model embeds them (not cached: only passages are)."""
+        return self._inner.encode_questions(texts)
+
     def clear_cache(self) -> None:
         """Forget the wrapped model's in-memory query vectors (the disk cache stays)."""
         clear = getattr(self._inner, "clear_cache", None)

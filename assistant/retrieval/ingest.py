@@ -47,7 +47,11 @@ class ProgressSink:
 
 
 class Ingestor:
-    """Builds the next index generation from a knowledge directory, reusing unchanged vectors."""
+    """Builds the next index generation from a knowledge directory, reusing unchanged vectors.
+
+    `before_activate` runs with the staged generation's name just before it becomes active; `after_ingest` runs
+    after every successful ingest, changed or not (the composition root calibrates the answerability decision for
+    the generation now active there)."""
 
     def __init__(
         self,
@@ -55,13 +59,21 @@ class Ingestor:
         embedder: Embedder,
         policy: ChunkingPolicy | None = None,
         before_activate: Callable[[str], None] | None = None,
+        after_ingest: Callable[[IngestReport], None] | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._policy = policy or ChunkingPolicy()
         self._before_activate = before_activate
+        self._after_ingest = after_ingest
 
     def ingest(self, directory: Path, progress: ProgressSink | None = None) -> IngestReport:
+        report = self._ingest(directory, progress)
+        if self._after_ingest is not None:
+            self._after_ingest(report)
+        return report
+
+    def _ingest(self, directory: Path, progress: ProgressSink | None) -> IngestReport:
         started = time.perf_counter()
         progress = progress or ProgressSink()
         loaded = load_pages(directory)

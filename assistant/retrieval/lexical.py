@@ -30,6 +30,7 @@ class LexicalIndex:
         self._page_terms: dict[str, set[str]] = {}
         for chunk, terms in zip(chunks, corpus, strict=True):
             self._page_terms.setdefault(chunk.path, set()).update(terms)
+        self._page_frequency: Counter[str] = Counter(term for terms in self._page_terms.values() for term in terms)
         self.spelling = SpellingCorrector(Counter(w for chunk in chunks for w in words(chunk.text)))
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if chunks:
@@ -56,6 +57,10 @@ class LexicalIndex:
         count = len(self.chunks)
         frequency = self._document_frequency.get(term, 0)
         return math.log(1.0 + (count - frequency + 0.5) / (frequency + 0.5))
+
+    def page_share(self, term: str) -> float:
+        """Share of the pages that use `term` (the company's own name is on nearly every page)."""
+        return self._page_frequency.get(term, 0) / max(len(self._page_terms), 1)
 
     def known_share(self, text: str, language: str = "en") -> float:
         """Share of the question's weight (idf) carried by terms the index knows at all."""

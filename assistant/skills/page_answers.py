@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.access import visible_audiences
+from assistant.access import Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import CrosslingualChoice, choose, crosslingual_reply
-from assistant.answering.heading_match import heading_match
+from assistant.answering.heading_match import HeadingMatch, heading_match
+from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.vote_prior import VotePrior
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.crosslingual import CrosslingualSearcher
@@ -53,7 +54,8 @@ class PageAnswerSkill:
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
                  suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR,
                  crosslingual: CrosslingualSearcher | None = None,
-                 native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None) -> None:
+                 native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None,
+                 calibrations: CalibrationStore | None = None) -> None:
         self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
         self._searcher = searcher
         self._answerability = answerability
@@ -61,6 +63,7 @@ class PageAnswerSkill:
         self._suggestion_floor = suggestion_floor
         self._crosslingual = crosslingual
         self._native_languages = native_languages
+        self._calibrations = calibrations
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -69,6 +72,34 @@ class PageAnswerSkill:
     @property
     def answerability(self) -> AnswerabilityModel:
         return self._answerability
+
+    @property
+    def calibrations(self) -> CalibrationStore | None:
+        """Each index generation's answerability calibration (None: the shipped model decides alone)."""
+        return self._calibrations
+
+    def calibrate(self) -> KnowledgeBaseCalibration | None:
+        """Calibrate the answerability decision for the index generation now active, once per generation (None
+        without a calibration store). Probes are searched with every page visible, as managers see them."""
+        if self._calibrations is None:
+            return None
+        return ensure_calibrated(
+            self._searcher.index.snapshot(), self._calibrations,
+            lambda texts, languages: [result for result, _ in self.search_many(texts, Audience.MANAGERS, languages)],
+            self._answerability)
+
+    def probability(self, result: SearchResult) -> float:
+        """The answerability of `result`, shifted by its index generation's calibration when there is one."""
+        shift = self._calibrations.shift(result.snapshot.name) if self._calibrations is not None else 0.0
+        return self._answerability.probability(answerability_features(result), shift)
+
+    def decide(self, result: SearchResult, probability: float) -> tuple[float, HeadingMatch | None]:
+        """The probability the reply states, and the heading the question names: a question naming the best
+        page's title or a heading is answered from that page whatever its probability (`heading_match`)."""
+        named = heading_match(result)
+        if named is not None:
+            probability = max(probability, self._answerability.threshold)
+        return probability, named
 
     def search(self, text: str, audience: str, language: str | None,
                mode: SearchMode = SearchMode.HYBRID) -> tuple[SearchResult, float]:
@@ -88,7 +119,7 @@ class PageAnswerSkill:
         best: tuple[SearchResult, float] | None = None
         for filters in attempts:
             result = run(filters)
-            probability = self._answerability.probability(answerability_features(result))
+            probability = self.probability(result)
             if best is None or probability > best[1] + 0.1:
                 best = (result, probability)
             if self._answerability.answerable(probability):
@@ -118,7 +149,7 @@ class PageAnswerSkill:
         if self._crosslingual is None or language is None or language not in snapshot.languages:
             return None
         native = language in self._native_languages
-        if native and self._answerability.answerable(own_probability):
+        if native and self._answerability.answerable(self.decide(own_search, own_probability)[0]):
             return None
         results = self._crosslingual.search(text, visible_audiences(audience), language, snapshot=snapshot,
                                             include_own=True)
@@ -154,29 +185,38 @@ class PageAnswerSkill:
         """
         texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
-        if len(languages) != len(texts):
-            raise ValueError(f"{len(texts)} questions but {len(languages)} languages")
         answers = []
-        limit = max(self._top_k, 10)
-        for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True):
-            result, probability = self._best_attempt(
-                lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
-                audience, language, prepared.snapshot.languages)
-            crossed = self._across_languages(prepared.text, audience, language, result, probability)
+        for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
+                                                         languages, strict=True):
+            crossed = self._across_languages(text, audience, language, result, probability)
             answers.append(self._compose_crossed(crossed, result, language) if crossed is not None
                            else self._compose(result, probability, language))
         return answers
+
+    def search_many(self, texts: Sequence[str], audience: str,
+                    languages: Sequence[str | None]) -> list[tuple[SearchResult, float]]:
+        """`search` for many questions, their vectors embedded together (`answer_many`, and the answerability
+        calibration's probes)."""
+        texts = list(texts)
+        if len(languages) != len(texts):
+            raise ValueError(f"{len(texts)} questions but {len(languages)} languages")
+        limit = max(self._top_k, 10)
+        return [self._best_attempt(
+                    lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
+                    audience, language, prepared.snapshot.languages)
+                for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 
     def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:
         if self._votes is not None:
             result = self._votes.rerank(result)
         features = answerability_features(result)
-        named = heading_match(result)
+        probability, named = self.decide(result, probability)
         if named is not None:
             # The question names the best page's title or a heading: that page answers it, from that section.
-            probability = max(probability, self._answerability.threshold)
             features["heading_match"] = 1.0
-            result = replace(result, hits=[named.hit, *result.hits[1:]])
+            # Its page leads the hits (once: hits hold one passage per page), the others follow in their order.
+            result = replace(result, hits=[named.hit, *(hit for hit in result.hits
+                                                        if hit.chunk.path != named.hit.chunk.path)])
         if not result.hits or not self._answerability.answerable(probability):
             nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
             reply_language = language or (result.hits[0].chunk.language if result.hits else "en")

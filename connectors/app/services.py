@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration
 from assistant.answering.vote_prior import VotePrior
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
@@ -62,7 +63,13 @@ class Services:
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
     def ingestor(self) -> Ingestor:
-        return Ingestor(self.store, self.embedder)
+        """Ingests the knowledge, then calibrates the answerability decision for the generation it left active."""
+        return Ingestor(self.store, self.embedder, after_ingest=lambda report: self.calibrate_answerability())
+
+    def calibrate_answerability(self) -> KnowledgeBaseCalibration | None:
+        """The active index generation's answerability calibration, computed from its pages when it has none."""
+        self.index.reload()
+        return self.skill.calibrate()
 
     def api_ports(self, extra_health: Sequence[HealthCheck] = ()) -> ApiPorts:
         """What the HTTP API may use: answering, the gap log, the parts' health checks, the keys."""
@@ -91,7 +98,7 @@ class Services:
         # What the knowledge answers now, not what votes prefer: a page moved up by votes is no new content.
         unvoted = PageAnswerSkill(self.skill.searcher, self.skill.answerability, top_k=self.settings.top_k,
                                   suggestion_floor=self.settings.suggestion_floor,
-                                  crosslingual=self.skill.crosslingual,
+                                  crosslingual=self.skill.crosslingual, calibrations=self.skill.calibrations,
                                   native_languages=tuple(self.settings.embedding_languages))
         return recheck_open_gaps(self.interactions, unvoted)
 
@@ -193,7 +200,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
                            suggestion_floor=settings.suggestion_floor,
                            crosslingual=build_crosslingual(settings, index) if settings.crosslingual else None,
-                           native_languages=tuple(settings.embedding_languages), votes=vote_prior)
+                           native_languages=tuple(settings.embedding_languages), votes=vote_prior,
+                           calibrations=CalibrationStore(settings.calibration_dir))
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
     assistant = Assistant(

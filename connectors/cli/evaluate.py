@@ -70,7 +70,8 @@ def retrieval(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0
-    print(f"{report['documents']} documents, {report['chunks']} chunks, indexed in {report['index_seconds']}s")
+    print(f"{report['documents']} documents, {report['chunks']} chunks, indexed in {report['index_seconds']}s; "
+          f"answerability calibration shift {report['calibration_shift']:+.3f}")
     for problem in report["skipped_files"]:
         print(f"skipped {problem}")
     header = f"{'metric':<26}" + "".join(f"{mode:>12}" for mode in report["modes"])
@@ -93,7 +94,8 @@ def calibrate(settings: Settings, args: argparse.Namespace) -> int:
     model = run_answerability_calibration(pairs, _embedder(settings, args.cache), TqdmProgress())
     out = args.out or settings.answerability_file
     model.save(out)
-    print(f"wrote {out}: threshold {model.threshold:.3f}, weights {model.weights}, bias {model.bias:.3f}")
+    print(f"wrote {out}: threshold {model.threshold:.3f}, weights {model.weights}, bias {model.bias:.3f}, "
+          f"reference probe midpoint {model.reference_midpoint}")
     return 0
 
 

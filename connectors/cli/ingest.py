@@ -23,8 +23,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     directory = args.knowledge or settings.knowledge_dir
     services = build_services(settings)
     try:
-        report = services.ingestor().ingest(directory, TqdmProgress())
+        report = services.ingestor().ingest(directory, TqdmProgress())  # calibrates the answerability decision too
         multilingual_units = services.warm_crosslingual()
+        calibration = services.skill.calibrations.get(report.generation) if services.skill.calibrations else None
         # New or changed pages may answer questions staff asked before: close those gaps.
         recheck = services.recheck_gaps() if report.changed else None
         notices = services.deliver_notices() if recheck is not None and recheck.resolved else None
@@ -38,6 +39,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
           f"in {report.seconds:.1f}s")
     if multilingual_units:
         print(f"cross-lingual search ready: {multilingual_units} units in the multilingual index")
+    if calibration is not None:
+        print(f"answerability calibrated for this index: shift {calibration.shift:+.3f} from "
+              f"{calibration.positives} page probes and {calibration.negatives} off-topic questions")
     if recheck is not None:
         print(f"rechecked {recheck.checked} open gaps: {len(recheck.resolved)} now answered")
     if notices is not None:

@@ -37,6 +37,8 @@ def ingested(tmp_path_factory) -> Path:
     result = run_cli("ingest", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "index updated" in result.stdout
+    assert "answerability calibrated for this index" in result.stdout
+    assert len(list((data_dir / "calibration").glob("answerability-*.json"))) == 1
     return data_dir
 
 

@@ -2,8 +2,9 @@
 
 `company_questions.jsonl` took part in fitting the answerability model; `company_holdout.jsonl`
 (36 questions written later, 10 of them unanswerable) never did, and no setting was tuned on it:
-it shows how the product does on questions nobody tuned for. The thresholds below are
-regression floors just under the figures measured on 2026-12-02 (see the README).
+it shows how the product does on questions nobody tuned for. The session's index is calibrated by its ingest, as
+`assistant ingest` calibrates (see docs/retrieval.md). The thresholds below are regression floors at or just under
+the figures measured on 2026-12-04 (see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -50,5 +51,7 @@ def test_held_out_questions_find_their_page_and_passage(holdout):
 
 
 def test_held_out_gap_detection_does_not_regress(holdout):
-    assert holdout["gap_recall"] >= 0.7
-    assert holdout["gap_f1"] >= 0.6
+    assert holdout["gap_recall"] >= 0.8
+    assert holdout["gap_f1"] >= 0.72
+    held_back = round(holdout["gap_false_positive_rate"] * holdout["answerable"])
+    assert held_back <= 4, f"{held_back} of the {holdout['answerable']} answerable held-out questions were held back"

@@ -1,8 +1,8 @@
 """Retrieval quality on the real handbook and its dev questions (skips without ../shared).
 
 The issue's targets that are met are asserted as targets; answer accuracy and gap F1 are not yet
-at their targets (0.80 and 0.85), so they are guarded as regression floors just under the measured
-figures (0.75 and 0.766; see the README).
+at their targets (0.80 and 0.85), so they are guarded as regression floors at or just under the measured
+figures (0.750 and 0.783 with the calibrated answerability decision; see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_hybrid_beats_each_retriever_alone(report):
 
 def test_answer_passages_and_gap_detection_do_not_regress(report):
     hybrid = report["modes"]["hybrid"]
-    assert hybrid["answer_accuracy"] >= 0.73
+    assert hybrid["answer_accuracy"] >= 0.75
     assert hybrid["reply_accuracy"] >= 0.65, "the short answer holds the expected fact less often than measured"
-    assert hybrid["gap_f1"] >= 0.74
-    assert hybrid["gap_recall"] >= 0.85
+    assert hybrid["gap_f1"] >= 0.78
+    assert hybrid["gap_recall"] >= 0.9
