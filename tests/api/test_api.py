@@ -46,8 +46,8 @@ def test_an_unrelated_question_is_an_honest_gap_that_suggests_no_page(api):
 
 
 def test_a_near_miss_is_a_gap_that_links_the_nearest_page(api):
-    # Answerability about 0.49, under the threshold and over the suggestion floor (measured 2026-12-02).
-    body = api.post("/v1/ask", json={"text": "whats the dress code in store?"}).json()
+    # Answerability about 0.40, under the threshold and over the suggestion floor (measured 2026-12-04).
+    body = api.post("/v1/ask", json={"text": "do i have to wear a name badge"}).json()
     assert body["gap"] is True and body["gap_reason"] == "low_confidence"
     assert "don't know" in body["answer"] and "Store Operations" in body["answer"]
     assert [citation["path"] for citation in body["citations"]] == ["en/staff/dress-code.md"]

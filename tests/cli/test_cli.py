@@ -123,12 +123,12 @@ def test_gaps_report_lists_an_unanswered_question_redacted(ingested, tmp_path):
 
 
 def test_gaps_report_names_the_page_a_near_miss_came_closest_to(ingested):
-    # Under the answerability threshold but over the suggestion floor (about 0.49, measured 2026-12-02).
-    asked = run_cli("ask", "whats the dress code in store?", data_dir=ingested)
+    # Under the answerability threshold but over the suggestion floor (about 0.40, measured 2026-12-04).
+    asked = run_cli("ask", "do i have to wear a name badge", data_dir=ingested)
     assert asked.returncode == 0, asked.stderr
     assert "May help:" in asked.stdout and "dress-code.md" in asked.stdout
     result = run_cli("gaps", "report", "--format", "json", data_dir=ingested)
-    gaps = [gap for gap in json.loads(result.stdout)["gaps"] if gap["question"] == "whats the dress code in store?"]
+    gaps = [gap for gap in json.loads(result.stdout)["gaps"] if gap["question"] == "do i have to wear a name badge"]
     assert gaps and gaps[0]["gap_reason"] == "low_confidence"
     assert (gaps[0]["nearest_title"], gaps[0]["nearest_path"]) == ("Dress code and uniform", "en/staff/dress-code.md")
 

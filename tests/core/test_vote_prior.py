@@ -170,7 +170,8 @@ def test_votes_count_only_after_a_refresh_and_the_matrix_keeps_the_most_recent(s
 
 def test_the_skill_answers_from_the_page_the_votes_prefer(store, prior, company_services):
     skill = company_services.skill
-    voting = PageAnswerSkill(skill.searcher, skill.answerability, votes=prior)
+    voting = PageAnswerSkill(skill.searcher, skill.answerability, votes=prior, calibrations=skill.calibrations,
+                             crosslingual=skill.crosslingual)
     assert skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == REFUNDS
     for asker in ("U1", "U2"):
         voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)

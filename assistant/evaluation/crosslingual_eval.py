@@ -1,0 +1,60 @@
+"""Cross-lingual answers measured as staff meet them: the answering path (`PageAnswerSkill.answer`), the language
+guessed as the pipeline guesses it.
+
+Recall@1 is the share of answerable questions whose reply answers (not a gap) and cites the expected page first; the
+gap rate is the share of answerable questions held back; on unanswerable ones, the share wrongly answered.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from assistant.evaluation.questions import EvalQuestion
+from assistant.retrieval.language import guess_language
+from assistant.skills.page_answers import PageAnswerSkill
+
+
+@dataclass(frozen=True)
+class AnsweringFigures:
+    """What the answering path did with one set of questions."""
+
+    answerable: int
+    recall_at_1: float
+    gap_rate: float
+    crossed: int
+    """Answers from a page in another language than the question's."""
+    unanswerable: int
+    wrongly_answered: int
+    median_ms: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return dict(self.__dict__)
+
+
+def answering_figures(skill: PageAnswerSkill, questions: list[EvalQuestion],
+                      audience: str = "managers") -> AnsweringFigures:
+    right = gaps = crossed = wrong = 0
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        answer = skill.answer(question.question, audience=audience, language=guess_language(question.question))
+        latencies.append((time.perf_counter() - started) * 1000)
+        crossed += answer.source_language is not None
+        if not question.answerable:
+            wrong += answer.answerable
+            continue
+        gaps += not answer.answerable
+        first = answer.citations[0].path if answer.citations else None
+        right += answer.answerable and first in question.expected_sources
+    answerable = sum(1 for question in questions if question.answerable)
+    return AnsweringFigures(
+        answerable=answerable,
+        recall_at_1=round(right / max(answerable, 1), 3),
+        gap_rate=round(gaps / max(answerable, 1), 3),
+        crossed=crossed,
+        unanswerable=len(questions) - answerable,
+        wrongly_answered=wrong,
+        median_ms=round(statistics.median(latencies), 1) if latencies else 0.0,
+    )
