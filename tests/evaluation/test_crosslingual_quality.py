@@ -2,9 +2,10 @@
 questions whose answer is only on Italian pages (`tests/data/crosslingual_questions.jsonl`, written before the path
 was tuned and never tuned on), against the same-language company questions' gap rate.
 
-The floors sit at or just under the figures measured on 2026-12-04 (docs/evaluation.md); the issue's target for
-Recall@1 is 0.80, which the 4-bit multilingual-e5-small available here does not reach (the measured figure is the
-floor, so it cannot silently fall further).
+The floors sit at or just under the figures measured on 2026-12-04 (docs/evaluation.md). The issue's targets
+(Recall@1 >= 0.80, no more gaps than same-language questions) are not met: the 4-bit multilingual-e5-small available
+here puts the right page first among the other language's pages for only 35 of 58 and 15 of 22 of these questions,
+so the measured figures are regression floors, not the goal.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def test_italian_questions_are_answered_from_english_pages(figures):
     it_to_en = figures["it_to_en"]
     assert it_to_en["answerable"] >= 40
     assert it_to_en["recall_at_1"] >= RECALL_FLOOR["it_to_en"], it_to_en
-    assert it_to_en["crossed"] >= it_to_en["answerable"] * 0.5, it_to_en
+    assert it_to_en["crossed"] >= 20, it_to_en
 
 
 def test_english_questions_are_answered_from_italian_pages(figures):
@@ -61,5 +62,7 @@ def test_unanswerable_questions_stay_mostly_gaps(figures):
     assert unanswered["wrongly_answered"] <= unanswered["unanswerable"] // 2, unanswered
 
 
-RECALL_FLOOR = {"it_to_en": 0.0, "en_to_it": 0.0}
-GAP_RATE_CEILING = {"it_to_en": 0.0, "en_to_it": 0.0}
+RECALL_FLOOR = {"it_to_en": 0.34, "en_to_it": 0.13}
+"""Measured 2026-12-04: 21 of 58 (0.362) and 3 of 22 (0.136); with cross-lingual answers off, 0 and 0."""
+GAP_RATE_CEILING = {"it_to_en": 0.19, "en_to_it": 0.56}
+"""Measured 2026-12-04: 0.172 and 0.545, against 0.071 on the same-language company questions (target unmet)."""
