@@ -39,30 +39,15 @@ class CrosslingualHit:
 
 @dataclass(frozen=True)
 class CrosslingualResult:
-    """Pages of one language ranked for a question in another, best first, with the signals for the decision."""
+    """Pages of one language ranked for a question (in that language or another), best first."""
 
     hits: list[CrosslingualHit]
     language: str
     """The pages' language."""
-    page_scores: np.ndarray
-    """Every allowed page's best cosine, descending (for how the top stands against the rest)."""
 
     @property
     def top_score(self) -> float:
         return self.hits[0].score if self.hits else 0.0
-
-    @property
-    def margin(self) -> float:
-        """How far the first page's cosine leads the second's."""
-        return float(self.page_scores[0] - self.page_scores[1]) if len(self.page_scores) > 1 else self.top_score
-
-    @property
-    def standing(self) -> float:
-        """The first page's cosine in standard deviations above the mean of the other pages' (0 with too few)."""
-        rest = self.page_scores[1:]
-        if len(rest) < 3:
-            return 0.0
-        return float((self.page_scores[0] - rest.mean()) / max(float(rest.std()), 1e-6))
 
 
 class CrosslingualIndex:
@@ -93,7 +78,7 @@ class CrosslingualIndex:
             usable &= allowed[self.unit_owners]
         candidates = np.flatnonzero(usable)
         if not len(candidates):
-            return CrosslingualResult([], language, np.zeros(0, dtype=np.float32))
+            return CrosslingualResult([], language)
         scores = self.vectors[candidates] @ query_vector
         pages = self.unit_pages[candidates]
         order = np.lexsort((-scores, pages))
@@ -101,7 +86,7 @@ class CrosslingualIndex:
         firsts = firsts[np.argsort(-scores[firsts], kind="stable")]
         hits = [self._hit(int(candidates[position]), float(scores[position]), candidates, scores)
                 for position in firsts[:limit]]
-        return CrosslingualResult(hits, language, scores[firsts].astype(np.float32))
+        return CrosslingualResult(hits, language)
 
     def _hit(self, unit: int, score: float, candidates: np.ndarray, scores: np.ndarray) -> CrosslingualHit:
         """The page's passage that owns the best unit, and the unit to quote: that passage's best window when it has

@@ -8,13 +8,19 @@ from dataclasses import dataclass, field, replace
 from assistant.access import Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
-from assistant.answering.crosslingual_answer import CrosslingualChoice, choose, crosslingual_reply
+from assistant.answering.crosslingual_answer import (
+    MIN_CONTENT_WORDS,
+    CrosslingualChoice,
+    choose,
+    crosslingual_reply,
+)
 from assistant.answering.heading_match import HeadingMatch, heading_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.vote_prior import VotePrior
 from assistant.models import Citation, SearchHit
 from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
+from assistant.retrieval.text_analysis import content_words
 
 
 @dataclass
@@ -147,6 +153,8 @@ class PageAnswerSkill:
         """
         snapshot = own_search.snapshot
         if self._crosslingual is None or language is None or language not in snapshot.languages:
+            return None
+        if len(content_words(text)) < MIN_CONTENT_WORDS:
             return None
         native = language in self._native_languages
         if native and self._answerability.answerable(self.decide(own_search, own_probability)[0]):

@@ -109,3 +109,8 @@ def test_units_are_passages_windows_and_questions_only(company_services):
     snapshot = company_services.index.snapshot()
     kinds = {snapshot.chunks[int(row)].kind for row in unit_rows(snapshot)}
     assert kinds <= {"section", "window", "question"} and "section" in kinds and "window" in kinds
+
+
+@pytest.mark.parametrize("message", ["ciao!", "grazie"])
+def test_a_one_word_message_is_never_answered_across_languages(company_services, message):
+    assert company_services.skill.answer(message, language="it").source_language is None

@@ -1,6 +1,6 @@
 """The vote prior with real parts: the MiniLM model, the demo knowledge's index and a real SQLite interaction store.
 
-The question at the centre is one search ranks two pages nearly level for: "quanto si paga per la consegna rapida?"
+The question at the centre is one search ranks two pages nearly level for: "quanto pago per la consegna standard?"
 puts the refunds page a hair above the delivery page (a test below checks that this still holds).
 """
 
@@ -19,8 +19,8 @@ from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import make_settings
 
-QUESTION = "quanto si paga per la consegna rapida?"
-ASKED_BEFORE = "quanto si paga la consegna rapida?"  # how colleagues asked it (cosine 0.98)
+QUESTION = "quanto pago per la consegna standard?"
+ASKED_BEFORE = "quanto si paga la consegna standard?"  # how colleagues asked it
 DELIVERY = "it/orders/consegna.md"
 REFUNDS = "it/customers/rimborsi.md"
 UNRELATED = "how long does a customer have to return a lawnmower?"
