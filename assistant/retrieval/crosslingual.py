@@ -144,14 +144,13 @@ class CrosslingualSearcher:
         built = self.index_for(self._index.snapshot())
         return 0 if built is None else len(built.unit_rows)
 
-    def search(self, text: str, audiences: tuple[str, ...] | None, asked_in: str,
-               snapshot: IndexSnapshot | None = None, include_own: bool = False) -> list[CrosslingualResult]:
-        """The question against each other language's pages (and its own language's with `include_own`), one
-        result per language; none for a one-language knowledge base."""
+    def search(self, text: str, audiences: tuple[str, ...] | None,
+               snapshot: IndexSnapshot | None = None) -> list[CrosslingualResult]:
+        """The question against each language's pages on their own, one result per language (the caller compares
+        its own language's with the others'); none for a one-language knowledge base."""
         snapshot = snapshot or self._index.snapshot()
         built = self.index_for(snapshot)
         if built is None:
             return []
         vector = self._embedder.encode_query(text)
-        languages = snapshot.languages if include_own else snapshot.languages - {asked_in}
-        return [built.search(vector, audiences, language) for language in sorted(languages)]
+        return [built.search(vector, audiences, language) for language in sorted(snapshot.languages)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -137,8 +138,19 @@ class PageAnswerSkill:
     def crosslingual(self) -> CrosslingualSearcher | None:
         return self._crosslingual
 
+    def without_votes(self) -> PageAnswerSkill:
+        """This skill with the same collaborators and settings, but no vote prior."""
+        unvoted = copy.copy(self)
+        unvoted._votes = None
+        return unvoted
+
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
         result, probability = self.search(text, audience, language)
+        return self._reply(text, audience, language, result, probability)
+
+    def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
+               probability: float) -> PageAnswer:
+        """From a page in another language when one answers better (`_across_languages`), else from `result`."""
         crossed = self._across_languages(text, audience, language, result, probability)
         if crossed is not None:
             return self._compose_crossed(crossed, result, language)
@@ -159,8 +171,7 @@ class PageAnswerSkill:
         native = language in self._native_languages
         if native and self._answerability.answerable(self.decide(own_search, own_probability)[0]):
             return None
-        results = self._crosslingual.search(text, visible_audiences(audience), language, snapshot=snapshot,
-                                            include_own=True)
+        results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot)
         own = next((result for result in results if result.language == language), None)
         if own is None or not own.hits:
             return None
@@ -193,13 +204,9 @@ class PageAnswerSkill:
         """
         texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
-        answers = []
-        for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
-                                                         languages, strict=True):
-            crossed = self._across_languages(text, audience, language, result, probability)
-            answers.append(self._compose_crossed(crossed, result, language) if crossed is not None
-                           else self._compose(result, probability, language))
-        return answers
+        return [self._reply(text, audience, language, result, probability)
+                for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
+                                                                 languages, strict=True)]
 
     def search_many(self, texts: Sequence[str], audience: str,
                     languages: Sequence[str | None]) -> list[tuple[SearchResult, float]]:

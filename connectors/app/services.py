@@ -96,11 +96,7 @@ class Services:
         """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
         self.index.reload()
         # What the knowledge answers now, not what votes prefer: a page moved up by votes is no new content.
-        unvoted = PageAnswerSkill(self.skill.searcher, self.skill.answerability, top_k=self.settings.top_k,
-                                  suggestion_floor=self.settings.suggestion_floor,
-                                  crosslingual=self.skill.crosslingual, calibrations=self.skill.calibrations,
-                                  native_languages=tuple(self.settings.embedding_languages))
-        return recheck_open_gaps(self.interactions, unvoted)
+        return recheck_open_gaps(self.interactions, self.skill.without_votes())
 
     def deliver_notices(self) -> DispatchReport:
         """Write the notices of resolved gaps that someone asked to be told about, and push them (Slack, Teams)."""

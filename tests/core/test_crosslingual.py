@@ -57,7 +57,7 @@ def test_cross_lingual_search_only_returns_pages_the_asker_may_see(company_servi
     staff = visible_audiences("staff")
     for question in ("di quanto posso sforare il budget ore nel piano turni?",
                      "come supervisore fino a che importo posso autorizzare un rimborso?"):
-        for result in crosslingual.search(question, staff, "it", snapshot=snapshot, include_own=True):
+        for result in crosslingual.search(question, staff, snapshot=snapshot):
             assert result.hits
             assert all(hit.passage.audience in staff for hit in result.hits)
             assert all(hit.passage.language == result.language for hit in result.hits)
