@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     rasa_executable: Path = Path(".venv-rasa/bin/rasa")
     rasa_port: int = 5005
     rasa_timeout_seconds: float = 0.3
+    intent_ensemble: bool = True
+    """Route by Rasa's intent ranking pooled with a dense classifier on the embedding model (both trained by
+    `assistant train`); while Rasa is down the dense classifier alone keeps intents. False: Rasa alone."""
     order_number_pattern: str = DEFAULT_ORDER_NUMBER_PATTERN
     conversation_ttl_seconds: int = 900
     handoff_channel: str | None = None
@@ -148,6 +151,12 @@ class Settings(BaseSettings):
     def answerability_file(self) -> Path:
         """Where `assistant eval calibrate` writes its fit; used instead of the packaged default when present."""
         return self.models_dir / "answerability.json"
+
+    @property
+    def intent_ensemble_file(self) -> Path:
+        """Where `assistant eval intents --write` writes the ensemble's calibration; used instead of the packaged
+        one when present."""
+        return self.models_dir / "intent_ensemble.json"
 
     @property
     def routing_policy_file(self) -> Path:

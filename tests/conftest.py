@@ -39,7 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # A test that uses one of these fixtures, directly or through another fixture, gets the marker. A fixture that
 # reaches a part only for one of its parameters marks that parameter instead (`pytest.param(..., marks=...)`).
 MARKS_BY_FIXTURE = {
-    "model": frozenset({"embedder", "redactor", "company_services", "assistant_service"}),
+    "model": frozenset({"embedder", "redactor", "company_services", "assistant_service", "intent_models_dir",
+                        "multilingual_embedder"}),
     "rasa": frozenset({"rasa_executable", "rasa_model", "rasa_server"}),
     "postgres": frozenset({"postgres_admin", "postgres_url"}),
 }
@@ -67,6 +68,8 @@ def _no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterat
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE_DIR, **overrides) -> Settings:
     """Settings for a test: explicit values only, no `.env` file and no ASSISTANT_* leaking in."""
     overrides.setdefault("multilingual_cache_dir", MULTILINGUAL_CACHE_DIR)
+    # Never the checkout's models/ folder: what `assistant train` left there must not change a test's routing.
+    overrides.setdefault("models_dir", data_dir / "models")
     return Settings(_env_file=None, knowledge_dir=knowledge_dir, data_dir=data_dir, hash_salt="test-salt",
                     **overrides)
 

@@ -27,11 +27,11 @@ from typing import TextIO
 import numpy as np
 
 from assistant.errors import AssistantError
-from assistant.evaluation.intent_models.dense_classifier import DenseIntentClassifier, SentenceEncoder
 from assistant.evaluation.intent_models.encoder_tuning import EncoderTuning, fine_tune_encoder, torch_threads
-from assistant.evaluation.intent_models.ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
-from assistant.evaluation.intent_models.prediction import OUT_OF_SCOPE
+from assistant.nlu.dense_intents import DenseIntentClassifier, SentenceEncoder
 from assistant.nlu.errors import RasaTrainingError
+from assistant.nlu.intent_ensemble import CalibrationPolicy, IntentEnsemble, RasaRanking
+from assistant.nlu.intent_prediction import OUT_OF_SCOPE
 from assistant.nlu.rasa_environment import rasa_environment, require_executable, tail_lines
 from assistant.nlu.rasa_training import RasaTrainer
 from assistant.retrieval.embedder import default_model_path

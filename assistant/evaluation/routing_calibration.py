@@ -1,31 +1,26 @@
 """`assistant eval routing`: choose the routing thresholds on data instead of guessing them.
 
-Every example in `nlu_data/` gets an out-of-fold Rasa prediction (k models, each trained
-without the fold it predicts) and a retrieval answerability decision from the real knowledge
-index. Replaying these through `assistant.routing.decide` for every pair of thresholds gives
-the share of examples routed where their labelled intent belongs; the best pair is kept.
+Every example in `nlu_data/` gets an out-of-fold prediction of the intent ensemble (k Rasa
+models, each trained without the fold it predicts; see `intent_cross_validation`) and a
+retrieval answerability decision from the real knowledge index. Replaying these through
+`assistant.routing.decide` for every pair of thresholds gives the share of examples routed
+where their labelled intent belongs; the best pair is kept.
 """
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from assistant.errors import AssistantError
-from assistant.evaluation.nlu_eval import parse_with_rasa
 from assistant.nlu.intents import SMALL_TALK_INTENTS, Intent
-from assistant.nlu.rasa_training import CONFIG_FILE, RasaTrainer
 from assistant.order_numbers import OrderNumberFinder
 from assistant.routing import Decision, RoutingPolicy, decide
 
 KNOWLEDGE_INTENTS = frozenset({Intent.ASK_POLICY, Intent.ASK_PURPOSE_VALUES, Intent.ASK_PROCEDURE})
-_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 class RoutingDataError(AssistantError):
@@ -112,126 +107,45 @@ def _per_intent(samples: Sequence[RoutingSample], policy: RoutingPolicy) -> dict
     return {intent: round(float(np.mean(results)), 3) for intent, results in sorted(by_intent.items())}
 
 
-# -- out-of-fold predictions --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Example:
-    """One training line of nlu.yml: the raw line (with entity markup) and its intent."""
-
-    raw: str
-    intent: str
-
-    @property
-    def text(self) -> str:
-        return _MARKUP.sub(r"\1", self.raw)
-
-
-def read_examples(nlu_file: Path) -> list[Example]:
-    """Every intent example of a Rasa 3.x NLU file."""
-    try:
-        document = yaml.safe_load(Path(nlu_file).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise RoutingDataError(f"cannot read {nlu_file}: {error}") from error
-    examples = []
-    for block in (document or {}).get("nlu", []):
-        if "intent" not in block:
-            continue
-        for line in str(block.get("examples", "")).splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                examples.append(Example(line[2:].strip(), str(block["intent"])))
-    if not examples:
-        raise RoutingDataError(f"{nlu_file} has no intent examples")
-    return examples
-
-
-def assign_folds(examples: Sequence[Example], folds: int, seed: int = 0) -> np.ndarray:
-    """A fold number per example, stratified by intent."""
-    if folds < 2:
-        raise RoutingDataError("cross-validation needs at least two folds")
-    rng = np.random.default_rng(seed)
-    assignment = np.zeros(len(examples), dtype=int)
-    by_intent: dict[str, list[int]] = {}
-    for index, example in enumerate(examples):
-        by_intent.setdefault(example.intent, []).append(index)
-    for indices in by_intent.values():
-        shuffled = rng.permutation(indices)
-        assignment[shuffled] = np.arange(len(shuffled)) % folds
-    return assignment
-
-
-def _write_fold_data(nlu_data_dir: Path, target: Path, examples: Sequence[Example]) -> None:
-    """A copy of `nlu_data_dir` whose nlu.yml holds only `examples` (config and regexes as they are)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in nlu_data_dir.glob("*.yml"):
-        if path.name != "nlu.yml":
-            shutil.copy2(path, target / path.name)
-    by_intent: dict[str, list[str]] = {}
-    for example in examples:
-        by_intent.setdefault(example.intent, []).append(example.raw)
-    blocks = [{"intent": intent, "examples": "".join(f"- {raw}\n" for raw in raws)}
-              for intent, raws in by_intent.items()]
-    (target / "nlu.yml").write_text(yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True,
-                                                   sort_keys=False), encoding="utf-8")
-
-
-def out_of_fold_predictions(
-    nlu_data_dir: Path,
-    *,
-    rasa_executable: Path,
-    work_dir: Path,
-    folds: int = 3,
-    seed: int = 0,
-    progress: Callable[[str], None] | None = None,
-) -> list[tuple[Example, str | None, float]]:
-    """(example, predicted intent, confidence) for every example, each from a model that never saw it."""
-    nlu_data_dir = Path(nlu_data_dir)
-    if not (nlu_data_dir / CONFIG_FILE).is_file():
-        raise RoutingDataError(f"{nlu_data_dir} has no {CONFIG_FILE}")
-    examples = read_examples(nlu_data_dir / "nlu.yml")
-    assignment = assign_folds(examples, folds, seed)
-    predictions: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
-    for fold in range(folds):
-        held_out = np.flatnonzero(assignment == fold)
-        kept = [examples[i] for i in np.flatnonzero(assignment != fold)]
-        fold_dir = Path(work_dir) / f"fold-{fold}"
-        _write_fold_data(nlu_data_dir, fold_dir / "data", kept)
-        if progress is not None:
-            progress(f"fold {fold + 1}/{folds}: training on {len(kept)} examples")
-        model = RasaTrainer(rasa_executable, fold_dir / "data", fold_dir / "models").train(force=True).model_path
-        rankings, _ = parse_with_rasa(model, [examples[i].text for i in held_out], rasa_executable=rasa_executable,
-                                      work_dir=fold_dir / "parse", ranking_length=1)
-        for index, ranking in zip(held_out, rankings, strict=True):
-            predictions[index] = ranking[0] if ranking else (None, 0.0)
-    return [(example, intent, confidence) for example, (intent, confidence) in zip(examples, predictions, strict=True)]
-
-
 def collect_routing_samples(
     nlu_data_dir: Path,
     knowledge_dir: Path,
     *,
     embedder,
+    question_embedder,
     rasa_executable: Path,
     work_dir: Path,
     order_number_pattern: str,
     folds: int = 3,
     progress: Callable[[str], None] | None = None,
 ) -> list[RoutingSample]:
-    """Out-of-fold NLU predictions and live answerability decisions for every `nlu_data/` example."""
+    """Out-of-fold intent ensemble predictions and live answerability decisions for every `nlu_data/` example.
+
+    The ensemble is cross-validated exactly as `assistant eval intents` does it, so the thresholds are chosen on
+    the intents and confidences live routing will see. `embedder` indexes the knowledge; `question_embedder` is the
+    intent classifier's model.
+    """
     from assistant.answering.answerability import AnswerabilityModel
+    from assistant.evaluation.intent_cross_validation import (
+        OUT_OF_SCOPE,
+        cross_validate,
+        embed_examples,
+        rasa_out_of_fold,
+    )
     from assistant.evaluation.retrieval_eval import TemporaryKnowledgeBase
     from assistant.retrieval.language import guess_language
 
-    predictions = out_of_fold_predictions(nlu_data_dir, rasa_executable=rasa_executable, work_dir=work_dir,
-                                          folds=folds, progress=progress)
+    data = rasa_out_of_fold(nlu_data_dir, rasa_executable=rasa_executable, work_dir=work_dir, folds=folds,
+                            progress=progress)
+    predictions = cross_validate(data, embed_examples(data, question_embedder)).ensemble
     order_numbers = OrderNumberFinder(order_number_pattern)
     if progress is not None:
         progress(f"asking the knowledge index about {len(predictions)} examples")
     samples = []
     with TemporaryKnowledgeBase(Path(knowledge_dir), embedder, AnswerabilityModel.load()) as base:
-        for example, intent, confidence in predictions:
+        for example, prediction in zip(data.examples, predictions, strict=True):
             text = example.text
+            intent, confidence = prediction.routed(OUT_OF_SCOPE)
             answer = base.skill.answer(text, audience="staff", language=guess_language(text, "en"))
             samples.append(RoutingSample(text=text, gold_intent=example.intent, intent=intent, confidence=confidence,
                                          answerable=answer.answerable,

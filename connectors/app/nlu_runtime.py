@@ -1,4 +1,4 @@
-"""Starting and training the Rasa NLU service from settings."""
+"""Starting and training the NLU parts from settings: the Rasa service and the intent ensemble's dense half."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from pathlib import Path
 
 from assistant.health import PartHealth
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
+from assistant.nlu.intent_ensemble import IntentEnsemble
+from assistant.nlu.intent_model import (
+    DenseIntentTrainer,
+    DenseTrainingResult,
+    EnsembleCalibration,
+    QuestionEmbedder,
+    load_intent_ensemble,
+)
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
 from assistant.nlu.rasa_training import RasaTrainer
@@ -22,6 +30,27 @@ def trainer(settings: Settings) -> RasaTrainer:
 def train_nlu_model(settings: Settings) -> Path:
     """Train when `nlu_data/` changed since the last model; return the model's path."""
     return trainer(settings).ensure_model()
+
+
+def intent_trainer(settings: Settings, embedder: QuestionEmbedder) -> DenseIntentTrainer:
+    return DenseIntentTrainer(settings.nlu_data_dir, settings.models_dir, embedder)
+
+
+def train_intent_classifier(settings: Settings, embedder: QuestionEmbedder) -> DenseTrainingResult:
+    """Train the ensemble's dense half when `nlu_data/` (or the embedding model) changed since the last one."""
+    return intent_trainer(settings, embedder).ensure()
+
+
+def live_intent_ensemble(settings: Settings, embedder: QuestionEmbedder) -> IntentEnsemble | None:
+    """The ensemble live routing uses: None when switched off or not trained yet (then Rasa alone routes)."""
+    if not settings.intent_ensemble:
+        return None
+    ensemble = load_intent_ensemble(intent_trainer(settings, embedder),
+                                    EnsembleCalibration.load(settings.intent_ensemble_file))
+    if ensemble is None:
+        logger.warning("no dense intent classifier for the current nlu_data/: run `assistant train`; "
+                       "routing on Rasa alone until then")
+    return ensemble
 
 
 class NLURuntime:

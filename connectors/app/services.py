@@ -22,7 +22,7 @@ from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
 from assistant.interactions import InteractionStore
 from assistant.nlu.entities import EntityExtractor
-from assistant.nlu.understanding import IntentParser, Understander
+from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
@@ -38,6 +38,7 @@ from assistant.routing import RoutingPolicy
 from assistant.settings import Settings
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswerSkill
+from connectors.app.nlu_runtime import live_intent_ensemble
 from connectors.app.process_tuning import limit_blas_threads
 from connectors.channels.http.app import ApiPorts
 from connectors.sources.orders.http_source import HttpOrderSource
@@ -165,9 +166,10 @@ def build_interaction_store(settings: Settings, redactor: Redactor | None = None
     return InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
 
 
-def build_crosslingual(settings: Settings, index: PassageIndex) -> CrosslingualSearcher:
-    """Cross-lingual search over `index`, its multilingual vectors cached on disk in the data directory."""
-    return CrosslingualSearcher(index, CachedEmbedder(MultilingualEmbedder(), settings.resolved_multilingual_cache_dir))
+def build_multilingual_embedder(settings: Settings) -> CachedEmbedder:
+    """multilingual-e5-small, its passage vectors cached on disk in the data directory (for cross-lingual search;
+    the intent classifier embeds messages with the same instance, so a message is embedded once)."""
+    return CachedEmbedder(MultilingualEmbedder(), settings.resolved_multilingual_cache_dir)
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -177,11 +179,14 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
                    redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
-                   entity_extractor: EntityExtractor | None = None) -> Services:
+                   entity_extractor: EntityExtractor | None = None,
+                   intent_classifier: IntentClassifier | None = None) -> Services:
     """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them.
 
     `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
     order numbers with spaCy and answers everything else from retrieval (reported as degraded).
+    `intent_classifier` defaults to the intent ensemble `assistant train` left in the models
+    directory (none: Rasa's intent alone).
     """
     limit_blas_threads()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -193,9 +198,10 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     # Votes from every channel reach the store; the prior reads them there (redacted questions, hashed askers).
     vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
                             bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
+    multilingual = build_multilingual_embedder(settings)
     skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
                            suggestion_floor=settings.suggestion_floor,
-                           crosslingual=build_crosslingual(settings, index) if settings.crosslingual else None,
+                           crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
                            calibrations=CalibrationStore(settings.calibration_dir))
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
@@ -203,7 +209,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     assistant = Assistant(
         skill,
         interactions,
-        understander=Understander(intent_parser, extractor),
+        understander=Understander(intent_parser, extractor,
+                                  intent_classifier or live_intent_ensemble(settings, multilingual)),
         orders=orders,
         conversations=ConversationSlots(settings.conversation_ttl_seconds),
         order_numbers=OrderNumberFinder(settings.order_number_pattern),

@@ -1,4 +1,4 @@
-"""`assistant eval retrieval | calibrate | nlu | routing`: measure quality and fit the calibrated decisions."""
+"""`assistant eval retrieval | calibrate | nlu | intents | routing`: measure quality, fit the calibrated decisions."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     nlu_parser.add_argument("--banking77", type=Path, default=None, help="also score BANKING77 (its folder)")
     nlu_parser.add_argument("--json", action="store_true")
     nlu_parser.set_defaults(handler=nlu)
+    intents_parser = kinds.add_parser("intents", help="cross-validate the intent ensemble on nlu_data/ and "
+                                                     "calibrate it")
+    intents_parser.add_argument("--folds", type=int, default=3)
+    intents_parser.add_argument("--json", action="store_true")
+    intents_parser.add_argument("--write", action="store_true",
+                                help="save the calibration to ASSISTANT_MODELS_DIR (or --out), used from then on")
+    intents_parser.add_argument("--out", type=Path, default=None)
+    intents_parser.set_defaults(handler=intents)
     routing_parser = kinds.add_parser("routing", help="choose the routing thresholds on nlu_data/ (out-of-fold)")
     routing_parser.add_argument("--folds", type=int, default=3)
     routing_parser.add_argument("--json", action="store_true")
@@ -118,10 +126,36 @@ def nlu(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def intents(settings: Settings, args: argparse.Namespace) -> int:
+    import tempfile
+
+    from assistant.evaluation.intent_cross_validation import format_report, run_intent_evaluation
+    from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
+
+    limit_blas_threads()
+    with tempfile.TemporaryDirectory(prefix="assistant-intents-") as work_dir:
+        report, calibration = run_intent_evaluation(
+            settings.nlu_data_dir, rasa_executable=settings.rasa_executable, embedder=MultilingualEmbedder(),
+            work_dir=Path(work_dir), folds=args.folds, progress=lambda message: print(message, file=sys.stderr),
+        )
+    if args.write or args.out is not None:
+        target = args.out or settings.intent_ensemble_file
+        calibration.save(target)
+        report["written_to"] = str(target)
+    if args.json:
+        print_json(report)
+        return 0
+    print(format_report(report))
+    if "written_to" in report:
+        print(f"wrote {report['written_to']}")
+    return 0
+
+
 def routing(settings: Settings, args: argparse.Namespace) -> int:
     import tempfile
 
     from assistant.evaluation.routing_calibration import calibrate_routing, collect_routing_samples
+    from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
     from assistant.routing import RoutingPolicy
 
     def progress(message: str) -> None:
@@ -130,7 +164,7 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="assistant-routing-") as work_dir:
         samples = collect_routing_samples(
             settings.nlu_data_dir, settings.knowledge_dir, embedder=_embedder(settings, None),
-            rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
+            question_embedder=MultilingualEmbedder(), rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
             order_number_pattern=settings.order_number_pattern, folds=args.folds, progress=progress,
         )
     policy, report = calibrate_routing(samples, base=RoutingPolicy.load(settings.routing_policy_file))
@@ -140,7 +174,7 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return 0
-    print(f"{report['samples']} examples, {args.folds}-fold out-of-fold Rasa predictions")
+    print(f"{report['samples']} examples, {args.folds}-fold out-of-fold intent ensemble predictions")
     print(f"best: min_intent_confidence {policy.min_intent_confidence}, "
           f"fallback_intent_confidence {policy.fallback_intent_confidence}: "
           f"macro route accuracy {report['macro_route_accuracy']:.3f} "

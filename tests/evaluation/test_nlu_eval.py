@@ -12,9 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.evaluation.intent_models.dense_classifier import DenseIntentClassifier, IntentModelError
-from assistant.evaluation.intent_models.ensemble import CalibrationPolicy, IntentEnsemble, ranking_distribution
-from assistant.evaluation.intent_models.prediction import OUT_OF_SCOPE, IntentPrediction
 from assistant.evaluation.nlu_eval import (
     LabelledTexts,
     load_banking77,
@@ -22,6 +19,9 @@ from assistant.evaluation.nlu_eval import (
     score_out_of_scope,
     write_rasa_nlu_yaml,
 )
+from assistant.nlu.dense_intents import DenseIntentClassifier, IntentModelError
+from assistant.nlu.intent_ensemble import CalibrationPolicy, IntentEnsemble, ranking_distribution
+from assistant.nlu.intent_prediction import OUT_OF_SCOPE, IntentPrediction
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 CLINC_FILE = SHARED_DATASETS / "clinc150" / "data_full.json"

@@ -57,3 +57,23 @@ def rasa_server(
         yield supervisor
     finally:
         supervisor.stop()
+
+
+@pytest.fixture(scope="session")
+def multilingual_embedder():
+    """multilingual-e5-small, the intent classifier's model (small and quick to load: no session-wide sharing needed
+    beyond this)."""
+    from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
+
+    return MultilingualEmbedder()
+
+
+@pytest.fixture(scope="session")
+def intent_models_dir(tmp_path_factory: pytest.TempPathFactory, multilingual_embedder) -> Path:
+    """A models directory holding the dense intent classifier of the current nlu_data/ (as `assistant train`
+    leaves it)."""
+    from assistant.nlu.intent_model import DenseIntentTrainer
+
+    models_dir = tmp_path_factory.mktemp("intent-models")
+    DenseIntentTrainer(NLU_DATA, models_dir, multilingual_embedder).ensure()
+    return models_dir

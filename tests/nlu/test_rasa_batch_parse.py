@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant.evaluation.intent_models.ensemble import ranking_distribution
 from assistant.evaluation.nlu_eval import parse_with_rasa
+from assistant.nlu.intent_ensemble import ranking_distribution
 
 from .conftest import NLU_DATA
 

@@ -1,4 +1,5 @@
-"""The pipeline with a real Rasa server: routing, Italian, the order-number slot, degraded mode and recovery."""
+"""The pipeline with a real Rasa server and the intent ensemble `assistant train` leaves beside it: routing, Italian,
+the order-number slot, degraded mode (the dense classifier keeps intents) and recovery."""
 
 from __future__ import annotations
 
@@ -34,10 +35,10 @@ def nlu_client(rasa_server):
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory, embedder, redactor, company_services, nlu_client, order_system):
+def services(tmp_path_factory, embedder, redactor, company_services, nlu_client, order_system, intent_models_dir):
     data_dir = tmp_path_factory.mktemp("routing-data")
     # Reuse the session's index: same chroma directory, so nothing is embedded again.
-    settings = make_settings(data_dir, orders_url=order_system)
+    settings = make_settings(data_dir, orders_url=order_system, models_dir=intent_models_dir)
     settings.data_dir = company_services.settings.data_dir
     built = build_services(settings, embedder=embedder, redactor=redactor, intent_parser=nlu_client)
     yield built
@@ -97,6 +98,11 @@ def test_rasa_killed_gives_degraded_answers_then_recovers(services, rasa_server,
     answer = ask(services, "How many days does a customer have to return an item?", thread="down")
     assert answer.route == Route.KNOWLEDGE and answer.degraded and answer.citations
     assert nlu_client.degraded_reason is not None
+    # Rasa is down, not the intents: the dense classifier still routes small talk, hand-offs and orders.
+    for text, route in (("thanks a lot!", Route.SMALL_TALK), ("I need to speak to a real person", Route.HANDOFF),
+                        ("can you check where my customer's order is?", Route.ORDER_STATUS)):
+        answer = ask(services, text, thread=f"down-{text}")
+        assert answer.route == route and answer.degraded, (text, answer.route, answer.intent)
     rasa_server.wait_until_ready(180)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.evaluation.intent_cross_validation import CrossValidationError, assign_folds, write_fold_data
 from assistant.evaluation.routing_calibration import (
     RoutingDataError,
     RoutingSample,
-    _write_fold_data,
     acceptable_decisions,
-    assign_folds,
     calibrate_routing,
-    read_examples,
     routing_accuracy,
 )
+from assistant.nlu.errors import NLUDataError
+from assistant.nlu.training_data import read_examples
 from assistant.routing import DEFAULT_POLICY_PATH, Decision, RoutingPolicy, decide
 
 NLU_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
@@ -86,18 +86,20 @@ def test_examples_lose_their_entity_markup_and_folds_are_stratified(tmp_path) ->
     for intent in {e.intent for e in examples}:
         counts = np.bincount(folds[[i for i, e in enumerate(examples) if e.intent == intent]], minlength=3)
         assert counts.max() - counts.min() <= 1
-    _write_fold_data(NLU_DATA, tmp_path, examples[:40])
+    write_fold_data(NLU_DATA, tmp_path, examples[:40])
     assert read_examples(tmp_path / "nlu.yml") == examples[:40]
     assert (tmp_path / "config.yml").read_text() == (NLU_DATA / "config.yml").read_text()
 
 
 def test_unreadable_nlu_data_is_a_typed_error(tmp_path) -> None:
     (tmp_path / "nlu.yml").write_text("nlu: [\n", encoding="utf-8")
-    with pytest.raises(RoutingDataError, match="cannot read"):
+    with pytest.raises(NLUDataError, match="cannot read"):
         read_examples(tmp_path / "nlu.yml")
     (tmp_path / "nlu.yml").write_text("version: '3.1'\nnlu: []\n", encoding="utf-8")
-    with pytest.raises(RoutingDataError, match="no intent examples"):
+    with pytest.raises(NLUDataError, match="no intent examples"):
         read_examples(tmp_path / "nlu.yml")
+    with pytest.raises(CrossValidationError, match="two folds"):
+        assign_folds(read_examples(NLU_DATA / "nlu.yml"), 1)
 
 
 def test_the_shipped_policy_was_calibrated_on_data() -> None:
@@ -108,7 +110,8 @@ def test_the_shipped_policy_was_calibrated_on_data() -> None:
 
 
 @pytest.mark.slow  # trains Rasa twice on a slice of nlu_data
-def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder) -> None:
+def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder,
+                                                       multilingual_embedder) -> None:
     """Real Rasa trained twice (2 folds) on 10 examples per intent, real knowledge index on a few pages."""
     from assistant.evaluation.routing_calibration import collect_routing_samples
     from tests.conftest import KNOWLEDGE_DIR
@@ -119,14 +122,15 @@ def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable
         per_intent.setdefault(example.intent, []).append(example)
     chosen = [example for group in per_intent.values() for example in group[:10]]
     data_dir = tmp_path / "nlu_data"
-    _write_fold_data(NLU_DATA, data_dir, chosen)
+    write_fold_data(NLU_DATA, data_dir, chosen)
     knowledge = tmp_path / "knowledge"
     (knowledge / "customers").mkdir(parents=True)
     for page in ("returns.md", "price-match.md", "gift-cards.md"):
         source = KNOWLEDGE_DIR / "en" / "customers" / page
         (knowledge / "customers" / page).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    samples = collect_routing_samples(data_dir, knowledge, embedder=embedder, rasa_executable=rasa_executable,
-                                      work_dir=tmp_path / "work", order_number_pattern=r"ORD-\d{6,10}", folds=2)
+    samples = collect_routing_samples(data_dir, knowledge, embedder=embedder, question_embedder=multilingual_embedder,
+                                      rasa_executable=rasa_executable, work_dir=tmp_path / "work",
+                                      order_number_pattern=r"ORD-\d{6,10}", folds=2)
     assert [sample.gold_intent for sample in samples] == [example.intent for example in chosen]
     assert all(sample.intent is not None and 0.0 < sample.confidence <= 1.0 for sample in samples)
     assert any(sample.answerable for sample in samples if sample.gold_intent == "ask_policy")

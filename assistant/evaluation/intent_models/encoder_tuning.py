@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.evaluation.intent_models.dense_classifier import IntentModelError, normalise_rows
+from assistant.nlu.dense_intents import IntentModelError, normalise_rows
 
 Progress = Callable[[str], None]
 

@@ -31,3 +31,10 @@ class IntentPrediction:
     def label(self, out_of_scope_label: str = OUT_OF_SCOPE) -> str:
         """The intent, or `out_of_scope_label` when out of scope (the form benchmarks score)."""
         return out_of_scope_label if self.is_out_of_scope else self.intent
+
+    def routed(self, out_of_scope_label: str = OUT_OF_SCOPE) -> tuple[str, float]:
+        """The (intent, confidence) routing acts on: the intent and its probability, or for a text judged out of
+        scope the out-of-scope label with 1 minus the best in-scope probability (how unlike every intent it is)."""
+        if self.is_out_of_scope:
+            return out_of_scope_label, 1.0 - self.confidence
+        return self.intent, self.confidence

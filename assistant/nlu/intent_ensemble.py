@@ -12,6 +12,14 @@ How a batch of texts is scored:
 4. The out-of-scope score is log(max p) + `similarity_weight` · similarity; below `threshold`
    the text is out of scope.
 
+With `out_of_scope_is_intent`, out-of-scope is pooled like any intent (the training data has
+examples of it, as `nlu_data/` does) and can win the pool; the threshold then rejects what is
+merely unsure as well, and calibration maximises macro F1 over every label, out-of-scope included.
+
+Rows without a Rasa ranking may use their own parameters (`without_rasa`): the dense
+distribution alone is shaped differently from the pooled one, so its threshold differs too.
+This is how live routing keeps intents while Rasa is down.
+
 `calibrate` picks w, the similarity weight and the threshold on a validation set: the highest
 out-of-scope recall whose in-scope accuracy stays within `max_accuracy_drop` of the best
 accuracy any weight reaches without rejecting anything.
@@ -25,12 +33,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from assistant.evaluation.intent_models.dense_classifier import (
+from assistant.nlu.dense_intents import (
     DenseIntentClassifier,
     IntentModelError,
     in_scope_distribution,
 )
-from assistant.evaluation.intent_models.prediction import IntentPrediction
+from assistant.nlu.intent_prediction import IntentPrediction
 
 PROBABILITY_FLOOR = 1e-6
 
@@ -92,6 +100,31 @@ class EnsembleScores:
 
 
 @dataclass(frozen=True)
+class EnsembleParameters:
+    """The three numbers calibration chooses: Rasa's weight in the pool, the similarity weight, the threshold."""
+
+    rasa_weight: float = 0.0
+    similarity_weight: float = 0.0
+    threshold: float = -math.inf
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Plain JSON values; no threshold (-inf, nothing rejected) is None."""
+        values: dict[str, float | None] = {key: float(value) for key, value in asdict(self).items()}
+        if values["threshold"] == -math.inf:
+            values["threshold"] = None
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> EnsembleParameters:
+        try:
+            threshold = -math.inf if values["threshold"] is None else float(values["threshold"])
+            return cls(float(values["rasa_weight"]), float(values["similarity_weight"]), threshold)
+        except (KeyError, TypeError, ValueError) as error:
+            raise IntentModelError(f"ensemble parameters need rasa_weight, similarity_weight and threshold: "
+                                   f"{error}") from error
+
+
+@dataclass(frozen=True)
 class CalibrationPolicy:
     """How `IntentEnsemble.calibrate` chooses its weights and threshold.
 
@@ -137,6 +170,8 @@ class IntentEnsemble:
         similarity_weight: float = 0.0,
         threshold: float = -math.inf,
         ranking_length: int = 5,
+        without_rasa: EnsembleParameters | None = None,
+        out_of_scope_is_intent: bool = False,
     ) -> None:
         if not dense.is_fitted:
             raise IntentModelError("the ensemble needs a trained dense intent classifier")
@@ -145,12 +180,29 @@ class IntentEnsemble:
         self.similarity_weight = similarity_weight
         self.threshold = threshold
         self.ranking_length = ranking_length
+        self.without_rasa = without_rasa
+        """Similarity weight and threshold for texts without a Rasa ranking; None uses the main ones."""
+        self.out_of_scope_is_intent = out_of_scope_is_intent
         self.calibration: CalibrationResult | None = None
+
+    @classmethod
+    def from_parameters(cls, dense: DenseIntentClassifier, with_rasa: EnsembleParameters,
+                        without_rasa: EnsembleParameters | None = None, *,
+                        out_of_scope_is_intent: bool = False) -> IntentEnsemble:
+        return cls(dense, rasa_weight=with_rasa.rasa_weight, similarity_weight=with_rasa.similarity_weight,
+                   threshold=with_rasa.threshold, without_rasa=without_rasa,
+                   out_of_scope_is_intent=out_of_scope_is_intent)
+
+    @property
+    def parameters(self) -> EnsembleParameters:
+        """The parameters used for texts with a Rasa ranking."""
+        return EnsembleParameters(self.rasa_weight, self.similarity_weight, self.threshold)
 
     @property
     def labels(self) -> list[str]:
-        """The in-scope intents, in the column order of every distribution here."""
-        return self.dense.in_scope_labels
+        """The pooled labels (the in-scope intents, and out-of-scope with `out_of_scope_is_intent`), in the column
+        order of every distribution here."""
+        return self.dense.labels if self.out_of_scope_is_intent else self.dense.in_scope_labels
 
     @property
     def out_of_scope_label(self) -> str:
@@ -168,9 +220,11 @@ class IntentEnsemble:
     ) -> EnsembleScores:
         if rasa_rankings is not None and len(rasa_rankings) != len(vectors):
             raise IntentModelError(f"{len(vectors)} texts but {len(rasa_rankings)} Rasa rankings")
-        dense, labels = in_scope_distribution(
-            self.dense.probabilities_from_embeddings(vectors), self.dense.labels, self.out_of_scope_label
-        )
+        probabilities = self.dense.probabilities_from_embeddings(vectors)
+        if self.out_of_scope_is_intent:
+            dense, labels = probabilities, self.dense.labels
+        else:
+            dense, labels = in_scope_distribution(probabilities, self.dense.labels, self.out_of_scope_label)
         rasa, has_rasa = ranking_distribution(rasa_rankings or [None] * len(vectors), labels)
         return EnsembleScores(dense, self.dense.max_similarity(vectors), rasa, has_rasa)
 
@@ -200,9 +254,16 @@ class IntentEnsemble:
         """The intent, confidence and out-of-scope decision for each text."""
         return self.predict_scores(self.scores(texts, rasa_rankings))
 
+    def classify(self, text: str, rasa_ranking: RasaRanking | None = None) -> IntentPrediction:
+        """One text's prediction (the live path: Rasa's ranking for it, or None when Rasa is down)."""
+        return self.predict([text], [rasa_ranking])[0]
+
     def predict_scores(self, scores: EnsembleScores) -> list[IntentPrediction]:
         combined = self.combine(scores)
         outside = self.out_of_scope_score(combined, scores.similarity, self.similarity_weight) < self.threshold
+        if self.without_rasa is not None and not scores.has_rasa.all():
+            alone = self.out_of_scope_score(combined, scores.similarity, self.without_rasa.similarity_weight)
+            outside = np.where(scores.has_rasa, outside, alone < self.without_rasa.threshold)
         labels = self.labels
         predictions = []
         for row, is_outside in zip(combined, outside, strict=True):
@@ -243,6 +304,8 @@ class IntentEnsemble:
             raise IntentModelError(f"calibration labels the classifier never saw: {unknown[:5]}")
         if outside.all():
             raise IntentModelError("calibration needs in-scope examples")
+        if self.out_of_scope_is_intent:
+            return self._calibrate_for_macro_f1(scores, labels, outside, policy)
         column = {label: i for i, label in enumerate(self.labels)}
         truth = np.array([column.get(label, -1) for label in labels])
         rasa_weights = policy.rasa_weights if scores.has_rasa.any() else (0.0,)
@@ -299,6 +362,67 @@ class IntentEnsemble:
             candidates=candidates,
         )
         return self.calibration
+
+    def _calibrate_for_macro_f1(self, scores: EnsembleScores, labels: Sequence[str], outside: np.ndarray,
+                                policy: CalibrationPolicy) -> CalibrationResult:
+        """The weights and threshold with the best macro F1 over every label; a text is out of scope when the
+        pool's best label is out-of-scope or its score is below the threshold. Ties go to the lower threshold."""
+        column = {label: i for i, label in enumerate(self.labels)}
+        truth = np.array([column[label] for label in labels])
+        rejected_as = column[self.out_of_scope_label]
+        rasa_weights = policy.rasa_weights if scores.has_rasa.any() else (0.0,)
+        best: tuple | None = None
+        for rasa_weight in rasa_weights:
+            pooled = self.combine(scores, rasa_weight)
+            best_label = pooled.argmax(axis=1)
+            for similarity_weight in policy.similarity_weights:
+                score = self.out_of_scope_score(pooled, scores.similarity, similarity_weight)
+                for threshold in _candidate_thresholds(score):
+                    predicted = np.where(score < threshold, rejected_as, best_label)
+                    key = (_macro_f1(truth, predicted, len(column)), -threshold)
+                    if best is None or key > best[0]:
+                        best = (key, rasa_weight, similarity_weight, threshold, predicted)
+        assert best is not None  # the grids are never empty
+        _, rasa_weight, similarity_weight, threshold, predicted = best
+        self.rasa_weight, self.similarity_weight, self.threshold = rasa_weight, similarity_weight, float(threshold)
+        flagged = predicted == rejected_as
+        self.calibration = CalibrationResult(
+            rasa_weight=rasa_weight,
+            similarity_weight=similarity_weight,
+            threshold=float(threshold),
+            in_scope_accuracy=float((predicted == truth)[~outside].mean()),
+            in_scope_accuracy_without_rejection=float((self.combine(scores, rasa_weight).argmax(axis=1)
+                                                       == truth)[~outside].mean()),
+            oos_recall=float(flagged[outside].mean()) if outside.any() else None,
+            oos_precision=float(outside[flagged].mean()) if flagged.any() else None,
+            in_scope_examples=int((~outside).sum()),
+            out_of_scope_examples=int(outside.sum()),
+        )
+        return self.calibration
+
+    def calibrate_without_rasa(
+        self, scores: EnsembleScores, labels: Sequence[str], policy: CalibrationPolicy | None = None
+    ) -> CalibrationResult:
+        """Choose `without_rasa` on the dense side of `scores` alone (as if Rasa were down for every text)."""
+        alone = IntentEnsemble(self.dense, out_of_scope_is_intent=self.out_of_scope_is_intent)
+        dense_only = EnsembleScores(scores.dense, scores.similarity, scores.rasa, np.zeros(len(scores), dtype=bool))
+        result = alone.calibrate_scores(dense_only, labels, policy)
+        self.without_rasa = EnsembleParameters(0.0, result.similarity_weight, result.threshold)
+        return result
+
+
+def _candidate_thresholds(score: np.ndarray, count: int = 200) -> np.ndarray:
+    """No threshold (-inf) and thresholds at up to `count` quantiles of the scores."""
+    return np.concatenate([[-math.inf], np.unique(np.quantile(score, np.linspace(0.0, 0.6, count)))])
+
+
+def _macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: int) -> float:
+    """Macro F1 over the labels present in `truth`."""
+    hits = np.bincount(truth[predicted == truth], minlength=classes)
+    support = np.bincount(truth, minlength=classes)
+    chosen = np.bincount(predicted, minlength=classes)
+    present = support > 0
+    return float(np.mean(2.0 * hits[present] / (support[present] + chosen[present])))
 
 
 def _best_threshold(

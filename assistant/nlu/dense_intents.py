@@ -1,20 +1,22 @@
 """Intent classification from dense sentence embeddings: MiniLM vectors -> logistic regression.
 
-Training on a few hundred examples takes well under a second once the texts are embedded, so
-the assistant can fit it from `nlu_data/` at start-up; on CLINC150's 15,000 examples it takes
-about half a minute on 2 cores.
+Training on a few hundred examples takes well under a second once the texts are embedded; on
+CLINC150's 15,000 examples it takes about half a minute on 2 cores. A trained classifier is
+saved as plain arrays (`save`, `load`: an `.npz` file, no pickle), so `assistant train` can
+keep it beside the Rasa model it is paired with.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from assistant.errors import AssistantError
-from assistant.evaluation.intent_models.prediction import OUT_OF_SCOPE, IntentPrediction
+from assistant.nlu.intent_prediction import OUT_OF_SCOPE, IntentPrediction
 
 
 class SentenceEncoder(Protocol):
@@ -91,13 +93,16 @@ class DenseIntentClassifier:
         self.max_iter = max_iter
         self.out_of_scope_label = out_of_scope_label
         self.threshold = threshold
-        self._model: LogisticRegression | None = None
+        self._weights: np.ndarray | None = None
+        self._bias = np.zeros(0)
         self._labels: list[str] = []
         self._examples = np.zeros((0, 0), dtype=np.float32)
+        self.metadata: dict[str, str] = {}
+        """What `load` read beside the arrays (see `save`)."""
 
     @property
     def is_fitted(self) -> bool:
-        return self._model is not None
+        return self._weights is not None
 
     @property
     def labels(self) -> list[str]:
@@ -129,23 +134,65 @@ class DenseIntentClassifier:
         in_scope = {label for label in labels if label != self.out_of_scope_label}
         if len(in_scope) < 2:
             raise IntentModelError("an intent classifier needs examples of at least two in-scope intents")
+        from sklearn.linear_model import LogisticRegression  # only training needs scikit-learn
+
         vectors = normalise_rows(vectors)
         model = LogisticRegression(C=self.regularization, max_iter=self.max_iter)
         model.fit(vectors, labels)
-        self._model = model
+        weights, bias = model.coef_, model.intercept_
+        if len(model.classes_) == 2:
+            # A binary fit keeps one row (the second class against the first); the softmax of
+            # [0, z] is the sigmoid of z, so a zero row for the first class gives the same probabilities.
+            weights = np.vstack([np.zeros_like(weights), weights])
+            bias = np.concatenate([[0.0], bias])
+        self._weights = np.asarray(weights, dtype=np.float64)
+        self._bias = np.asarray(bias, dtype=np.float64)
         self._labels = [str(label) for label in model.classes_]
         self._examples = vectors[[label != self.out_of_scope_label for label in labels]]
         return self
+
+    def save(self, path: Path, metadata: dict[str, str] | None = None) -> None:
+        """Write the trained classifier to `path` (an `.npz` file), without its embedder; `metadata` (such as the
+        embedding model's name) comes back as `metadata` from `load`."""
+        weights = self._require_model()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez(handle, weights=weights, bias=self._bias, labels=np.array(self._labels),
+                     examples=self._examples, out_of_scope_label=np.array(self.out_of_scope_label),
+                     threshold=np.array(self.threshold), metadata=np.array(json.dumps(metadata or {})))
+
+    @classmethod
+    def load(cls, path: Path, embedder: SentenceEncoder | None = None) -> DenseIntentClassifier:
+        """A classifier saved by `save`; `embedder` must be the model it was trained with."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as saved:
+                classifier = cls(embedder, out_of_scope_label=str(saved["out_of_scope_label"]),
+                                 threshold=float(saved["threshold"]))
+                classifier._weights = saved["weights"].astype(np.float64)
+                classifier._bias = saved["bias"].astype(np.float64)
+                classifier._labels = [str(label) for label in saved["labels"]]
+                classifier._examples = saved["examples"].astype(np.float32)
+                classifier.metadata = json.loads(str(saved["metadata"])) if "metadata" in saved else {}
+        except (OSError, KeyError, ValueError) as error:
+            raise IntentModelError(f"cannot read the intent classifier {path}: {error}") from error
+        if classifier._weights.shape[0] != len(classifier._labels):
+            raise IntentModelError(f"the intent classifier {path} is inconsistent: "
+                                   f"{classifier._weights.shape[0]} weight rows for {len(classifier._labels)} labels")
+        return classifier
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, one row per text, columns in the order of `labels`."""
         return self.probabilities_from_embeddings(self.embed(texts))
 
     def probabilities_from_embeddings(self, vectors: np.ndarray) -> np.ndarray:
-        model = self._require_model()
+        weights = self._require_model()
         if len(vectors) == 0:
             return np.zeros((0, len(self._labels)))
-        return model.predict_proba(normalise_rows(vectors))
+        # The multinomial logistic regression's probabilities: a softmax of the linear scores.
+        scores = normalise_rows(vectors).astype(np.float64) @ weights.T + self._bias
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def max_similarity(self, vectors: np.ndarray, *, batch_size: int = 2048) -> np.ndarray:
         """The cosine similarity of each vector to its nearest in-scope training example.
@@ -178,7 +225,7 @@ class DenseIntentClassifier:
         )
         return predictions_from_distribution(distribution, labels, self.threshold)
 
-    def _require_model(self) -> LogisticRegression:
-        if self._model is None:
+    def _require_model(self) -> np.ndarray:
+        if self._weights is None:
             raise IntentModelError("the intent classifier has not been trained yet")
-        return self._model
+        return self._weights
