@@ -89,6 +89,8 @@ class OrderDescriber:
             lines.append(" ".join(details))
         if summary.next_step:
             lines.append(w.pick(w.NEXT, language).format(advice=summary.next_step))
+        if not summary.customer.empty:
+            lines.append(f"_{w.pick(w.SECURITY, language)}_")
         return "\n\n".join(lines)
 
     @staticmethod

@@ -53,7 +53,7 @@ class SqlOrderSource:
     def __init__(self, url: str, mapping: OrderMapping | None = None, *, timeout_seconds: float = 2.0) -> None:
         self._mapping = mapping or OrderMapping()
         self._engine = read_only_engine(url, timeout_seconds=timeout_seconds)
-        self.target = self._engine.url.render_as_string(hide_password=True)
+        self.target = url if url.startswith("sqlite:///") else make_url(url).render_as_string(hide_password=True)
         fields = {name: name_in_db for name, name_in_db in self._mapping.sql_fields.items() if name != "items"}
         self._names = list(fields)
         orders = table(self._mapping.table, *(column(name_in_db) for name_in_db in dict.fromkeys(fields.values())))
