@@ -80,7 +80,7 @@ class OrderSystem:
             self._down = None
 
     def __enter__(self) -> str:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def __exit__(self, *exc_info: object) -> None:
