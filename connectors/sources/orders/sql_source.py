@@ -34,13 +34,13 @@ def read_only_engine(url: str, *, timeout_seconds: float = 2.0) -> Engine:
             path = url.removeprefix("sqlite:///")
             return create_engine(f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true",
                                  connect_args={"timeout": timeout_seconds, "check_same_thread": False})
-        parsed = make_url(url)
-        parsed = parsed.set(drivername="postgresql+psycopg")
+        parsed = make_url(url).set(drivername="postgresql+psycopg")
         milliseconds = max(1, int(timeout_seconds * 1000))
-        return create_engine(parsed, pool_pre_ping=True, pool_size=4, max_overflow=4, connect_args={
-            "connect_timeout": max(1, round(timeout_seconds)),
-            "options": f"-c default_transaction_read_only=on -c statement_timeout={milliseconds}",
-        })
+        given = parsed.query.get("options", "")  # e.g. a search_path: kept, after our two
+        options = f"-c default_transaction_read_only=on -c statement_timeout={milliseconds} {given}".strip()
+        return create_engine(parsed.difference_update_query(["options"]), pool_pre_ping=True, pool_size=4,
+                             max_overflow=4, connect_args={"connect_timeout": max(1, round(timeout_seconds)),
+                                                           "options": options})
     except (ArgumentError, ValueError) as error:
         raise ConfigurationError(f"ASSISTANT_ORDERS_URL is not a usable database URL: {error}") from None
 
