@@ -12,7 +12,7 @@ DELAYED = {
     "items": [{"sku": "GRD-10442", "name": "Cordless lawnmower 36V", "quantity": 1},
               {"sku": "GRD-51003", "name": "Peat-free compost 50 L", "quantity": 2}],
     "total": {"amount": "266.98", "currency": "GBP"},
-    "customer": {"name": "Giulia Rossi", "email": "giulia.rossi@example.com", "phone": "+44 7700 904567"},
+    "customer": {"name": "Giulia Rossi", "email": "giulia.rossi@example.com", "phone": "+44 7700 900812"},
 }
 COLLECT = {
     "id": "ORD-5531208",
@@ -27,5 +27,5 @@ COLLECT = {
 }
 LEGACY = {"order_number": "ORD-20481736", "status": "Out for delivery", "estimated_delivery": "2026-11-25"}
 ORDERS = {DELAYED["id"]: DELAYED, COLLECT["id"]: COLLECT}
-PERSONAL = ("Giulia", "Rossi", "giulia.rossi", "7700 904567", "904567", "Marco", "Bianchi", "marco.b",
+PERSONAL = ("Giulia", "Rossi", "giulia.rossi", "7700 900812", "900812", "Marco", "Bianchi", "marco.b",
             "555 0123")
