@@ -50,6 +50,8 @@ class OrderDescriber:
             return_state=order.return_state.value if order.return_state else None,
             customer=MaskedCustomer.of(order.customer),
             next_step=advice,
+            next_step_label=w.pick(w.LABELS["next"], language),
+            tracking_label=w.pick(w.LABELS["track"], language),
         )
         return _with_facts(summary, order, language)
 

@@ -37,6 +37,8 @@ class OrderSummary:
     return_state: str | None = None
     customer: MaskedCustomer = field(default_factory=MaskedCustomer)
     next_step: str | None = None
+    next_step_label: str = "Tell the customer"
+    tracking_label: str = "Track the parcel"
     facts: tuple[OrderFact, ...] = ()
 
     def as_dict(self) -> dict[str, object]:

@@ -50,6 +50,7 @@ LABELS = {
     "return": {"en": "Return / refund", "it": "Reso / rimborso"},
     "customer": {"en": "Customer (check)", "it": "Cliente (verifica)"},
     "next": {"en": "Tell the customer", "it": "Cosa dire al cliente"},
+    "track": {"en": "Track the parcel", "it": "Traccia la spedizione"},
 }
 
 HEADLINE = {"en": "Order {number} is **{status}**.", "it": "L'ordine {number} è **{status}**."}

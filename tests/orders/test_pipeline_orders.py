@@ -10,13 +10,13 @@ from assistant.circuit_breaker import CircuitBreaker
 from assistant.interactions import InteractionStore
 from assistant.interactions.schema import turns
 from assistant.models import GapReason, Message, OrderOutcome, Route
-from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.result import NLUResult
 from assistant.nlu.understanding import Understander
 from assistant.order_numbers import OrderNumberFinder
 from assistant.orders.describe import OrderDescriber
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
+from assistant.routing import RoutingPolicy
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswer
 from connectors.sources.orders.guarded import GuardedOrderSource
@@ -64,8 +64,8 @@ def assistant(order_system, store):
     source = GuardedOrderSource(rest, CircuitBreaker("orders", failure_threshold=5))
     finder = OrderNumberFinder()
     skill = OrdersSkill(source, finder=finder, describer=OrderDescriber({"DPD": "https://dpd.example/{tracking}"}))
-    built = Assistant(NoPages(), store, understander=Understander(KeywordIntents(), EntityExtractor()), orders=skill,
-                      order_numbers=finder)
+    built = Assistant(NoPages(), store, understander=Understander(KeywordIntents(), None), orders=skill,
+                      order_numbers=finder, policy=RoutingPolicy(nlu_wait_seconds=5.0))
     yield built
     built.close()
 
