@@ -22,6 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     orders.set_defaults(handler=make_demo_orders)
 
 
+def demo_orders_url(settings: Settings) -> str:
+    """The URL of the demo order database in the data directory."""
+    return f"sqlite:///{(settings.data_dir / DEMO_ORDERS_FILE).resolve()}"
+
+
 def make_demo_orders(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.sources.orders.demo import DEFAULT_COUNT, DEFAULT_SEED, write_demo_database
 
