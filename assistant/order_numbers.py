@@ -59,11 +59,12 @@ class OrderNumberFinder:
 
     @property
     def example(self) -> str:
-        """An example number in this format, for replies."""
+        """An example number in this format, for replies (`ORD-20481736` by default)."""
         if self._prefix is None or self._digits is None:
             return self.pattern
         low, high = self._digits
-        return f"{self._prefix}-" + "20481736"[: max(low, min(high, 8))].ljust(max(low, min(high, 8)), "0")
+        length = min(max(8, low), high)
+        return f"{self._prefix}-" + "20481736".ljust(length, "0")[:length]
 
     def describe_format(self, language: str = "en") -> str:
         """`ORD- followed by 6 to 10 digits`, or the pattern itself when it is not that simple."""
