@@ -160,18 +160,7 @@ class Assistant:
         )
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:
-            reply = self._orders.answer(found, language)
-            if reply.wants_number:
-                self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
-            else:
-                self._conversations.clear(key)
-            unavailable = reply.outcome is OrderOutcome.UNAVAILABLE
-            entities = {"order_number": found.numbers[0]} if found.numbers else {}
-            return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),
-                          intent=Intent.ORDER_STATUS, degraded=degraded, entities=entities, outcome=reply.outcome,
-                          orders=list(reply.orders), gap=unavailable,
-                          gap_reason=GapReason.ORDER_SYSTEM_UNAVAILABLE if unavailable else None,
-                          follow_up="order_number" if reply.wants_number else None)
+            return self._order_answer(key, found, language, understanding.confidence, degraded)
         if decision is Decision.ASK_ORDER_NUMBER:
             self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
             return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
@@ -194,6 +183,21 @@ class Assistant:
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
+
+    def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
+                      degraded: bool) -> Answer:
+        """Look the numbers up; an outage is a gap (`order_system_unavailable`), an unknown number only an outcome.
+        After a malformed number (or too many), the next message may be the number alone."""
+        reply = self._orders.answer(found, language)
+        if reply.wants_number:
+            self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
+        else:
+            self._conversations.clear(key)
+        unavailable = reply.outcome is OrderOutcome.UNAVAILABLE
+        return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(confidence, 0.9),
+                      intent=Intent.ORDER_STATUS, degraded=degraded, outcome=reply.outcome, orders=list(reply.orders),
+                      entities={"order_number": found.numbers[0]} if found.numbers else {}, gap=unavailable,
+                      gap_reason=GapReason.ORDER_SYSTEM_UNAVAILABLE if unavailable else None)
 
     def _order_numbers_in(self, text: str, understanding: Understanding, awaiting: bool) -> FoundNumbers:
         """The order numbers typed in the message (a bare number too when the assistant just asked for one), and
