@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -199,3 +200,12 @@ def test_the_secret_is_not_in_the_errors_or_the_target():
             rest.lookup("ORD-4827193")
     assert "zzz" not in str(raised.value) and "pa55" not in rest.target and "user" not in rest.target
     assert DELAYED["id"] not in rest.target
+
+
+def test_the_auth_header_never_reaches_the_logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    system = OrderSystem(ORDERS, script=[503, 503])
+    with system as base_url:
+        source(base_url, auth="X-Api-Key: hush-hush-42").lookup("ORD-4827193")
+    assert system.requests[0][1]["x-api-key"] == "hush-hush-42"
+    assert "retrying" in caplog.text and "hush-hush-42" not in caplog.text
