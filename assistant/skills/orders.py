@@ -20,6 +20,8 @@ from assistant.orders.summary import OrderSummary
 __all__ = ["OrderReply", "OrderSource", "OrderStatus", "OrdersSkill"]
 
 DEFAULT_MAX_NUMBERS = 3
+SHOWN_NUMBERS = 10
+"""A message with more numbers than this lists only the first ones when asking which to check."""
 
 _PRIORITY = (OrderOutcome.UNAVAILABLE, OrderOutcome.NOT_CONNECTED, OrderOutcome.NOT_FOUND, OrderOutcome.FOUND)
 
@@ -71,7 +73,8 @@ class OrdersSkill:
             shown = found.malformed[0] if found.malformed else "?"
             return OrderReply(self._malformed_text(shown, language), OrderOutcome.MALFORMED)
         if len(found.numbers) > self._max_numbers:
-            text = w.pick(w.WHICH_ONE, language).format(count=len(found.numbers), numbers=", ".join(found.numbers),
+            shown = ", ".join(found.numbers[:SHOWN_NUMBERS]) + (", …" if len(found.numbers) > SHOWN_NUMBERS else "")
+            text = w.pick(w.WHICH_ONE, language).format(count=len(found.numbers), numbers=shown,
                                                         limit=self._max_numbers)
             return OrderReply(text, OrderOutcome.TOO_MANY)
         replies = [self.status(number, language) for number in found.numbers]

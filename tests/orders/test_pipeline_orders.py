@@ -165,3 +165,10 @@ def test_the_stored_turn_holds_no_personal_data_of_the_customer(assistant, store
     assert "ORD-4827193" in stored, "the turn itself was stored"
     for personal in (*PERSONAL, "G. R.", "M. B.", "g***", "m***", "0812"):
         assert personal not in stored, personal
+
+
+def test_a_flood_of_numbers_is_listed_short(assistant, order_system):
+    text = " ".join(f"ORD-{1000000 + index}" for index in range(200))
+    answer = ask(assistant, text, thread="flood")
+    assert answer.outcome is OrderOutcome.TOO_MANY and "200 order numbers" in answer.text
+    assert answer.text.count("ORD-") == 10 and order_system.requests == []
