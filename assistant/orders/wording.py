@@ -97,8 +97,8 @@ ADVICE: dict[OrderState, dict[str, str]] = {
     OrderState.READY_FOR_COLLECTION: {
         "en": "it is waiting for them at {store} until {date}; they need the order number and the 6-digit "
               "collection code from the text message (and photo ID for age-restricted items).",
-        "it": "l'ordine li aspetta presso {store} fino a {date}; servono il numero d'ordine e il codice di ritiro di "
-              "6 cifre ricevuto via SMS (e un documento per gli articoli con limite d'età).",
+        "it": "l'ordine è disponibile presso {store} fino a {date}; servono il numero d'ordine e il codice di ritiro "
+              "di 6 cifre ricevuto via SMS (e un documento per gli articoli con limite d'età).",
     },
     OrderState.SHIPPED: {
         "en": "it is on its way and should arrive by {date}; they can follow it with the tracking number.",
@@ -111,8 +111,8 @@ ADVICE: dict[OrderState, dict[str, str]] = {
     OrderState.DELIVERED: {
         "en": "the carrier shows it as delivered; if they cannot find it, ask them to check with neighbours and "
               "their safe place, then follow the delivery page for a missing parcel.",
-        "it": "il corriere lo risulta consegnato; se non lo trova, chiedi di verificare con i vicini e il luogo "
-              "sicuro indicato, poi segui la pagina sulle consegne per un pacco mancante.",
+        "it": "per il corriere l'ordine risulta consegnato; se non lo trova, chiedi di verificare con i vicini e nel "
+              "luogo sicuro indicato, poi segui la pagina sulle consegne per un pacco mancante.",
     },
     OrderState.DELAYED: {
         "en": "apologise for the delay. The new expected date is {date}. They can wait for it, or, if it no longer "
