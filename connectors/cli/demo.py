@@ -27,6 +27,15 @@ def demo_orders_url(settings: Settings) -> str:
     return f"sqlite:///{(settings.data_dir / DEMO_ORDERS_FILE).resolve()}"
 
 
+def use_demo_orders(settings: Settings) -> str | None:
+    """Point `settings` at the demo order database when no order system is configured; the URL used, or None when
+    `ASSISTANT_ORDERS_URL` names one (a real order system always wins)."""
+    if settings.orders_url:
+        return None
+    settings.orders_url = demo_orders_url(settings)
+    return settings.orders_url
+
+
 def make_demo_orders(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.sources.orders.demo import DEFAULT_COUNT, DEFAULT_SEED, write_demo_database
 

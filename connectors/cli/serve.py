@@ -24,11 +24,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     from connectors.app.server import build_server_app
 
-    if args.demo_orders and not settings.orders_url:
-        from connectors.cli.demo import demo_orders_url
+    if args.demo_orders:
+        from connectors.cli.demo import use_demo_orders
 
-        settings.orders_url = demo_orders_url(settings)
-        print(f"Orders from the demo database: {settings.orders_url}", file=sys.stderr)
+        if use_demo_orders(settings):
+            print(f"Orders from the demo database: {settings.orders_url}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     app = build_server_app(settings, host=host, use_nlu=not args.no_nlu)

@@ -6,7 +6,7 @@ import sqlite3
 
 from assistant.settings import Settings
 from connectors.cli import main
-from connectors.cli.demo import demo_orders_url
+from connectors.cli.demo import demo_orders_url, use_demo_orders
 
 
 def test_demo_orders_makes_the_database_once(tmp_path, monkeypatch, capsys):
@@ -22,7 +22,10 @@ def test_demo_orders_makes_the_database_once(tmp_path, monkeypatch, capsys):
     assert "already there" in capsys.readouterr().out
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM orders").fetchone() == (59,), "left as it was"
-    assert demo_orders_url(Settings(_env_file=None, data_dir=tmp_path)) == f"sqlite:///{path.resolve()}"
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert use_demo_orders(settings) == demo_orders_url(settings) == f"sqlite:///{path.resolve()}"
+    real = Settings(_env_file=None, data_dir=tmp_path, orders_url="https://orders.example")
+    assert use_demo_orders(real) is None and real.orders_url == "https://orders.example", "a real system wins"
 
 
 def test_a_custom_count_and_path(tmp_path):
