@@ -30,10 +30,13 @@ train: install rasa-env
 ingest: install
 	$(VENV)/bin/assistant ingest
 
+# Order questions: the demo order database is made on first use and answers them unless ASSISTANT_ORDERS_URL
+# names a real order system (in the environment or .env).
 run: install rasa-env
 	$(VENV)/bin/assistant ingest
 	$(VENV)/bin/assistant train
-	$(VENV)/bin/assistant serve
+	$(VENV)/bin/assistant demo orders --if-missing
+	$(VENV)/bin/assistant serve --demo-orders
 
 test: install rasa-env
 	scripts/with-postgres $(PY) -m pytest

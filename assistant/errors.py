@@ -78,7 +78,28 @@ class OrderNotFoundError(OrderError):
 
 
 class OrderSourceUnavailableError(OrderError):
-    """The order system could not be reached."""
+    """The order system could not be reached, timed out, failed or sent an answer that cannot be read."""
+
+
+class OrderSystemCircuitOpenError(OrderSourceUnavailableError):
+    """Recent calls to the order system failed, so it is not called again until its cool-down ends."""
+
+    def __init__(self, reason: str, retry_in_seconds: float) -> None:
+        super().__init__(f"{reason} (not retrying for another {retry_in_seconds:.1f} s)")
+        self.reason = reason
+        self.retry_in_seconds = retry_in_seconds
+
+
+class InvalidOrderNumberError(OrderError):
+    """The text given as an order number does not match the order-number pattern; no source is asked."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__(f"not a valid order number: {shown!r}")
+        self.shown = shown
+
+
+class OrderMappingError(ConfigurationError):
+    """The order field mapping (`ASSISTANT_ORDERS_MAPPING`) is missing, unreadable or names unknown fields."""
 
 
 class UnknownAnswerError(AssistantError):

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assistant.orders.summary import OrderSummary
+
 
 class Route(StrEnum):
     """Where the pipeline sent a message."""
@@ -26,6 +28,22 @@ class GapReason(StrEnum):
     NEGATIVE_FEEDBACK = "negative_feedback"
     HANDOFF_REQUESTED = "handoff_requested"
     """Staff gave up on the assistant and asked for a person: the clearest friction signal there is."""
+    ORDER_SYSTEM_UNAVAILABLE = "order_system_unavailable"
+    """An order could not be looked up because the order system was down, slow or answered nonsense: friction
+    staff felt, though no knowledge page can close it (gap rechecks leave it alone)."""
+
+
+class OrderOutcome(StrEnum):
+    """What an order look-up came to; stored on the turn (`outcome`) so unknown numbers can be counted without
+    being logged as knowledge gaps."""
+
+    FOUND = "order_found"
+    NOT_FOUND = "order_not_found"
+    UNAVAILABLE = "order_system_unavailable"
+    NOT_CONNECTED = "order_system_not_connected"
+    MALFORMED = "order_number_malformed"
+    TOO_MANY = "order_numbers_too_many"
+    ASKED_FOR_NUMBER = "order_number_asked"
 
 
 @dataclass(frozen=True)
@@ -149,6 +167,10 @@ class Answer:
     page. Only answers (never gaps) from a page that names a value have one."""
     source_language: str | None = None
     """The answering page's language when it is not the question's: the reply quotes it and says so."""
+    outcome: OrderOutcome | None = None
+    """For order-status turns, what the look-up came to (found, unknown number, system down, ...)."""
+    orders: list[OrderSummary] = field(default_factory=list)
+    """The orders an order-status answer found, masked and worded, for channels to show as cards. Never stored."""
 
     @property
     def citations_heading(self) -> str:

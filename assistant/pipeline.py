@@ -15,11 +15,11 @@ from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
 from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
-from assistant.models import Answer, AskerProfile, GapReason, Message, Route
+from assistant.models import Answer, AskerProfile, GapReason, Message, OrderOutcome, Route
 from assistant.nlu.entities import ORDER_NUMBER
 from assistant.nlu.intents import Intent
 from assistant.nlu.understanding import Understander, Understanding
-from assistant.order_numbers import OrderNumberFinder
+from assistant.order_numbers import FoundNumbers, OrderNumberFinder
 from assistant.retrieval.language import guess_language
 from assistant.routing import Decision, RoutingPolicy, decide
 from assistant.skills.orders import OrdersSkill
@@ -80,9 +80,9 @@ class Assistant:
         self._pages = pages
         self._recorder = recorder
         self._understander = understander
-        self._orders = orders or OrdersSkill(None)
         self._conversations = conversations or ConversationSlots()
         self._order_numbers = order_numbers or OrderNumberFinder()
+        self._orders = orders or OrdersSkill(None, finder=self._order_numbers)
         self._policy = policy or RoutingPolicy()
         self._max_chars = max_question_chars
         self._default_audience = default_audience
@@ -148,26 +148,24 @@ class Assistant:
                understanding: Understanding) -> Answer:
         key = message.conversation_key
         degraded = understanding.degraded_reason is not None and self._understander is not None
-        order_number = understanding.first(ORDER_NUMBER) or self._order_numbers.find(text)
+        awaiting = self._conversations.pending(key) is not None
+        found = self._order_numbers_in(text, understanding, awaiting)
         decision = decide(
             self._policy,
             answerable=knowledge.answerable,
             intent=understanding.intent,
             confidence=understanding.confidence,
-            order_number_found=order_number is not None,
-            awaiting_order_number=self._conversations.pending(key) is not None,
+            order_number_found=bool(found.numbers or found.malformed),
+            awaiting_order_number=awaiting,
         )
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:
-            self._conversations.clear(key)
-            reply = self._orders.status(order_number, language)
-            return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(understanding.confidence, 0.9),
-                          intent=Intent.ORDER_STATUS, degraded=degraded, entities={"order_number": order_number})
+            return self._order_answer(key, found, language, understanding.confidence, degraded)
         if decision is Decision.ASK_ORDER_NUMBER:
             self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
             return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
-                          follow_up="order_number")
+                          follow_up="order_number", outcome=OrderOutcome.ASKED_FOR_NUMBER)
         if decision is Decision.HANDOFF:
             return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
                           intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded)
@@ -185,6 +183,31 @@ class Assistant:
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
+
+    def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
+                      degraded: bool) -> Answer:
+        """Look the numbers up; an outage is a gap (`order_system_unavailable`), an unknown number only an outcome.
+        After a malformed number (or too many), the next message may be the number alone."""
+        reply = self._orders.answer(found, language)
+        if reply.wants_number:
+            self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
+        else:
+            self._conversations.clear(key)
+        unavailable = reply.outcome is OrderOutcome.UNAVAILABLE
+        return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(confidence, 0.9),
+                      intent=Intent.ORDER_STATUS, degraded=degraded, outcome=reply.outcome, orders=list(reply.orders),
+                      entities={"order_number": found.numbers[0]} if found.numbers else {}, gap=unavailable,
+                      gap_reason=GapReason.ORDER_SYSTEM_UNAVAILABLE if unavailable else None)
+
+    def _order_numbers_in(self, text: str, understanding: Understanding, awaiting: bool) -> FoundNumbers:
+        """The order numbers typed in the message (a bare number too when the assistant just asked for one), and
+        the one NLU recognised if the finder missed it; each checked against the pattern."""
+        found = self._order_numbers.find_all(text, bare=awaiting)
+        recognised = understanding.first(ORDER_NUMBER)
+        canonical = self._order_numbers.canonical(recognised) if recognised else None
+        if canonical is not None and canonical not in found.numbers:
+            return FoundNumbers((*found.numbers, canonical), found.malformed)
+        return found
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult:
         """Record a vote on an answer; the result says whether the turn is now a gap."""

@@ -45,6 +45,27 @@ class Settings(BaseSettings):
     """Languages the embedding model reads well (comma-separated; all-MiniLM-L6-v2: English). A confident answer
     to a question in one of them is kept; in any other language, a page in another language may answer instead."""
     orders_url: str | None = None
+    """The order system: `http(s)://...` (REST), `sqlite:///path` or `postgresql://...` (read-only SQL); none: order
+    questions are answered "no order system is connected"."""
+    orders_mapping: Path | None = None
+    """JSON or YAML file mapping our order fields to their JSON paths or columns, and their status words to ours
+    (docs/orders.md); none: the default REST contract, or the demo database's tables."""
+    orders_auth_header: SecretStr | None = None
+    """Sent with every REST call: `Header-Name: value` (`Authorization: Bearer ...`, `X-Api-Key: ...`); a value
+    without a name is sent as `Authorization`."""
+    orders_connect_timeout_seconds: float = Field(default=0.5, gt=0)
+    orders_read_timeout_seconds: float = Field(default=1.0, gt=0)
+    orders_budget_seconds: float = Field(default=2.0, gt=0)
+    """Most time one look-up may take, retries included: the answer comes within it, found or not."""
+    orders_retries: int = Field(default=2, ge=0, le=5)
+    """Extra attempts after a 5xx, a timeout or a refused connection (with back-off, within the budget)."""
+    orders_breaker_failures: int = Field(default=3, ge=1)
+    """Consecutive failed look-ups that make the assistant stop calling the order system for the cool-down."""
+    orders_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    orders_max_numbers: int = Field(default=3, ge=1, le=10)
+    """Order numbers one message may ask about; beyond that the assistant asks which ones."""
+    orders_tracking_urls: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """Carrier tracking pages, `Carrier=https://.../{tracking}` separated by commas; order cards link to them."""
     api_keys: Annotated[list[ApiKey], NoDecode] = Field(default_factory=list)
     """`KEY:ROLE` entries separated by commas (roles staff, curator, ex, admin; no role means staff)."""
 
@@ -118,6 +139,16 @@ class Settings(BaseSettings):
     def _split_terms(cls, value: object) -> object:
         if isinstance(value, str):
             return [term.strip() for term in value.split(",") if term.strip()]
+        return value
+
+    @field_validator("orders_tracking_urls", mode="before")
+    @classmethod
+    def _parse_tracking_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = [entry.split("=", 1) for entry in value.split(",") if entry.strip()]
+            if any(len(pair) != 2 or "{tracking}" not in pair[1] for pair in pairs):
+                raise ValueError("each entry must be Carrier=URL with {tracking} in the URL")
+            return {carrier.strip(): url.strip() for carrier, url in pairs}
         return value
 
     @field_validator("api_keys", mode="before")

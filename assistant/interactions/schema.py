@@ -94,6 +94,7 @@ turns = Table(
     Column("degraded", Boolean(), nullable=False),
     Column("language", String(), nullable=True),
     Column("latency_ms", Float(), nullable=False),
+    Column("outcome", String(40), nullable=True),  # order look-ups: order_found, order_not_found, ...
     # The asker's groups from the staff directory (never the person).
     Column("team", String(), nullable=True),
     Column("location", String(), nullable=True),

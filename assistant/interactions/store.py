@@ -146,6 +146,7 @@ class InteractionStore:
             "degraded": bool(answer.degraded),
             "language": message.language,
             "latency_ms": float(latency_ms),
+            "outcome": answer.outcome.value if answer.outcome is not None else None,
             "team": message.profile.team,
             "location": message.profile.location,
             "role": message.profile.role,
@@ -551,6 +552,18 @@ class InteractionStore:
             feedback_helpful=vote_counts.get(True, 0),
             feedback_not_helpful=vote_counts.get(False, 0),
         )
+
+    def outcome_counts(self, since_days: int | None = None) -> dict[str, int]:
+        """Stored turns by outcome over the period (order look-ups: found, unknown number, system down, ...).
+
+        Unknown order numbers are counted here rather than logged as gaps: a mistyped number is no missing page.
+        """
+        cutoff = self._cutoff(since_days)
+        query = select(turns.c.outcome, func.count()).where(turns.c.outcome.is_not(None)).group_by(turns.c.outcome)
+        if cutoff is not None:
+            query = query.where(turns.c.created_at >= cutoff)
+        with self._transaction("count outcomes") as connection:
+            return {outcome: int(count) for outcome, count in connection.execute(query).all()}
 
     def check(self) -> None:
         """Raise `InteractionStoreError` unless the database answers (for health checks)."""

@@ -1,86 +1,105 @@
-"""Order status: looks an order up in the system of record and says where it is."""
+"""Order status: looks orders up in the system of record and says where they are, in words staff can repeat."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
-from assistant.errors import OrderNotFoundError, OrderSourceUnavailableError
+from assistant.errors import (
+    InvalidOrderNumberError,
+    OrderNotFoundError,
+    OrderSourceUnavailableError,
+)
+from assistant.models import OrderOutcome
+from assistant.order_numbers import FoundNumbers, OrderNumberFinder
+from assistant.orders import wording as w
+from assistant.orders.describe import OrderDescriber
+from assistant.orders.model import OrderStatus
+from assistant.orders.source import OrderSource
+from assistant.orders.summary import OrderSummary
 
+__all__ = ["OrderReply", "OrderSource", "OrderStatus", "OrdersSkill"]
 
-@dataclass(frozen=True)
-class OrderStatus:
-    """What the order system says about one order."""
+DEFAULT_MAX_NUMBERS = 3
+SHOWN_NUMBERS = 10
+"""A message with more numbers than this lists only the first ones when asking which to check."""
 
-    order_number: str
-    status: str
-    updated_at: str | None = None
-    estimated_delivery: str | None = None
-    fulfilment: str | None = None
-
-
-class OrderSource(Protocol):
-    """A system of record for orders (today an HTTP service, `connectors/sources/orders/`).
-
-    Raises `OrderNotFoundError` for an unknown number and `OrderSourceUnavailableError` when it cannot be reached.
-    """
-
-    def lookup(self, order_number: str) -> OrderStatus: ...
-
-
-ASK_NUMBER = {
-    "en": "Which order? Please send the order number (it looks like ORD-20481736).",
-    "it": "Quale ordine? Inviami il numero d'ordine (ha questo formato: ORD-20481736).",
-}
-NOT_CONNECTED = {
-    "en": "I can't look orders up here: no order system is connected. Please check {number} in the order system.",
-    "it": "Qui non posso cercare gli ordini: nessun sistema ordini è collegato. Controlla {number} nel sistema ordini.",
-}
-NOT_FOUND = {
-    "en": "I couldn't find an order {number}. Please check the number with the customer (format ORD-20481736).",
-    "it": "Non trovo l'ordine {number}. Verifica il numero con il cliente (formato ORD-20481736).",
-}
-UNAVAILABLE = {
-    "en": "The order system isn't answering right now, so I can't check {number}. Please try again in a minute.",
-    "it": "Il sistema ordini non risponde in questo momento: non posso controllare {number}. Riprova tra un minuto.",
-}
-STATUS = {
-    "en": "Order {number}: {status}.",
-    "it": "Ordine {number}: {status}.",
-}
-DELIVERY = {"en": " Estimated delivery: {date}.", "it": " Consegna prevista: {date}."}
-UPDATED = {"en": " Last update: {date}.", "it": " Ultimo aggiornamento: {date}."}
+_PRIORITY = (OrderOutcome.UNAVAILABLE, OrderOutcome.NOT_CONNECTED, OrderOutcome.NOT_FOUND, OrderOutcome.FOUND)
 
 
 @dataclass(frozen=True)
 class OrderReply:
+    """The answer to an order question: its text, what happened (`outcome`) and the orders found (masked)."""
+
     text: str
-    found: bool
+    outcome: OrderOutcome
+    orders: tuple[OrderSummary, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.outcome is OrderOutcome.FOUND
+
+    @property
+    def wants_number(self) -> bool:
+        """The reply asks for a (valid, single) number, so the next message may be the number alone."""
+        return self.outcome in (OrderOutcome.MALFORMED, OrderOutcome.TOO_MANY)
 
 
 class OrdersSkill:
-    """Answers order-status questions from an `OrderSource` (or says honestly that none is connected)."""
+    """Answers order-status questions from an `OrderSource` (or says honestly that none is connected).
 
-    def __init__(self, source: OrderSource | None) -> None:
+    Up to `max_numbers` numbers in one message are each answered; beyond that it asks which ones. Every number is
+    validated against the order-number pattern before the source sees it.
+    """
+
+    def __init__(self, source: OrderSource | None, *, finder: OrderNumberFinder | None = None,
+                 describer: OrderDescriber | None = None, max_numbers: int = DEFAULT_MAX_NUMBERS) -> None:
         self._source = source
+        self._finder = finder or OrderNumberFinder()
+        self._describer = describer or OrderDescriber()
+        self._max_numbers = max_numbers
+
+    @property
+    def source(self) -> OrderSource | None:
+        return self._source
 
     @staticmethod
     def ask_for_number(language: str) -> str:
-        return ASK_NUMBER.get(language, ASK_NUMBER["en"])
+        return w.pick(w.ASK_NUMBER, language)
+
+    def answer(self, found: FoundNumbers, language: str) -> OrderReply:
+        """The reply to the numbers (and malformed numbers) found in one message."""
+        language = language if language in w.LANGUAGES else "en"
+        if not found.numbers:
+            shown = found.malformed[0] if found.malformed else "?"
+            return OrderReply(self._malformed_text(shown, language), OrderOutcome.MALFORMED)
+        if len(found.numbers) > self._max_numbers:
+            shown = ", ".join(found.numbers[:SHOWN_NUMBERS]) + (", …" if len(found.numbers) > SHOWN_NUMBERS else "")
+            text = w.pick(w.WHICH_ONE, language).format(count=len(found.numbers), numbers=shown,
+                                                        limit=self._max_numbers)
+            return OrderReply(text, OrderOutcome.TOO_MANY)
+        replies = [self.status(number, language) for number in found.numbers]
+        outcome = next(outcome for outcome in _PRIORITY if any(reply.outcome is outcome for reply in replies))
+        return OrderReply("\n\n---\n\n".join(reply.text for reply in replies), outcome,
+                          tuple(order for reply in replies for order in reply.orders))
 
     def status(self, order_number: str, language: str) -> OrderReply:
-        language = language if language in STATUS else "en"
-        if self._source is None:
-            return OrderReply(NOT_CONNECTED[language].format(number=order_number), found=False)
+        """The reply about one order number."""
+        language = language if language in w.LANGUAGES else "en"
         try:
-            order = self._source.lookup(order_number)
+            number = self._finder.validated(order_number)
+        except InvalidOrderNumberError as error:
+            return OrderReply(self._malformed_text(error.shown, language), OrderOutcome.MALFORMED)
+        if self._source is None:
+            return OrderReply(w.pick(w.NOT_CONNECTED, language).format(number=number), OrderOutcome.NOT_CONNECTED)
+        try:
+            order = self._source.lookup(number)
         except OrderNotFoundError:
-            return OrderReply(NOT_FOUND[language].format(number=order_number), found=False)
+            return OrderReply(w.pick(w.NOT_FOUND, language).format(number=number), OrderOutcome.NOT_FOUND)
         except OrderSourceUnavailableError:
-            return OrderReply(UNAVAILABLE[language].format(number=order_number), found=False)
-        text = STATUS[language].format(number=order.order_number, status=order.status)
-        if order.estimated_delivery:
-            text += DELIVERY[language].format(date=order.estimated_delivery)
-        if order.updated_at:
-            text += UPDATED[language].format(date=order.updated_at)
-        return OrderReply(text, found=True)
+            return OrderReply(w.pick(w.UNAVAILABLE, language).format(number=number), OrderOutcome.UNAVAILABLE)
+        summary = self._describer.summary(order, language)
+        return OrderReply(self._describer.text(summary, order), OrderOutcome.FOUND, (summary,))
+
+    def _malformed_text(self, shown: str, language: str) -> str:
+        return w.pick(w.MALFORMED, language).format(number=shown, example_format=self._finder.describe_format(language),
+                                                    example=self._finder.example)

@@ -24,6 +24,7 @@ from assistant.interactions import InteractionStore
 from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
+from assistant.orders.describe import OrderDescriber
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
 from assistant.retrieval.crosslingual import CrosslingualSearcher
@@ -35,13 +36,15 @@ from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher
 from assistant.retrieval.vector_store import ChromaVectorStore
 from assistant.routing import RoutingPolicy
-from assistant.settings import Settings
+from assistant.settings import Settings, reveal
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.nlu_runtime import live_intent_ensemble
 from connectors.app.process_tuning import limit_blas_threads
 from connectors.channels.http.app import ApiPorts
-from connectors.sources.orders.http_source import HttpOrderSource
+from connectors.sources.orders.factory import OrderSourceOptions, open_order_source
+from connectors.sources.orders.guarded import GuardedOrderSource
+from connectors.sources.orders.http_source import HttpTimeouts
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ class Services:
     redactor: Redactor
     vote_prior: VotePrior | None = None
     """Re-orders search's pages by votes on similar questions (None when `ASSISTANT_VOTE_PRIOR_BOUND` is 0)."""
+    orders: GuardedOrderSource | None = None
+    """The order system (None when `ASSISTANT_ORDERS_URL` is empty); its health is the `/healthz` part `orders`."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
@@ -77,7 +82,8 @@ class Services:
         return ApiPorts(
             answering=self.assistant,
             gaps=self.interactions,
-            health_checks=(self.index.health, self.interactions.health, *extra_health),
+            health_checks=(self.index.health, self.interactions.health,
+                           *([self.orders.health] if self.orders is not None else []), *extra_health),
             api_keys=tuple(self.settings.api_keys),
             page_owner=self.index.page_owner,
             reports=self.insights(),
@@ -130,6 +136,21 @@ class Services:
     def close(self) -> None:
         self.assistant.close()
         self.interactions.close()
+        if self.orders is not None:
+            self.orders.close()
+
+
+def build_order_source(settings: Settings) -> GuardedOrderSource | None:
+    """The order system `ASSISTANT_ORDERS_URL` names (REST or SQL, behind its circuit breaker), or None."""
+    if not settings.orders_url:
+        return None
+    timeouts = HttpTimeouts(connect_seconds=settings.orders_connect_timeout_seconds,
+                            read_seconds=settings.orders_read_timeout_seconds,
+                            budget_seconds=settings.orders_budget_seconds, retries=settings.orders_retries)
+    options = OrderSourceOptions(mapping_file=settings.orders_mapping, auth_header=reveal(settings.orders_auth_header),
+                                 timeouts=timeouts, breaker_failures=settings.orders_breaker_failures,
+                                 breaker_cooldown_seconds=settings.orders_breaker_cooldown_seconds)
+    return open_order_source(settings.orders_url, options)
 
 
 def build_vector_store(settings: Settings) -> ChromaVectorStore:
@@ -205,7 +226,10 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
                            calibrations=CalibrationStore(settings.calibration_dir))
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
-    orders = OrdersSkill(HttpOrderSource(settings.orders_url) if settings.orders_url else None)
+    order_numbers = OrderNumberFinder(settings.order_number_pattern)
+    order_source = build_order_source(settings)
+    orders = OrdersSkill(order_source, finder=order_numbers, max_numbers=settings.orders_max_numbers,
+                         describer=OrderDescriber(settings.orders_tracking_urls))
     assistant = Assistant(
         skill,
         interactions,
@@ -213,11 +237,12 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                                   intent_classifier or live_intent_ensemble(settings, multilingual)),
         orders=orders,
         conversations=ConversationSlots(settings.conversation_ttl_seconds),
-        order_numbers=OrderNumberFinder(settings.order_number_pattern),
+        order_numbers=order_numbers,
         policy=RoutingPolicy.load(settings.routing_policy_file),
         max_question_chars=settings.max_question_chars,
         default_language=settings.default_language,
         default_audience=settings.default_audience,
         directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
     )
-    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, vote_prior)
+    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, vote_prior,
+                    order_source)

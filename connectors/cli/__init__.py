@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-from connectors.cli import ask, db, evaluate, gaps, ingest, knowledge, serve, slack, train
+from connectors.cli import ask, db, demo, evaluate, gaps, ingest, knowledge, serve, slack, train
 
-COMMAND_GROUPS = (serve, ingest, ask, train, evaluate, gaps, knowledge, db, slack)
+COMMAND_GROUPS = (serve, ingest, ask, train, evaluate, gaps, knowledge, db, demo, slack)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--audience", choices=["all", "staff", "managers"], default=None)
     parser.add_argument("--language", choices=["en", "it"], default=None)
     parser.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
+    parser.add_argument("--demo-orders", action="store_true",
+                        help="when ASSISTANT_ORDERS_URL is empty, look orders up in the demo database")
     parser.set_defaults(handler=run)
 
 
@@ -22,6 +24,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from connectors.app.services import build_services
     from connectors.channels.http.schemas import AskResponse
 
+    if args.demo_orders:
+        from connectors.cli.demo import use_demo_orders
+
+        use_demo_orders(settings)
     services = build_services(settings)
     try:
         answer = services.assistant.handle(

@@ -13,6 +13,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default=None, help="address to bind (default ASSISTANT_HOST, 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default ASSISTANT_PORT, 8000)")
     parser.add_argument("--no-nlu", action="store_true", help="do not start or use Rasa (retrieval only)")
+    parser.add_argument("--demo-orders", action="store_true",
+                        help="when ASSISTANT_ORDERS_URL is empty, answer orders from the demo database "
+                             "(`assistant demo orders`; `make run` uses this)")
     parser.set_defaults(handler=run)
 
 
@@ -21,6 +24,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     from connectors.app.server import build_server_app
 
+    if args.demo_orders:
+        from connectors.cli.demo import use_demo_orders
+
+        if use_demo_orders(settings):
+            print(f"Orders from the demo database: {settings.orders_url}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     app = build_server_app(settings, host=host, use_nlu=not args.no_nlu)

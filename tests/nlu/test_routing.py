@@ -16,8 +16,8 @@ from connectors.app.services import build_services
 from tests.conftest import make_settings
 from tests.support.order_system import OrderSystem
 
-ORDERS = {"ORD-20481736": {"order_number": "ORD-20481736", "status": "out for delivery",
-                           "estimated_delivery": "2026-11-25"}}
+ORDERS = {"ORD-20481736": {"id": "ORD-20481736", "status": "out_for_delivery", "eta": "2026-11-25",
+                           "carrier": "DPD", "tracking_number": "1550123"}}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,8 @@ def test_messages_are_routed_to_the_right_skill(services, text, route):
 
 def test_order_status_with_a_number_reads_the_order_system(services):
     answer = ask(services, "where is order ORD-20481736", thread="o1")
-    assert "out for delivery" in answer.text and "2026-11-25" in answer.text
+    assert "is **out for delivery**" in answer.text and "Wednesday 25 November 2026" in answer.text
+    assert answer.orders[0].carrier == "DPD"
 
 
 def test_unknown_order_number_gets_a_clear_reply(services):
@@ -89,7 +90,7 @@ def test_order_question_without_a_number_asks_for_it_and_the_next_message_suppli
 
 def test_italian_order_question(services):
     answer = ask(services, "a che punto è l'ordine ORD-20481736?", thread="it-order")
-    assert answer.route == Route.ORDER_STATUS and "Ordine ORD-20481736" in answer.text
+    assert answer.route == Route.ORDER_STATUS and "L'ordine ORD-20481736 è **in consegna**" in answer.text
 
 
 @pytest.mark.slow  # waits for Rasa to start again

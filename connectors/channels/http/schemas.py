@@ -28,6 +28,45 @@ class CitationBody(BaseModel):
     url: str | None = None
 
 
+class OrderFactBody(BaseModel):
+    label: str
+    value: str
+
+
+class MaskedCustomerBody(BaseModel):
+    """The customer as staff may see them: initials, masked email, last four digits of the phone."""
+
+    initials: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class OrderBody(BaseModel):
+    """A found order: worded for the answer's language and masked (the customer is never shown in full)."""
+
+    order_number: str
+    status: str = Field(..., description="placed, paid, picking, ready_for_collection, shipped, out_for_delivery, "
+                                         "delivered, delayed, cancelled, returned or refunded.")
+    status_text: str = Field(..., description="The status in words, in the answer's language.")
+    language: str
+    updated_at: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = Field(None, description="The carrier's tracking page, when its URL is configured.")
+    eta: str | None = Field(None, description="Expected delivery date (ISO 8601).")
+    fulfilment: str | None = Field(None, description="home_delivery or click_and_collect.")
+    collection_store: str | None = None
+    collect_by: str | None = None
+    item_count: int = 0
+    total: str | None = Field(None, description="Formatted with its currency (`£66.00`, `1.249,50 €`).")
+    return_state: str | None = None
+    customer: MaskedCustomerBody
+    next_step: str | None = Field(None, description="What to tell the customer.")
+    next_step_label: str
+    tracking_label: str
+    facts: list[OrderFactBody] = Field(default_factory=list, description="The card's labelled lines, worded.")
+
+
 class AskResponse(BaseModel):
     """The answer with its sources and the gap decision."""
 
@@ -47,6 +86,10 @@ class AskResponse(BaseModel):
     notify: bool = Field(False, description="True when the asker will be told once the gap is answered.")
     source_language: str | None = Field(None, description="Set when the answer quotes a page in another language "
                                                           "than the question's (`en`, `it`); the answer says so.")
+    outcome: str | None = Field(None, description="Order questions: order_found, order_not_found, "
+                                                  "order_system_unavailable, order_system_not_connected, "
+                                                  "order_number_malformed, order_numbers_too_many, order_number_asked.")
+    orders: list[OrderBody] = Field(default_factory=list, description="The orders an order answer found, masked.")
 
     @classmethod
     def from_answer(cls, answer: Answer, notify: bool = False) -> AskResponse:
@@ -64,6 +107,8 @@ class AskResponse(BaseModel):
             why=answer.why,
             notify=notify,
             source_language=answer.source_language,
+            outcome=answer.outcome.value if answer.outcome else None,
+            orders=[OrderBody(**order.as_dict()) for order in answer.orders],
         )
 
 

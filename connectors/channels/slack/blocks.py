@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.insights.notices import Notice
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, OrderOutcome
+from connectors.channels.slack.order_blocks import order_blocks
 from connectors.channels.slack.text import escape, markdown_to_mrkdwn, split_for_blocks
 
 Block = dict[str, Any]
@@ -77,10 +78,14 @@ def answer_blocks(
     (for ephemeral `/ask` replies); `note` adds a context line (e.g. who shared it). A gap gets "Tell me when
     answered", carrying the answer id.
     """
-    blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-        for piece in split_for_blocks(markdown_to_mrkdwn(answer.text) or "_(no answer text)_")
-    ]
+    blocks: list[Block] = []
+    if answer.outcome is not OrderOutcome.FOUND:  # every order found: the cards say it all, the text is the fallback
+        blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+                      for piece in split_for_blocks(markdown_to_mrkdwn(answer.text) or "_(no answer text)_"))
+    for order in answer.orders:
+        if blocks:
+            blocks.append({"type": "divider"})
+        blocks.extend(order_blocks(order))
     if answer.follow_up:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}

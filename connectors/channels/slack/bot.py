@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -29,6 +30,7 @@ from connectors.channels.slack import replies
 from connectors.channels.slack.background import BackgroundWork
 from connectors.channels.slack.config import SlackConfig
 from connectors.channels.slack.errors import SlackDeliveryError
+from connectors.channels.slack.order_blocks import TRACK_ACTION_PREFIX
 from connectors.channels.slack.text import escape, mentions, question_from_slack
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ class SlackBot:
         app.action(kit.ASK_PERSON)(self._on_ask_person)
         app.action(kit.SHARE)(self._on_share)
         app.action(kit.NOTIFY)(self._on_notify)
+        app.action(re.compile(f"^{TRACK_ACTION_PREFIX}"))(self._on_track)
 
     # ------------------------------------------------------------------ middleware
 
@@ -418,6 +421,10 @@ class SlackBot:
             await self._tell(body, respond, replies.polite_reply(error, language))
             return
         await self._tell(body, respond, CONFIRMATIONS.get(language, CONFIRMATIONS["en"]))
+
+    async def _on_track(self, ack: AsyncAck) -> None:
+        """A tracking link was opened: nothing to do but acknowledge it."""
+        await ack()
 
     async def _on_share(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.insights.notices import Notice
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, OrderOutcome
+from connectors.channels.teams.order_cards import order_card_body
 
 ADAPTIVE_CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 # 1.5 renders in Teams desktop, web and mobile.
@@ -70,7 +71,11 @@ def answer_card(answer: Answer) -> dict[str, Any]:
     """An Adaptive Card for an answer: the text, its why line (subtle), its sources (as links when they have a
     URL), and, when the answer has an id to refer to, Helpful / Not helpful, Ask a person and, for a gap, Tell me
     when answered."""
-    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": answer.text, "wrap": True}]
+    body: list[dict[str, Any]] = []
+    if answer.outcome is not OrderOutcome.FOUND:  # every order found: its card says it all
+        body.append({"type": "TextBlock", "text": answer.text, "wrap": True})
+    for order in answer.orders:
+        body.extend(order_card_body(order))
     if answer.follow_up:
         body.append({"type": "TextBlock", "text": answer.follow_up, "wrap": True, "spacing": "Small"})
     if answer.why:

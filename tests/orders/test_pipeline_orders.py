@@ -1,0 +1,174 @@
+"""Order questions through `Assistant.handle`: several turns, bare numbers, several numbers, malformed ones, an
+outage as a gap, unknown numbers counted but no gap, and no personal data in the stored turn."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from assistant.circuit_breaker import CircuitBreaker
+from assistant.interactions import InteractionStore
+from assistant.interactions.schema import turns
+from assistant.models import GapReason, Message, OrderOutcome, Route
+from assistant.nlu.result import NLUResult
+from assistant.nlu.understanding import Understander
+from assistant.order_numbers import OrderNumberFinder
+from assistant.orders.describe import OrderDescriber
+from assistant.pipeline import Assistant
+from assistant.privacy import Redactor
+from assistant.routing import RoutingPolicy
+from assistant.skills.orders import OrdersSkill
+from assistant.skills.page_answers import PageAnswer
+from connectors.sources.orders.guarded import GuardedOrderSource
+from connectors.sources.orders.http_source import HttpOrderSource, HttpTimeouts
+from tests.support.order_system import OrderSystem
+
+from .samples import ORDERS, PERSONAL
+
+
+class NoPages:
+    """The knowledge skill when no page answers (order questions never come from pages)."""
+
+    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+        return PageAnswer(text="I don't know yet.", citations=[], confidence=0.0, answerable=False)
+
+
+class KeywordIntents:
+    """A stand-in for Rasa (tests/nlu/test_routing.py runs the real one): order words mean `order_status`."""
+
+    def parse(self, text: str) -> NLUResult:
+        lowered = text.lower()
+        if any(word in lowered for word in ("order", "ordine", "parcel")):
+            return NLUResult("order_status", 0.95)
+        return NLUResult(None, 0.0)
+
+
+@pytest.fixture
+def order_system():
+    system = OrderSystem(ORDERS)
+    with system as base_url:
+        system.base_url = base_url
+        yield system
+
+
+@pytest.fixture
+def store(tmp_path):
+    interactions = InteractionStore(f"sqlite:///{tmp_path / 'turns.db'}", Redactor(use_ner=False), salt="s")
+    yield interactions
+    interactions.close()
+
+
+@pytest.fixture
+def assistant(order_system, store):
+    rest = HttpOrderSource(order_system.base_url, timeouts=HttpTimeouts(retries=1), sleep=lambda seconds: None)
+    source = GuardedOrderSource(rest, CircuitBreaker("orders", failure_threshold=5))
+    finder = OrderNumberFinder()
+    skill = OrdersSkill(source, finder=finder, describer=OrderDescriber({"DPD": "https://dpd.example/{tracking}"}))
+    built = Assistant(NoPages(), store, understander=Understander(KeywordIntents(), None), orders=skill,
+                      order_numbers=finder, policy=RoutingPolicy(nlu_wait_seconds=5.0))
+    yield built
+    built.close()
+
+
+def ask(assistant, text, thread="t", language=None):
+    return assistant.handle(Message(text=text, asker="U1", channel="test", thread=thread, language=language))
+
+
+def test_a_found_order_answers_in_words_with_a_masked_card(assistant):
+    answer = ask(assistant, "where is order ORD-4827193?")
+    assert answer.route is Route.ORDER_STATUS and answer.outcome is OrderOutcome.FOUND and not answer.gap
+    assert "Order ORD-4827193 is **delayed**" in answer.text and "Apologise" in answer.text
+    [order] = answer.orders
+    assert order.tracking_url == "https://dpd.example/15501234567890"
+    assert order.customer.email == "g***@example.com" and order.customer.initials == "G. R."
+
+
+def test_the_bare_number_after_the_assistant_asked_for_it(assistant):
+    first = ask(assistant, "can you check my customer's order?", thread="slot")
+    assert first.follow_up == "order_number" and first.outcome is OrderOutcome.ASKED_FOR_NUMBER
+    second = ask(assistant, "4827193", thread="slot")
+    assert second.outcome is OrderOutcome.FOUND and "ORD-4827193" in second.text
+    third = ask(assistant, "4827193", thread="slot")
+    assert third.route is not Route.ORDER_STATUS, "the slot is used once"
+
+
+def test_a_bare_number_in_another_conversation_is_no_order(assistant):
+    ask(assistant, "can you check my customer's order?", thread="a")
+    assert ask(assistant, "4827193", thread="b").route is not Route.ORDER_STATUS
+
+
+def test_typed_forms_and_several_numbers(assistant):
+    answer = ask(assistant, "ord 4827193 and #5531208 please")
+    assert [order.order_number for order in answer.orders] == ["ORD-4827193", "ORD-5531208"]
+    assert "ORD-4827193" in answer.text and "ORD-5531208" in answer.text
+
+
+def test_more_numbers_than_the_limit_asks_which(assistant, order_system):
+    answer = ask(assistant, "ORD-1111111 ORD-2222222 ORD-3333333 ORD-4444444", thread="many")
+    assert answer.outcome is OrderOutcome.TOO_MANY and "which ones" in answer.text
+    assert order_system.requests == []
+    follow = ask(assistant, "5531208", thread="many")
+    assert follow.outcome is OrderOutcome.FOUND
+
+
+def test_a_malformed_number_gets_the_format_and_the_next_reply_may_be_bare(assistant, order_system):
+    answer = ask(assistant, "where is ORD-12", thread="bad")
+    assert answer.outcome is OrderOutcome.MALFORMED and not answer.gap
+    assert "ORD- followed by 6 to 10 digits" in answer.text and "ORD-20481736" in answer.text
+    assert ask(assistant, "4827193", thread="bad").outcome is OrderOutcome.FOUND
+
+
+@pytest.mark.parametrize("text", ["status of ORD-123456/../../admin", "order ORD-1234567%2F..%2Fadmin",
+                                  "order ORD-" + "7" * 3000])
+def test_hostile_numbers_get_the_format_and_reach_no_system(assistant, order_system, text):
+    answer = ask(assistant, text)
+    assert answer.outcome is OrderOutcome.MALFORMED and len(answer.text) < 400
+    assert order_system.requests == []
+
+
+def test_an_unknown_number_is_counted_not_a_gap(assistant, store):
+    answer = ask(assistant, "where is ORD-9999999")
+    assert answer.outcome is OrderOutcome.NOT_FOUND and not answer.gap and "couldn't find" in answer.text
+    assert store.outcome_counts() == {"order_not_found": 1}
+    assert store.gaps() == []
+
+
+def test_an_outage_is_a_gap_with_its_own_reason(assistant, order_system, store):
+    order_system.down(503)
+    answer = ask(assistant, "where is ORD-4827193")
+    assert answer.gap and answer.gap_reason is GapReason.ORDER_SYSTEM_UNAVAILABLE
+    assert answer.outcome is OrderOutcome.UNAVAILABLE and "isn't answering" in answer.text
+    [gap] = store.gaps()
+    assert gap.gap_reason is GapReason.ORDER_SYSTEM_UNAVAILABLE
+    assert store.counts()["by_reason"]["order_system_unavailable"] == 1
+
+
+def test_italian(assistant):
+    answer = ask(assistant, "a che punto è l'ordine ORD-5531208?", language="it")
+    assert "L'ordine ORD-5531208 è **pronto per il ritiro**" in answer.text and "Cosa dire al cliente" in answer.text
+    assert answer.orders[0].facts[0].label == "Stato"
+
+
+def test_no_source_connected_says_so():
+    plain = Assistant(NoPages())
+    answer = plain.handle(Message(text="ORD-4827193"))
+    assert answer.outcome is OrderOutcome.NOT_CONNECTED and "no order system is connected" in answer.text
+    plain.close()
+
+
+def test_the_stored_turn_holds_no_personal_data_of_the_customer(assistant, store):
+    ask(assistant, "where is order ORD-4827193?", thread="p1")
+    ask(assistant, "ORD-5531208", thread="p2", language="it")
+    with store._engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(select(turns))]
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    assert "ORD-4827193" in stored, "the turn itself was stored"
+    for personal in (*PERSONAL, "G. R.", "M. B.", "g***", "m***", "0812"):
+        assert personal not in stored, personal
+
+
+def test_a_flood_of_numbers_is_listed_short(assistant, order_system):
+    text = " ".join(f"ORD-{1000000 + index}" for index in range(200))
+    answer = ask(assistant, text, thread="flood")
+    assert answer.outcome is OrderOutcome.TOO_MANY and "200 order numbers" in answer.text
+    assert answer.text.count("ORD-") == 10 and order_system.requests == []
