@@ -163,7 +163,7 @@ def _router(console: Console) -> APIRouter:
     @router.get("/signin")
     def signin_page(request: Request) -> Response:
         if console.viewers.open_loopback:
-            console.viewers.viewer(request)  # LoopbackOnlyError from another machine
+            console.viewers.check_loopback(request)
             response = RedirectResponse("/", status_code=303)
             console.set_session(response, LOOPBACK)
             return response
@@ -205,6 +205,18 @@ def _router(console: Console) -> APIRouter:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.ASK)
         return console.render(request, "ask.html", viewer=viewer, notices=console.notices(viewer))
+
+    @router.get("/knowledge")
+    def knowledge_page(request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.READ_KNOWLEDGE_HEALTH)
+        return console.render(request, "knowledge.html", viewer=viewer)
+
+    @router.get("/dashboard")
+    def dashboard_page(request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.READ_REPORTS)
+        return console.render(request, "dashboard.html", viewer=viewer)
 
     @router.post("/console/ask")
     def ask(body: AskBody, request: Request,

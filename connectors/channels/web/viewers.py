@@ -73,12 +73,16 @@ class ViewerResolver:
         key = matching_key(self._keys, supplied.strip())
         return (key, self._signer.fingerprint(key.secret.get_secret_value())) if key is not None else None
 
-    def viewer(self, request: Request) -> Viewer:
-        """The viewer of `request`. Raises `LoopbackOnlyError` or `NotSignedInError`."""
+    def check_loopback(self, request: Request) -> None:
+        """With no keys configured, refuse every caller but this machine (`LoopbackOnlyError`)."""
         if self.open_loopback:
             client = request.client.host if request.client else ""
             if not is_loopback_host(client):
                 raise LoopbackOnlyError("no API keys are configured: the console answers this machine only")
+
+    def viewer(self, request: Request) -> Viewer:
+        """The viewer of `request`. Raises `LoopbackOnlyError` or `NotSignedInError`."""
+        self.check_loopback(request)
         authorization = request.headers.get("authorization") or ""
         if authorization.lower().startswith("bearer ") and self._keys:
             found = self.key_for(authorization[7:])
