@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from assistant.access import ApiKey
 from assistant.health import HealthCheck
-from assistant.ports import AnswersQuestions, ChangesGapState, CollectsNotices, ListsGaps, ReportsGaps
+from assistant.ports import (
+    AnswersQuestions,
+    ChangesGapState,
+    CollectsNotices,
+    DescribesKnowledgeHealth,
+    ListsGaps,
+    ReportsGaps,
+)
 
 
 @dataclass(frozen=True)
@@ -15,7 +22,8 @@ class ApiPorts:
     """What the HTTP API and the console serve, and nothing more: answering and feedback, the gap log, health
     checks, keys.
 
-    `page_owner` names the owner of a knowledge page (by path), so a curator sees the gaps of their pages.
+    `page_owner` names the owner of a knowledge page (by path), so a curator sees the gaps of their pages;
+    `knowledge_health` lists the pages for the console's knowledge health page.
     """
 
     answering: AnswersQuestions
@@ -26,6 +34,7 @@ class ApiPorts:
     health_checks: Sequence[HealthCheck] = ()
     api_keys: Sequence[ApiKey] = field(default=(), repr=False)
     page_owner: Callable[[str], str | None] = lambda path: None
+    knowledge_health: DescribesKnowledgeHealth | None = None
 
 
 def matching_key(keys: Sequence[ApiKey], supplied: str) -> ApiKey | None:

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from assistant.access import ROLE_MAX_AUDIENCE, Permission
+from assistant.access import ROLE_MAX_AUDIENCE, Permission, Role
 from assistant.insights.notices import Notice
 from assistant.interactions import HandoffRecord
 from assistant.models import Message
@@ -38,7 +38,7 @@ from connectors.channels.web.viewers import (
     Viewer,
     ViewerResolver,
 )
-from connectors.channels.web.views import AnswerView, SourceView
+from connectors.channels.web.views import AnswerView, SourceView, safe_link
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,15 @@ def _router(console: Console) -> APIRouter:
     def knowledge_page(request: Request) -> Response:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.READ_KNOWLEDGE_HEALTH)
-        return console.render(request, "knowledge.html", viewer=viewer)
+        # A curator sees their own pages; the EX team and administrators may filter by any owner.
+        own_only = viewer.role is Role.CURATOR
+        owner = viewer.owner if own_only else (request.query_params.get("owner") or None)
+        health = console.ports.knowledge_health
+        report = None
+        if health is not None and not (own_only and owner is None):
+            report = health.report(owner)
+        return console.render(request, "knowledge.html", viewer=viewer, report=report, own_only=own_only,
+                              safe_link=safe_link)
 
     @router.get("/dashboard")
     def dashboard_page(request: Request) -> Response:
