@@ -39,11 +39,11 @@ run: install rasa-env
 	$(VENV)/bin/assistant serve --demo-orders
 
 test: install rasa-env
-	scripts/with-postgres $(PY) -m pytest
+	scripts/with-chromium scripts/with-postgres $(PY) -m pytest
 
-# The quick tier: no embedding model, spaCy, Rasa or PostgreSQL (about two minutes).
+# The quick tier: no embedding model, spaCy, Rasa, PostgreSQL or browser (about two minutes).
 test-fast: install
-	$(PY) -m pytest -m "not model and not rasa and not postgres and not slow"
+	$(PY) -m pytest -m "not model and not rasa and not postgres and not slow and not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -15,6 +15,7 @@ from assistant.interactions.records import (
     Resolution,
 )
 from assistant.models import Answer, Message
+from assistant.pages.health import KnowledgeHealthReport
 
 
 class AnswersQuestions(Protocol):
@@ -77,4 +78,11 @@ class CollectsNotices(Protocol):
     """The API's inbox: notices for an asker who asked to be told, handed over once."""
 
     def collect_notices(self, channel: str, asker: str) -> list[NoticeRequest]:
+        ...
+
+
+class DescribesKnowledgeHealth(Protocol):
+    """Every knowledge page with its owner, audience, language, review date and open gaps (one owner's, or all)."""
+
+    def report(self, owner: str | None = None) -> KnowledgeHealthReport:
         ...

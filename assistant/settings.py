@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     digest_teams_conversation: str | None = None
     """Teams channel or chat conversation id where `assistant gaps digest` posts the weekly summary."""
     hash_salt: SecretStr | None = None
+    console_session_hours: float = Field(default=8.0, gt=0.0, le=24.0 * 30)
+    """How long a web console sign-in lasts (the signed session cookie expires after it)."""
     redaction_keep_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Company, product and place names the redactor must never take for people's names."""
     log_level: str = "INFO"

@@ -43,11 +43,12 @@ MARKS_BY_FIXTURE = {
                         "multilingual_embedder"}),
     "rasa": frozenset({"rasa_executable", "rasa_model", "rasa_server"}),
     "postgres": frozenset({"postgres_admin", "postgres_url"}),
+    "browser": frozenset({"chromium_path", "browser"}),
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark tests by what they need, so `make test-fast` can leave out the model, Rasa and PostgreSQL."""
+    """Mark tests by what they need, so `make test-fast` can leave out the model, Rasa, PostgreSQL and the browser."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         for marker, needs in MARKS_BY_FIXTURE.items():

@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from connectors.app.channel_mounts import mount_channels
+from connectors.app.console_setup import console_config
 from connectors.app.periodic import PeriodicJob
 from connectors.app.retention import RetentionSchedule
-from connectors.app.services import build_services
+from connectors.app.services import build_services, hash_salt
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.app import create_app
+from connectors.channels.web import install_console
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,9 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
                 nlu.stop()
             services.close()
 
-    app = create_app(services.api_ports(extra_health=[nlu.health] if nlu else []), lifespan=lifespan)
+    ports = services.api_ports(extra_health=[nlu.health] if nlu else [])
+    app = create_app(ports, lifespan=lifespan)
+    install_console(app, ports, console_config(settings, hash_salt(settings)))
     mounted = mount_channels(app, services.assistant, settings, host)
-    logger.info("channels: %s", ", ".join(["api", *mounted]))
+    logger.info("channels: %s", ", ".join(["api", "web console", *mounted]))
     return app

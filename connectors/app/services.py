@@ -25,6 +25,7 @@ from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
 from assistant.orders.describe import OrderDescriber
+from assistant.pages.health import KnowledgeHealth
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
 from assistant.retrieval.crosslingual import CrosslingualSearcher
@@ -89,6 +90,7 @@ class Services:
             reports=self.insights(),
             gap_states=self.interactions,
             notices=self.interactions,
+            knowledge_health=KnowledgeHealth(self.settings.knowledge_dir, self.interactions),
         )
 
     def warm_crosslingual(self) -> int:

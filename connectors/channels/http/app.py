@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from assistant.access import ROLE_MAX_AUDIENCE, ApiKey, Permission, Role, allows, capped_audience
 from assistant.error_replies import ErrorKind, error_kind
 from assistant.errors import AssistantError
-from assistant.health import HealthCheck
 from assistant.insights.notices import Notice
 from assistant.insights.report import InsightsError
 from assistant.interactions import GapState, InvalidGapTransitionError, Resolution
 from assistant.models import Message
-from assistant.ports import AnswersQuestions, ChangesGapState, CollectsNotices, ListsGaps, ReportsGaps
 from connectors.channels.addresses import is_loopback_host
+from connectors.channels.api_ports import ApiPorts, matching_key
 from connectors.channels.http.schemas import (
     AskRequest,
     AskResponse,
@@ -49,23 +48,6 @@ STATUS_BY_KIND = {
 
 
 @dataclass(frozen=True)
-class ApiPorts:
-    """What the HTTP API serves, and nothing more: answering and feedback, the gap log, health checks, keys.
-
-    `page_owner` names the owner of a knowledge page (by path), so a curator sees the gaps of their pages.
-    """
-
-    answering: AnswersQuestions
-    gaps: ListsGaps
-    reports: ReportsGaps | None = None
-    gap_states: ChangesGapState | None = None
-    notices: CollectsNotices | None = None
-    health_checks: Sequence[HealthCheck] = ()
-    api_keys: Sequence[ApiKey] = field(default=(), repr=False)
-    page_owner: Callable[[str], str | None] = lambda path: None
-
-
-@dataclass(frozen=True)
 class Caller:
     """Who is calling, as far as the API needs to know: a role, and a curator's page owner."""
 
@@ -91,11 +73,10 @@ def _authenticate(keys: Sequence[ApiKey]) -> Callable[[Request], Caller]:
         authorization = request.headers.get("authorization") or ""
         if authorization.lower().startswith("bearer "):
             supplied = supplied or authorization[7:].strip()
-        # Compare with every key, so the time taken does not say which one nearly matched.
-        matches = [key for key in keys if key.matches(supplied)]
-        if not supplied or not matches:
+        key = matching_key(keys, supplied)
+        if key is None:
             raise HTTPException(status_code=401, detail="missing or wrong API key (X-API-Key or Bearer)")
-        return Caller(matches[0].role, matches[0].owner)
+        return Caller(key.role, key.owner)
 
     return authenticate
 
@@ -255,9 +236,5 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         body["status"] = "degraded" if reasons else "ok"
         body["reasons"] = reasons
         return JSONResponse(body)
-
-    @app.get("/", response_class=PlainTextResponse, include_in_schema=False)
-    def root() -> str:
-        return "Front-line assistant. API documentation: /docs\n"
 
     return app

@@ -1,0 +1,308 @@
+"""The web console: server-rendered pages over the same ports as the HTTP API (`ApiPorts`).
+
+`install_console(app, ports, config)` adds the pages, the fetch endpoints the quick-ask page calls, the static
+files and the handlers that turn the console's errors into a sign-in redirect, 401, 403 or a JSON error.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Protocol
+from urllib.parse import parse_qs
+
+import jinja2
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from assistant.access import ROLE_MAX_AUDIENCE, Permission, Role
+from assistant.insights.notices import Notice
+from assistant.interactions import HandoffRecord
+from assistant.models import Message
+from connectors.channels.api_ports import ApiPorts
+from connectors.channels.web.assets import asset_response, load_assets
+from connectors.channels.web.i18n import LANGUAGES, STRINGS, choose_language
+from connectors.channels.web.sessions import LOOPBACK, SessionSigner
+from connectors.channels.web.viewers import (
+    CSRF_HEADER,
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    SIGNIN_COOKIE,
+    ForbiddenError,
+    LoopbackOnlyError,
+    NotSignedInError,
+    Viewer,
+    ViewerResolver,
+)
+from connectors.channels.web.views import AnswerView, SourceView, safe_link
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "web"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+SIGNIN_FORM_SECONDS = 3600
+MAX_FORM_BYTES = 8192
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class ForwardsHandoffs(Protocol):
+    """Passes a question a member of staff wants a person for to colleagues (a Slack or Teams channel)."""
+
+    label: str
+    """Where it goes, as shown on the button's confirmation (e.g. `#store-help`)."""
+
+    def forward(self, record: HandoffRecord) -> None:
+        """Post the redacted question; raises on failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """The console's own settings: the session secret (derived from the deployment's salt), the sign-in
+    lifetime, whether cookies need HTTPS, and where "Ask a person" goes (None hides the button)."""
+
+    session_secret: bytes = field(repr=False)
+    session_lifetime_seconds: int = 8 * 3600
+    secure_cookies: bool = False
+    handoff: ForwardsHandoffs | None = None
+
+
+class AskBody(BaseModel):
+    text: str = Field(max_length=20000)
+
+
+class VoteBody(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=200)
+    helpful: bool
+
+
+class AnswerRef(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=200)
+
+
+def _is_fetch(request: Request) -> bool:
+    return request.url.path.startswith("/console/")
+
+
+class Console:
+    """Renders the pages and answers the fetch endpoints for one app."""
+
+    def __init__(self, ports: ApiPorts, config: ConsoleConfig) -> None:
+        self.ports = ports
+        self.config = config
+        self.signer = SessionSigner(config.session_secret, config.session_lifetime_seconds)
+        self.viewers = ViewerResolver(ports.api_keys, self.signer)
+        self.assets = load_assets()
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                                            undefined=jinja2.StrictUndefined)
+
+    # --- rendering -------------------------------------------------------------------------------------------
+
+    def language(self, request: Request) -> str:
+        chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+        return choose_language(chosen, request.headers.get("accept-language"))
+
+    def render(self, request: Request, template: str, status: int = 200, viewer: Viewer | None = None,
+               **context: object) -> HTMLResponse:
+        language = self.language(request)
+        html = self.templates.get_template(template).render(
+            t=STRINGS[language], lang=language, languages=LANGUAGES, viewer=viewer, assets=self.assets,
+            path=request.url.path, Permission=Permission, handoff=self.config.handoff, **context)
+        response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        chosen = request.query_params.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="strict",
+                                secure=self.config.secure_cookies)
+        return response
+
+    def set_session(self, response: Response, fingerprint: str) -> None:
+        _, cookie = self.signer.open(fingerprint)
+        response.set_cookie(SESSION_COOKIE, cookie, max_age=self.signer.lifetime_seconds, httponly=True,
+                            samesite="strict", secure=self.config.secure_cookies, path="/")
+
+    # --- actions ---------------------------------------------------------------------------------------------
+
+    def fetch_viewer(self, request: Request, csrf: str | None, permission: Permission) -> Viewer:
+        viewer = self.viewers.viewer(request)
+        self.viewers.check_csrf(viewer, csrf)
+        viewer.require(permission)
+        return viewer
+
+    def notices(self, viewer: Viewer) -> list[dict]:
+        """The answers that arrived for this key's gaps since the last look; each is shown once."""
+        if self.ports.notices is None:
+            return []
+        shown = []
+        for request in self.ports.notices.collect_notices(CHANNEL, viewer.asker):
+            notice = Notice.from_json(request.notice or {})
+            shown.append({"question": notice.question, "text": notice.text, "answered": notice.answered,
+                          "sources": [SourceView.of(citation) for citation in notice.citations]})
+        return shown
+
+
+def _router(console: Console) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/console/static/{name}")
+    def static(name: str, request: Request) -> Response:
+        asset = console.assets.get(name)
+        if asset is None:
+            raise HTTPException(status_code=404, detail="no such file")
+        return asset_response(asset, request)
+
+    @router.get("/signin")
+    def signin_page(request: Request) -> Response:
+        if console.viewers.open_loopback:
+            console.viewers.check_loopback(request)
+            response = RedirectResponse("/", status_code=303)
+            console.set_session(response, LOOPBACK)
+            return response
+        return _signin_form(request)
+
+    def _signin_form(request: Request, status: int = 200, error: str | None = None) -> Response:
+        nonce = secrets.token_urlsafe(18)
+        response = console.render(request, "signin.html", status=status, error=error,
+                                  signin_token=console.signer.signin_token(nonce))
+        response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_SECONDS, httponly=True, samesite="strict",
+                            secure=console.config.secure_cookies, path="/signin")
+        return response
+
+    @router.post("/signin")
+    async def signin(request: Request) -> Response:
+        form = await _form(request)
+        if not console.signer.signin_valid(request.cookies.get(SIGNIN_COOKIE), form.get("csrf")):
+            return _signin_form(request, 403, STRINGS[console.language(request)]["expired_form"])
+        found = console.viewers.key_for(form.get("key", ""))
+        if found is None:
+            logger.info("console: a sign-in with a wrong key")
+            return _signin_form(request, 401, STRINGS[console.language(request)]["wrong_key"])
+        response = RedirectResponse("/", status_code=303)
+        console.set_session(response, found[1])
+        response.delete_cookie(SIGNIN_COOKIE, path="/signin")
+        return response
+
+    @router.post("/signout")
+    async def signout(request: Request) -> Response:
+        form = await _form(request)
+        viewer = console.viewers.viewer(request)
+        console.viewers.check_csrf(viewer, form.get("csrf"))
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @router.get("/")
+    def ask_page(request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.ASK)
+        return console.render(request, "ask.html", viewer=viewer, notices=console.notices(viewer))
+
+    @router.get("/knowledge")
+    def knowledge_page(request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.READ_KNOWLEDGE_HEALTH)
+        # A curator sees their own pages; the EX team and administrators may filter by any owner.
+        own_only = viewer.role is Role.CURATOR
+        owner = viewer.owner if own_only else (request.query_params.get("owner") or None)
+        health = console.ports.knowledge_health
+        report = None
+        if health is not None and not (own_only and owner is None):
+            report = health.report(owner)
+        return console.render(request, "knowledge.html", viewer=viewer, report=report, own_only=own_only,
+                              safe_link=safe_link)
+
+    @router.get("/dashboard")
+    def dashboard_page(request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.READ_REPORTS)
+        return console.render(request, "dashboard.html", viewer=viewer)
+
+    @router.post("/console/ask")
+    def ask(body: AskBody, request: Request,
+            csrf: Annotated[str | None, Header(alias=CSRF_HEADER)] = None) -> Response:
+        viewer = console.fetch_viewer(request, csrf, Permission.ASK)
+        message = Message(text=body.text, asker=viewer.asker, channel=CHANNEL,
+                          thread=viewer.session.session_id if viewer.session else None,
+                          max_audience=ROLE_MAX_AUDIENCE[viewer.role])
+        answer = console.ports.answering.handle(message)
+        language = console.language(request)
+        html = console.templates.get_template("answer.html").render(
+            t=STRINGS[language], answer=AnswerView.of(body.text, answer), handoff=console.config.handoff)
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    @router.post("/console/feedback")
+    def feedback(body: VoteBody, request: Request,
+                 csrf: Annotated[str | None, Header(alias=CSRF_HEADER)] = None) -> dict:
+        console.fetch_viewer(request, csrf, Permission.VOTE)
+        result = console.ports.answering.record_feedback(body.answer_id, body.helpful)
+        return {"answer_id": body.answer_id, "helpful": body.helpful, "gap": bool(result and result.gap)}
+
+    @router.post("/console/handoff")
+    async def handoff(body: AnswerRef, request: Request,
+                      csrf: Annotated[str | None, Header(alias=CSRF_HEADER)] = None) -> dict:
+        console.fetch_viewer(request, csrf, Permission.ASK)
+        if console.config.handoff is None:
+            raise HTTPException(status_code=503, detail="no hand-off channel is configured")
+        record = await run_in_threadpool(console.ports.answering.request_handoff, body.answer_id)
+        await run_in_threadpool(console.config.handoff.forward, record)
+        return {"answer_id": body.answer_id, "handoff": console.config.handoff.label}
+
+    @router.post("/console/notify")
+    def notify(body: AnswerRef, request: Request,
+               csrf: Annotated[str | None, Header(alias=CSRF_HEADER)] = None) -> dict:
+        viewer = console.fetch_viewer(request, csrf, Permission.ASK)
+        console.ports.answering.request_notice(body.answer_id, asker=viewer.asker, channel=CHANNEL,
+                                               max_audience=ROLE_MAX_AUDIENCE[viewer.role])
+        return {"answer_id": body.answer_id, "notify": True}
+
+    return router
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A small url-encoded form's fields (the console's forms hold a key and a token, nothing more)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise HTTPException(status_code=413, detail="form too large")
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def install_console(app: FastAPI, ports: ApiPorts, config: ConsoleConfig) -> Console:
+    """Add the console to `app` (it serves `/`); returns it, so a caller can add pages that need more ports."""
+    console = Console(ports, config)
+    app.state.console = console
+
+    @app.exception_handler(NotSignedInError)
+    async def not_signed_in(request: Request, error: NotSignedInError) -> Response:
+        if _is_fetch(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(LoopbackOnlyError)
+    async def loopback_only(request: Request, error: LoopbackOnlyError) -> Response:
+        return JSONResponse({"detail": str(error)}, status_code=403)
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, error: ForbiddenError) -> Response:
+        logger.info("console: %s %s refused: %s", request.method, request.url.path, error)
+        if _is_fetch(request) or request.method != "GET":
+            return JSONResponse({"detail": str(error)}, status_code=403)
+        viewer = None
+        try:
+            viewer = console.viewers.viewer(request)
+        except (NotSignedInError, LoopbackOnlyError):
+            viewer = None
+        return console.render(request, "forbidden.html", status=403, viewer=viewer)
+
+    app.include_router(_router(console))
+    return console
+

@@ -1,0 +1,158 @@
+"""The console's words in English and Italian, and which language a request gets."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "it")
+DEFAULT_LANGUAGE = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Verdello assistant",
+        "skip": "Skip to the question box",
+        "nav_ask": "Quick ask",
+        "nav_knowledge": "Knowledge health",
+        "nav_dashboard": "EX dashboard",
+        "signed_in_as": "Signed in as",
+        "sign_out": "Sign out",
+        "sign_in": "Sign in",
+        "sign_in_title": "Sign in to the assistant",
+        "key_label": "Your API key",
+        "key_help": "Ask your manager or the EX team for a key. It is not stored in your browser.",
+        "wrong_key": "That key is not valid. Check it and try again.",
+        "expired_form": "The sign-in form had expired. Please try again.",
+        "question_label": "Your question",
+        "question_help": "Enter asks · Up recalls your last question · Esc clears",
+        "ask": "Ask",
+        "asking": "Looking for an answer…",
+        "answer_heading": "Answer",
+        "sources": "Sources",
+        "may_help": "May help",
+        "why": "Why",
+        "degraded": "Part of the assistant is down, so this answer may be less precise than usual.",
+        "source_language": "Quoted from a page in another language",
+        "copy_answer": "Copy answer",
+        "copied": "Answer copied",
+        "helpful": "Helpful",
+        "not_helpful": "Not helpful",
+        "thanks_vote": "Thanks, your vote was recorded.",
+        "ask_person": "Ask a person",
+        "handoff_sent": "A colleague has been asked to help",
+        "notify": "Tell me when answered",
+        "notify_set": "You will see the answer here when the knowledge team adds it.",
+        "recent": "Recent questions",
+        "recent_help": "Kept in this browser tab only. Choose one to ask it again.",
+        "no_recent": "No questions yet.",
+        "notices": "New answers to your earlier questions",
+        "error": "Something went wrong. Please try again.",
+        "language": "Language",
+        "forbidden_title": "Not for your role",
+        "forbidden_text": "Your key's role may not open this page.",
+        "back": "Back to quick ask",
+        "owner": "Owner",
+        "audience": "Audience",
+        "page_language": "Language",
+        "review_by": "Review by",
+        "overdue": "overdue",
+        "no_review_date": "no date",
+        "gaps": "Open gaps",
+        "warnings": "Warnings",
+        "filter_owner": "Filter by owner",
+        "all_owners": "All owners",
+        "filter": "Filter",
+        "pages": "pages",
+        "page": "Page",
+        "trend": "Weekly trend by reason",
+        "themes": "Themes ranked by friction",
+        "questions": "Questions (redacted)",
+        "downloads": "Downloads",
+        "report_html": "Gap report (HTML)",
+        "report_csv": "Gap report (CSV)",
+        "no_data": "Nothing to show yet.",
+        "friction": "friction",
+        "week": "Week",
+    },
+    "it": {
+        "title": "Assistente Verdello",
+        "skip": "Vai alla casella della domanda",
+        "nav_ask": "Domanda rapida",
+        "nav_knowledge": "Stato della conoscenza",
+        "nav_dashboard": "Cruscotto EX",
+        "signed_in_as": "Accesso come",
+        "sign_out": "Esci",
+        "sign_in": "Accedi",
+        "sign_in_title": "Accedi all'assistente",
+        "key_label": "La tua chiave API",
+        "key_help": "Chiedi una chiave al tuo responsabile o al team EX. Non viene salvata nel browser.",
+        "wrong_key": "Questa chiave non è valida. Controllala e riprova.",
+        "expired_form": "Il modulo di accesso era scaduto. Riprova.",
+        "question_label": "La tua domanda",
+        "question_help": "Invio chiede · Freccia su richiama l'ultima domanda · Esc cancella",
+        "ask": "Chiedi",
+        "asking": "Cerco una risposta…",
+        "answer_heading": "Risposta",
+        "sources": "Fonti",
+        "may_help": "Potrebbe aiutare",
+        "why": "Perché",
+        "degraded": "Una parte dell'assistente non funziona: questa risposta potrebbe essere meno precisa del solito.",
+        "source_language": "Citata da una pagina in un'altra lingua",
+        "copy_answer": "Copia la risposta",
+        "copied": "Risposta copiata",
+        "helpful": "Utile",
+        "not_helpful": "Non utile",
+        "thanks_vote": "Grazie, il tuo voto è stato registrato.",
+        "ask_person": "Chiedi a una persona",
+        "handoff_sent": "Abbiamo chiesto aiuto a un collega",
+        "notify": "Avvisami quando c'è la risposta",
+        "notify_set": "Vedrai qui la risposta quando il team della conoscenza la aggiungerà.",
+        "recent": "Domande recenti",
+        "recent_help": "Conservate solo in questa scheda del browser. Scegline una per richiederla.",
+        "no_recent": "Ancora nessuna domanda.",
+        "notices": "Nuove risposte alle tue domande precedenti",
+        "error": "Qualcosa non ha funzionato. Riprova.",
+        "language": "Lingua",
+        "forbidden_title": "Non per il tuo ruolo",
+        "forbidden_text": "Il ruolo della tua chiave non può aprire questa pagina.",
+        "back": "Torna alla domanda rapida",
+        "owner": "Responsabile",
+        "audience": "Pubblico",
+        "page_language": "Lingua",
+        "review_by": "Da rivedere entro",
+        "overdue": "scaduta",
+        "no_review_date": "nessuna data",
+        "gaps": "Lacune aperte",
+        "warnings": "Avvisi",
+        "filter_owner": "Filtra per responsabile",
+        "all_owners": "Tutti i responsabili",
+        "filter": "Filtra",
+        "pages": "pagine",
+        "page": "Pagina",
+        "trend": "Andamento settimanale per motivo",
+        "themes": "Temi ordinati per attrito",
+        "questions": "Domande (oscurate)",
+        "downloads": "Download",
+        "report_html": "Rapporto lacune (HTML)",
+        "report_csv": "Rapporto lacune (CSV)",
+        "no_data": "Ancora niente da mostrare.",
+        "friction": "attrito",
+        "week": "Settimana",
+    },
+}
+
+
+def choose_language(chosen: str | None, accept_language: str | None) -> str:
+    """The language the person chose (the switch), else the first one their browser accepts that we have."""
+    if chosen in LANGUAGES:
+        return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = tag.strip().lower().split("-")[0]
+        if language in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE

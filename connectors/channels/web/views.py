@@ -1,0 +1,50 @@
+"""What a template shows of an answer: plain values only, with links kept to http(s) addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from assistant.models import Answer, Citation
+
+
+def safe_link(url: str | None) -> str | None:
+    """`url` when it is an http(s) address; None otherwise (a `javascript:` link in a page must never be clickable)."""
+    if not url:
+        return None
+    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else None
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One citation: the page title, where it lives (link or knowledge path)."""
+
+    title: str
+    path: str
+    section: str
+    href: str | None
+
+    @classmethod
+    def of(cls, citation: Citation) -> SourceView:
+        return cls(citation.title, citation.path, citation.section, safe_link(citation.url))
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """An answer as the console shows it (the template escapes every string)."""
+
+    answer_id: str
+    question: str
+    text: str
+    gap: bool
+    degraded: bool
+    why: str | None
+    source_language: str | None
+    route: str
+    sources: tuple[SourceView, ...]
+
+    @classmethod
+    def of(cls, question: str, answer: Answer) -> AnswerView:
+        return cls(answer.answer_id, question, answer.text, answer.gap, answer.degraded, answer.why,
+                   answer.source_language, answer.route.value,
+                   tuple(SourceView.of(citation) for citation in answer.citations))

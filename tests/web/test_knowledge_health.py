@@ -1,0 +1,114 @@
+"""Knowledge health: the pages, overdue first, with their open gaps; the console page per role, escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.access import ApiKey
+from assistant.interactions import GapRecord, GapState
+from assistant.models import GapReason, Route
+from assistant.pages.health import KnowledgeHealth
+from connectors.channels.api_ports import ApiPorts
+from connectors.channels.http.app import create_app
+from connectors.channels.web import ConsoleConfig, install_console
+from tests.web.console_support import ENTRIES, PLANTED, SECRET, CannedAnswers, sign_in
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def _page(folder: Path, path: str, title: str, owner: str | None, review_by: str | None, language: str = "en") -> None:
+    front = [f"title: {title!r}", f"language: {language}", "audience: staff"]
+    if owner:
+        front.append(f"owner: {owner}")
+    if review_by:
+        front.append(f"review_by: {review_by}")
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("---\n" + "\n".join(front) + "\n---\nSome text about it.\n", encoding="utf-8")
+
+
+def _gap(path: str, reason: GapReason, state: GapState = GapState.OPEN) -> GapRecord:
+    return GapRecord(answer_id=f"g-{path}-{reason.value}", created_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
+                     channel="web", question="q", gap_reason=reason, route=Route.KNOWLEDGE, intent=None,
+                     confidence=0.1, top_citation_title="t", top_citation_path=path, feedback_comment=None,
+                     state=state)
+
+
+class _Gaps:
+    def __init__(self, records: list[GapRecord]) -> None:
+        self.records = records
+
+    def gaps(self, since_days=None, limit=500, state=None) -> list[GapRecord]:
+        return [record for record in self.records if state is None or record.state == state][:limit]
+
+    def counts(self, since_days=None):
+        raise AssertionError("not used")
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    folder = tmp_path / "knowledge"
+    _page(folder, "en/a.md", "Current page", "Finance", "2026-12-31")
+    _page(folder, "en/b.md", "Slightly late", "Finance", "2026-05-20")
+    _page(folder, "en/c.md", "Very late", "Stores", "2025-01-01")
+    _page(folder, "it/d.md", f"Pagina {PLANTED}", "Stores", None, language="it")
+    (folder / "en" / "broken.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def gaps() -> _Gaps:
+    return _Gaps([_gap("en/b.md", GapReason.NO_ANSWER), _gap("en/b.md", GapReason.NEGATIVE_FEEDBACK),
+                  _gap("en/a.md", GapReason.LOW_CONFIDENCE, GapState.RESOLVED)])
+
+
+def test_pages_come_overdue_first_with_their_open_gaps(knowledge: Path, gaps: _Gaps) -> None:
+    report = KnowledgeHealth(knowledge, gaps, today=lambda: TODAY).report()
+    assert [page.path for page in report.pages] == ["en/c.md", "en/b.md", "it/d.md", "en/a.md"]
+    late = report.pages[1]
+    assert (late.days_overdue, late.open_gaps, late.thumbs_down) == (12, 2, 1)
+    assert report.pages[3].open_gaps == 0  # its only gap is resolved
+    assert report.pages[2].missing == ("review_by",)
+    assert report.owners == ["Finance", "Stores"]
+    assert [path for path, _ in report.broken] == ["en/broken.md"]
+
+
+def test_the_owner_filter_keeps_one_owners_pages(knowledge: Path, gaps: _Gaps) -> None:
+    report = KnowledgeHealth(knowledge, gaps, today=lambda: TODAY).report("Finance")
+    assert {page.path for page in report.pages} == {"en/a.md", "en/b.md"}
+
+
+def _client(knowledge: Path, gaps: _Gaps) -> TestClient:
+    ports = ApiPorts(answering=CannedAnswers(), gaps=gaps, api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES))
+    ports = replace(ports, knowledge_health=KnowledgeHealth(knowledge, gaps, today=lambda: TODAY))
+    app = create_app(ports)
+    install_console(app, ports, ConsoleConfig(session_secret=SECRET))
+    return TestClient(app, client=("127.0.0.1", 50000))
+
+
+def test_a_curator_sees_their_own_pages_only(knowledge: Path, gaps: _Gaps) -> None:
+    client = _client(knowledge, gaps)
+    sign_in(client, "curator")  # k-curator:curator:Finance
+    html = client.get("/knowledge?owner=Stores").text
+    assert 'data-path="en/b.md"' in html
+    assert 'data-path="en/c.md"' not in html
+    assert 'id="owner"' not in html
+
+
+def test_the_ex_team_filters_by_owner_and_titles_are_escaped(knowledge: Path, gaps: _Gaps) -> None:
+    client = _client(knowledge, gaps)
+    sign_in(client, "ex")
+    html = client.get("/knowledge").text
+    assert html.index('data-path="en/c.md"') < html.index('data-path="en/b.md"') < html.index('data-path="en/a.md"')
+    assert "<script>window" not in html
+    assert "&lt;script&gt;" in html
+    assert "overdue" in html
+    assert "en/broken.md" in html
+    stores = client.get("/knowledge", params={"owner": "Stores"}).text
+    assert 'data-path="en/a.md"' not in stores
+    assert '<option value="Stores" selected>' in stores
