@@ -166,3 +166,32 @@ def test_fits_a_360_pixel_side_panel(browser, console_url: str, artifacts_dir: P
         assert (artifacts_dir / "console-360.png").stat().st_size > 0
     finally:
         context.close()
+
+
+def test_knowledge_health_lists_every_page_and_filters_by_owner(page) -> None:
+    sign_in(page, "ex")
+    page.click("nav.pages a[href='/knowledge']")
+    rows = page.locator("#pages tbody tr")
+    everything = rows.count()
+    assert everything > 10
+    owner = page.locator("#owner option").nth(1).get_attribute("value")
+    page.select_option("#owner", owner)
+    page.click(".filters button[type='submit']")
+    page.wait_for_url("**/knowledge?owner=*")
+    owners = page.locator("#pages tbody tr td:nth-child(2)").all_inner_texts()
+    assert owners
+    assert set(owners) == {owner}
+    assert len(owners) < everything
+
+
+def test_the_dashboard_draws_svg_charts_and_drills_to_questions(page, artifacts_dir: Path) -> None:
+    sign_in(page, "ex")
+    ask(page, GAP_QUESTION)
+    page.goto("/dashboard")
+    assert page.locator("svg#trend rect").count() > 0
+    assert page.locator("svg#friction rect").count() > 0
+    page.locator("ol.themes a").first.click()
+    page.wait_for_selector("#theme .examples li")
+    assert page.locator("#theme .examples li").first.inner_text().strip()
+    assert page.locator("a[href^='/dashboard/report.csv']").count() == 1
+    page.screenshot(path=str(artifacts_dir / "dashboard.png"), full_page=True)

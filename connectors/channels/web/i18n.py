@@ -70,6 +70,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_data": "Nothing to show yet.",
         "friction": "friction",
         "week": "Week",
+        "days": "Period (days)",
+        "chart_table": "The same figures are in the table below the chart.",
+        "chart_list": "The same themes are listed below the chart, each linking to its questions.",
     },
     "it": {
         "title": "Assistente Verdello",
@@ -135,6 +138,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_data": "Ancora niente da mostrare.",
         "friction": "attrito",
         "week": "Settimana",
+        "days": "Periodo (giorni)",
+        "chart_table": "Gli stessi dati sono nella tabella sotto il grafico.",
+        "chart_list": "Gli stessi temi sono elencati sotto il grafico, ciascuno con le sue domande.",
     },
 }
 
