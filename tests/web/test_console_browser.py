@@ -195,3 +195,18 @@ def test_the_dashboard_draws_svg_charts_and_drills_to_questions(page, artifacts_
     assert page.locator("#theme .examples li").first.inner_text().strip()
     assert page.locator("a[href^='/dashboard/report.csv']").count() == 1
     page.screenshot(path=str(artifacts_dir / "dashboard.png"), full_page=True)
+
+
+def test_copy_answer_puts_the_answer_on_the_clipboard(browser, console_url: str) -> None:
+    context = browser.new_context(base_url=console_url, locale="en-GB")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=console_url)
+    page = context.new_page()
+    try:
+        sign_in(page, "staff")
+        ask(page, RETURNS_QUESTION)
+        page.click(f"{ANSWER} button[data-action='copy']")
+        wait_for_text(page, f"{ANSWER} .status", "copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator(f"{ANSWER} .answer-text").text_content()
+    finally:
+        context.close()

@@ -73,7 +73,7 @@ def weekly_by_reason(weekly: Mapping[str, Mapping[str, int]], width: int = 640, 
     top = max(sum(counts.values()) for counts in weekly.values()) or 1
     left, bottom, plot_top = 36.0, height - 40.0, 12.0
     slot = (width - left - 8) / len(weeks)
-    column = max(4.0, slot * 0.7)
+    column = min(48.0, max(4.0, slot * 0.7))
     scale = (bottom - plot_top) / top
     chart = Chart(width, height)
     for tick in sorted({0, top // 2, top}):
