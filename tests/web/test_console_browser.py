@@ -210,3 +210,25 @@ def test_copy_answer_puts_the_answer_on_the_clipboard(browser, console_url: str)
         assert copied == page.locator(f"{ANSWER} .answer-text").text_content()
     finally:
         context.close()
+
+
+def test_controls_have_names_and_tab_follows_the_page(page) -> None:
+    sign_in(page, "staff")
+    assert page.get_by_role("textbox", name="Your question").evaluate("node => node === document.activeElement")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Ask"
+    ask(page, RETURNS_QUESTION)
+    page.focus("#question")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#answer') !== null")  # a source link or a button
+    for name in ("Copy answer", "Helpful", "Not helpful"):
+        assert page.get_by_role("button", name=name, exact=True).count() == 1
+
+
+def test_stays_in_one_column_with_text_at_200_percent(page) -> None:
+    page.set_viewport_size({"width": 720, "height": 800})
+    sign_in(page, "staff")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    ask(page, RETURNS_QUESTION)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 720
