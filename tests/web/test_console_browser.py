@@ -166,3 +166,69 @@ def test_fits_a_360_pixel_side_panel(browser, console_url: str, artifacts_dir: P
         assert (artifacts_dir / "console-360.png").stat().st_size > 0
     finally:
         context.close()
+
+
+def test_knowledge_health_lists_every_page_and_filters_by_owner(page) -> None:
+    sign_in(page, "ex")
+    page.click("nav.pages a[href='/knowledge']")
+    rows = page.locator("#pages tbody tr")
+    everything = rows.count()
+    assert everything > 10
+    owner = page.locator("#owner option").nth(1).get_attribute("value")
+    page.select_option("#owner", owner)
+    page.click(".filters button[type='submit']")
+    page.wait_for_url("**/knowledge?owner=*")
+    owners = page.locator("#pages tbody tr td:nth-child(2)").all_inner_texts()
+    assert owners
+    assert set(owners) == {owner}
+    assert len(owners) < everything
+
+
+def test_the_dashboard_draws_svg_charts_and_drills_to_questions(page, artifacts_dir: Path) -> None:
+    sign_in(page, "ex")
+    ask(page, GAP_QUESTION)
+    page.goto("/dashboard")
+    assert page.locator("svg#trend rect").count() > 0
+    assert page.locator("svg#friction rect").count() > 0
+    page.locator("ol.themes a").first.click()
+    page.wait_for_selector("#theme .examples li")
+    assert page.locator("#theme .examples li").first.inner_text().strip()
+    assert page.locator("a[href^='/dashboard/report.csv']").count() == 1
+    page.screenshot(path=str(artifacts_dir / "dashboard.png"), full_page=True)
+
+
+def test_copy_answer_puts_the_answer_on_the_clipboard(browser, console_url: str) -> None:
+    context = browser.new_context(base_url=console_url, locale="en-GB")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=console_url)
+    page = context.new_page()
+    try:
+        sign_in(page, "staff")
+        ask(page, RETURNS_QUESTION)
+        page.click(f"{ANSWER} button[data-action='copy']")
+        wait_for_text(page, f"{ANSWER} .status", "copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator(f"{ANSWER} .answer-text").text_content()
+    finally:
+        context.close()
+
+
+def test_controls_have_names_and_tab_follows_the_page(page) -> None:
+    sign_in(page, "staff")
+    assert page.get_by_role("textbox", name="Your question").evaluate("node => node === document.activeElement")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Ask"
+    ask(page, RETURNS_QUESTION)
+    page.focus("#question")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#answer') !== null")  # a source link or a button
+    for name in ("Copy answer", "Helpful", "Not helpful"):
+        assert page.get_by_role("button", name=name, exact=True).count() == 1
+
+
+def test_stays_in_one_column_with_text_at_200_percent(page) -> None:
+    page.set_viewport_size({"width": 720, "height": 800})
+    sign_in(page, "staff")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    ask(page, RETURNS_QUESTION)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 720

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.access import ApiKey
+from assistant.insights.notices import Notice
+from assistant.interactions import NoticeRequest
+from assistant.models import Citation
+from connectors.channels.api_ports import ApiPorts
+from connectors.channels.http.app import create_app
+from connectors.channels.web import ConsoleConfig, install_console
 from connectors.channels.web.sessions import SessionError, SessionSigner
 from connectors.channels.web.viewers import SESSION_COOKIE
 from tests.web.console_support import (
+    ENTRIES,
     KEYS,
     PLANTED,
     SECRET,
     CannedAnswers,
+    NoGaps,
     RecordingHandoff,
     console_app,
     form_token,
@@ -229,3 +241,35 @@ def test_the_api_is_untouched_by_the_console(client: TestClient) -> None:
     assert client.post("/v1/ask", json={"text": "hi"}).status_code == 401
     assert client.post("/v1/ask", json={"text": "hi"},
                        headers={"Authorization": f"Bearer {KEYS['staff']}"}).status_code == 200
+
+
+def test_answers_to_earlier_gaps_show_once_on_the_quick_ask_page() -> None:
+    class Inbox:
+        def __init__(self) -> None:
+            self.asked: list[tuple[str, str]] = []
+
+        def collect_notices(self, channel: str, asker: str) -> list[NoticeRequest]:
+            self.asked.append((channel, asker))
+            if len(self.asked) > 1:
+                return []
+            notice = Notice(question=f"bonus {PLANTED}", language="en", answered=True, text="Yes, £50 each.",
+                            citations=(Citation("Referral bonus", "en/staff/referrals.md", "", 0.8,
+                                                "https://intranet.verdello.example/referrals"),))
+            return [NoticeRequest(1, "a1", dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "web", {}, "staff", "bonus",
+                                  "en", notice=notice.as_json())]
+
+    inbox = Inbox()
+    ports = replace(ApiPorts(answering=CannedAnswers(), gaps=NoGaps(),
+                             api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES)), notices=inbox)
+    app = create_app(ports)
+    install_console(app, ports, ConsoleConfig(session_secret=SECRET))
+    client = TestClient(app, client=LOCAL)
+    token = form_token(client.get("/signin").text)
+    client.post("/signin", data={"key": KEYS["staff"], "csrf": token}, follow_redirects=False)
+    shown = client.get("/").text
+    assert inbox.asked[0][0] == "web"
+    assert inbox.asked[0][1].startswith("console-")
+    assert "Yes, £50 each." in shown
+    assert 'href="https://intranet.verdello.example/referrals"' in shown
+    assert "<script>window" not in shown
+    assert "Yes, £50 each." not in client.get("/").text

@@ -21,10 +21,12 @@ from pydantic import BaseModel, Field
 
 from assistant.access import ROLE_MAX_AUDIENCE, Permission, Role
 from assistant.insights.notices import Notice
+from assistant.insights.report import InsightsError
 from assistant.interactions import HandoffRecord
 from assistant.models import Message
 from connectors.channels.api_ports import ApiPorts
 from connectors.channels.web.assets import asset_response, load_assets
+from connectors.channels.web.charts import themes_by_friction, weekly_by_reason
 from connectors.channels.web.i18n import LANGUAGES, STRINGS, choose_language
 from connectors.channels.web.sessions import LOOPBACK, SessionSigner
 from connectors.channels.web.viewers import (
@@ -39,6 +41,7 @@ from connectors.channels.web.viewers import (
     ViewerResolver,
 )
 from connectors.channels.web.views import AnswerView, SourceView, safe_link
+from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, ReportLevel, render_gap_report
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ CHANNEL = "web"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SIGNIN_FORM_SECONDS = 3600
 MAX_FORM_BYTES = 8192
+DEFAULT_DAYS = 56
+"""The dashboard's period unless `?since=` says otherwise: eight weeks."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
@@ -224,7 +229,35 @@ def _router(console: Console) -> APIRouter:
     def dashboard_page(request: Request) -> Response:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.READ_REPORTS)
-        return console.render(request, "dashboard.html", viewer=viewer)
+        since = _days(request)
+        insights, error = None, None
+        if console.ports.reports is not None:
+            try:
+                insights, _ = console.ports.reports.report(since)
+            except InsightsError as problem:
+                error = str(problem)
+        chosen = request.query_params.get("theme")
+        theme = next((item for item in insights.themes if item.theme_id == chosen), None) if insights else None
+        return console.render(
+            request, "dashboard.html", viewer=viewer, since=since, error=error, insights=insights, theme=theme,
+            trend=weekly_by_reason(insights.weekly.get("reason", {})) if insights else None,
+            friction=themes_by_friction(insights.themes) if insights else None)
+
+    @router.get("/dashboard/report.{extension}")
+    def dashboard_report(extension: str, request: Request) -> Response:
+        viewer = console.viewers.viewer(request)
+        viewer.require(Permission.READ_REPORTS)
+        formats = {"html": ReportFormat.HTML, "csv": ReportFormat.CSV}
+        if extension not in formats or console.ports.reports is None:
+            raise HTTPException(status_code=404, detail="no such report")
+        try:
+            insights, rows = console.ports.reports.report(_days(request))
+        except InsightsError as error:
+            raise HTTPException(status_code=422, detail=str(error)) from error
+        content = render_gap_report(insights, rows, formats[extension], ReportLevel.THEMES)
+        return Response(content, media_type=REPORT_MEDIA_TYPES[formats[extension]], headers={
+            "Content-Disposition": f'attachment; filename="gap-report.{extension}"',
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
     @router.post("/console/ask")
     def ask(body: AskBody, request: Request,
@@ -265,6 +298,14 @@ def _router(console: Console) -> APIRouter:
         return {"answer_id": body.answer_id, "notify": True}
 
     return router
+
+
+def _days(request: Request) -> int:
+    """The dashboard's period in days (`?since=`), 56 by default, within 1 to 366."""
+    try:
+        return min(max(int(request.query_params.get("since") or DEFAULT_DAYS), 1), 366)
+    except ValueError:
+        return DEFAULT_DAYS
 
 
 async def _form(request: Request) -> dict[str, str]:
