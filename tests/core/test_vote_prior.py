@@ -152,7 +152,9 @@ def test_votes_for_a_page_that_no_longer_exists_are_ignored(store, prior, level_
     after = prior.rerank(level_result)
 
     assert prior.voted_turns == 5
-    assert [(hit.chunk.path, hit.score) for hit in after.hits] == [(hit.chunk.path, hit.score) for hit in before.hits]
+    assert [hit.chunk.path for hit in after.hits] == [hit.chunk.path for hit in before.hits]
+    # More rows in the float32 vote matrix may change the rounding of a sum, never more than that.
+    assert [hit.score for hit in after.hits] == pytest.approx([hit.score for hit in before.hits], abs=1e-6)
 
 
 def test_votes_count_only_after_a_refresh_and_the_matrix_keeps_the_most_recent(store, embedder, level_result):
