@@ -24,7 +24,7 @@ import numpy as np
 from assistant.nlu.dense_intents import DenseIntentClassifier, IntentModelError, SentenceEncoder
 from assistant.nlu.intent_ensemble import EnsembleParameters, IntentEnsemble
 from assistant.nlu.intents import Intent
-from assistant.nlu.rasa_training import HASH_LENGTH, MODEL_PREFIX, hash_nlu_data
+from assistant.nlu.rasa_training import hash_nlu_data, model_file
 from assistant.nlu.training_data import NLU_FILE, read_examples
 
 logger = logging.getLogger(__name__)
@@ -98,11 +98,12 @@ class DenseIntentTrainer:
 
     def path(self) -> Path:
         """Where the classifier for the data as it is now lives."""
-        return self.models_dir / f"{MODEL_PREFIX}{hash_nlu_data(self.nlu_data_dir)[:HASH_LENGTH]}{INTENTS_SUFFIX}"
+        return model_file(self.models_dir, hash_nlu_data(self.nlu_data_dir), INTENTS_SUFFIX)
 
-    def current(self) -> DenseIntentClassifier | None:
-        """The saved classifier for the current data and embedding model, or None (missing, stale or unreadable)."""
-        path = self.path()
+    def current(self, path: Path | None = None) -> DenseIntentClassifier | None:
+        """The saved classifier for the current data and embedding model, or None (missing, stale or unreadable);
+        `path` is `self.path()` when the caller already has it (it hashes every NLU data file)."""
+        path = path or self.path()
         if not path.is_file():
             return None
         try:
@@ -120,7 +121,7 @@ class DenseIntentTrainer:
         """Train unless a classifier for the current data and embedding model exists."""
         started = time.monotonic()
         path = self.path()
-        if self.current() is not None:
+        if self.current(path) is not None:
             return DenseTrainingResult(path, trained=False, duration_seconds=0.0)
         examples = read_examples(self.nlu_data_dir / NLU_FILE)
         classifier = DenseIntentClassifier(self.encoder, out_of_scope_label=Intent.OUT_OF_SCOPE)

@@ -73,6 +73,12 @@ def hash_nlu_data(nlu_data_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def model_file(models_dir: Path, data_hash: str, suffix: str) -> Path:
+    """The file in `models_dir` for a model of the NLU data with this hash (`nlu-<12 hex digits><suffix>`); every
+    model trained from `nlu_data/` is named this way, so the ones from the same data sit side by side."""
+    return Path(models_dir) / f"{MODEL_PREFIX}{data_hash[:HASH_LENGTH]}{suffix}"
+
+
 @dataclass(frozen=True)
 class TrainingResult:
     """The model for the current data, and whether this call had to train it."""
@@ -113,7 +119,7 @@ class RasaTrainer:
 
     def model_path_for(self, data_hash: str) -> Path:
         """Where the model trained from data with this hash lives."""
-        return self.models_dir / f"{MODEL_PREFIX}{data_hash[:HASH_LENGTH]}{MODEL_SUFFIX}"
+        return model_file(self.models_dir, data_hash, MODEL_SUFFIX)
 
     def current_model(self) -> Path | None:
         """The model trained from the data as it is now, or None if there is none yet."""
