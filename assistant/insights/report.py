@@ -21,6 +21,7 @@ from assistant.insights.facts import GapFact, ThemeLabel
 from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
 from assistant.insights.groups import OTHER, group_namer
 from assistant.interactions.records import AnsweredTurn
+from assistant.models import GapReason
 
 NEGATIVE = "negative_feedback"
 HANDOFF = "handoff_requested"
@@ -30,6 +31,7 @@ TRAINING_RATE_RATIO = 2.0
 """A team needs training on a page when its askers ask about it at least this many times as often as others'."""
 TRAINING_MIN_QUESTIONS = 3
 HTML_THEMES = 50
+ORDER_OUTAGE_REASON = GapReason.ORDER_SYSTEM_UNAVAILABLE.value
 """How many themes (by friction) the HTML report lists, each in a row whose id is the theme's `anchor`."""
 _ANCHOR_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -97,6 +99,10 @@ class GapInsights:
     training_needs: list[dict[str, object]]
     resolution_days_by_owner: dict[str, float]
     filters: dict[str, str] = field(default_factory=dict)
+    order_lookups: dict[str, object] = field(default_factory=dict)
+    """`by_outcome`: order look-ups of the period by outcome (unknown numbers are counted here, not as gaps; whole
+    company, so left out of a team's or owner's report); `unavailable_by_hour`: look-ups that failed because the
+    order system was down, per UTC hour (ISO hour -> count, hours with none left out)."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
@@ -121,6 +127,7 @@ def build_gap_insights(
     default_owner: str = "Knowledge team",
     team: str | None = None,
     owner: str | None = None,
+    order_outcomes: dict[str, int] | None = None,
 ) -> GapInsights:
     """Count what the gaps (and, for training needs, the answered turns) of the period say.
 
@@ -165,11 +172,22 @@ def build_gap_insights(
                                        min_group_size),
         resolution_days_by_owner=_resolution_by_owner(in_period, default_owner),
         filters=filters,
+        order_lookups=_order_lookups(in_period, None if filters else order_outcomes),
     )
 
 
 def _earliest(gaps: Sequence[GapFact], period_end: dt.datetime) -> dt.datetime:
     return min((gap.created_at for gap in gaps), default=period_end)
+
+
+def _order_lookups(gaps: Sequence[GapFact], outcomes: dict[str, int] | None) -> dict[str, object]:
+    by_hour = Counter(gap.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:00Z") for gap in gaps
+                      if gap.reason == ORDER_OUTAGE_REASON)
+    lookups: dict[str, object] = {"unavailable_by_hour": dict(sorted(by_hour.items()))}
+    if outcomes is not None:
+        lookups["by_outcome"] = {outcome: count for outcome, count in sorted(outcomes.items())
+                                 if outcome.startswith("order_")}
+    return lookups
 
 
 def _totals(gaps: Sequence[GapFact]) -> dict[str, object]:

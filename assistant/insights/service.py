@@ -23,6 +23,8 @@ class GapSource(Protocol):
 
     def answered_turns(self, since_days: int | None = None) -> list[AnsweredTurn]: ...
 
+    def outcome_counts(self, since_days: int | None = None) -> dict[str, int]: ...
+
 
 class TagsDimensions(Protocol):
     """The EX-dimension classifier."""
@@ -63,7 +65,7 @@ class GapInsightsService:
         insights = build_gap_insights(
             facts, [theme.as_label() for theme in themes], period_end=self._clock(), since_days=since_days,
             answered=answered, min_group_size=self._min_group_size, default_owner=self._default_owner,
-            team=team, owner=owner,
+            team=team, owner=owner, order_outcomes=self._source.outcome_counts(since_days),
         )
         kept = {fact.gap_id for fact in facts if (team is None or fact.team == team)
                 and (owner is None or (fact.nearest_owner or self._default_owner) == owner)}

@@ -28,11 +28,16 @@ def demo_orders_url(settings: Settings) -> str:
 
 
 def use_demo_orders(settings: Settings) -> str | None:
-    """Point `settings` at the demo order database when no order system is configured; the URL used, or None when
-    `ASSISTANT_ORDERS_URL` names one (a real order system always wins)."""
+    """Point `settings` at the demo order database when no order system is configured, with tracking links for its
+    carriers unless `ASSISTANT_ORDERS_TRACKING_URLS` names some; the URL used, or None when `ASSISTANT_ORDERS_URL`
+    names an order system (a real one always wins)."""
+    from connectors.sources.orders.demo import DEMO_TRACKING_URLS
+
     if settings.orders_url:
         return None
     settings.orders_url = demo_orders_url(settings)
+    if not settings.orders_tracking_urls:
+        settings.orders_tracking_urls = dict(DEMO_TRACKING_URLS)
     return settings.orders_url
 
 

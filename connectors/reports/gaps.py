@@ -107,10 +107,33 @@ def _markdown(insights: GapInsights) -> str:
     lines += ["", "## Knowledge needs", ""]
     lines += [f"- **{_md(str(need['owner']))}**: {need['action']} for \"{_md(str(need['label']))}\"; staff asked: "
               + "; ".join(_md(question) for question in need["questions"][:3]) for need in insights.knowledge_needs]
+    lines += ["", "## Order look-ups", "", _order_summary(insights)]
     lines += ["", "## Training needs", ""]
     lines += [f"- {_md(str(need['team']))}: {_md(str(need['page_title']))} ({need['per_asker']} questions per person, "
               f"others {need['others_per_asker']})" for need in insights.training_needs] or ["- none stand out"]
     return "\n".join(lines) + "\n"
+
+
+ORDER_OUTCOME_WORDS = {"order_found": "found", "order_not_found": "unknown number",
+                       "order_system_unavailable": "order system down", "order_system_not_connected": "no order system",
+                       "order_number_malformed": "malformed number", "order_numbers_too_many": "too many numbers",
+                       "order_number_asked": "asked for the number"}
+
+
+def _order_summary(insights: GapInsights) -> str:
+    """One sentence: look-ups by outcome (unknown numbers are counted, not gaps) and the hours the system was down."""
+    lookups = insights.order_lookups
+    by_outcome: dict[str, int] = lookups.get("by_outcome", {})  # type: ignore[assignment]
+    by_hour: dict[str, int] = lookups.get("unavailable_by_hour", {})  # type: ignore[assignment]
+    parts = []
+    if by_outcome:
+        parts.append("Look-ups: " + ", ".join(f"{ORDER_OUTCOME_WORDS.get(outcome, outcome)} {count}"
+                                              for outcome, count in by_outcome.items()) + ".")
+    if by_hour:
+        worst = sorted(by_hour.items(), key=lambda item: (-item[1], item[0]))[:5]
+        parts.append(f"The order system was not answering in {len(by_hour)} hour(s); most failed look-ups: "
+                     + ", ".join(f"{hour} {count}" for hour, count in worst) + ".")
+    return " ".join(parts) or "No order look-ups in this period."
 
 
 def _md(text: str) -> str:
@@ -149,6 +172,7 @@ def _html(insights: GapInsights) -> str:
         "<table><thead><tr><th>theme</th><th>gaps</th><th>people</th><th>friction</th><th>its parts</th>"
         f"<th>owner</th><th>nearest page</th><th>examples</th></tr></thead><tbody>{themes_rows}</tbody></table>"
         f"<h2>Knowledge needs</h2><ul>{needs or '<li>none</li>'}</ul>"
+        f"<h2>Order look-ups</h2><p>{e(_order_summary(insights))}</p>"
         f"<h2>Training needs</h2><ul>{training or '<li>none stand out</li>'}</ul>"
         f"<h2>EX dimensions by team</h2><table>{dimensions}</table>"
         f"<h2>Days to resolution by owner</h2>{_bars_svg(insights.resolution_days_by_owner)}"

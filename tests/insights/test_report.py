@@ -117,3 +117,17 @@ def test_the_report_data_is_json_ready() -> None:
     data = json.loads(json.dumps(insights.as_dict()))
     assert data["themes"][0]["first_seen"].startswith("2026-11-")
     assert data["period_end"] == "2026-11-30T18:00:00+00:00"
+
+
+def test_order_lookups_count_outcomes_and_outage_hours_and_leave_company_counts_out_of_a_team_report() -> None:
+    outages = [gap(200 + i, days_ago=0.01 * (i + 1), theme="orders", asker=f"o{i}", reason="order_system_unavailable")
+               for i in range(3)]
+    outcomes = {"order_found": 9, "order_not_found": 4, "order_system_unavailable": 3}
+    insights = build_gap_insights([*gift_card_theme(), *outages], [], period_end=END, since_days=30,
+                                  order_outcomes=outcomes)
+    assert insights.order_lookups["by_outcome"] == outcomes
+    assert insights.order_lookups["unavailable_by_hour"] == {"2026-11-30T17:00Z": 3}
+    assert insights.as_dict()["order_lookups"]["unavailable_by_hour"] == {"2026-11-30T17:00Z": 3}
+    team_only = build_gap_insights([*gift_card_theme(), *outages], [], period_end=END, since_days=30,
+                                   team="Tills", order_outcomes=outcomes)
+    assert "by_outcome" not in team_only.order_lookups, "look-up counts are the whole company's, not a team's"

@@ -26,6 +26,12 @@ def test_demo_orders_makes_the_database_once(tmp_path, monkeypatch, capsys):
     assert use_demo_orders(settings) == demo_orders_url(settings) == f"sqlite:///{path.resolve()}"
     real = Settings(_env_file=None, data_dir=tmp_path, orders_url="https://orders.example")
     assert use_demo_orders(real) is None and real.orders_url == "https://orders.example", "a real system wins"
+    assert settings.orders_tracking_urls["DPD"] == "https://tracking.example.com/dpd/{tracking}"
+    assert settings.orders_tracking_urls["Poste Italiane"] == "https://tracking.example.com/poste-italiane/{tracking}"
+    assert real.orders_tracking_urls == {}, "no demo links on a real order system"
+    own = Settings(_env_file=None, data_dir=tmp_path, orders_tracking_urls="DPD=https://dpd.example/{tracking}")
+    use_demo_orders(own)
+    assert own.orders_tracking_urls == {"DPD": "https://dpd.example/{tracking}"}, "configured links win"
 
 
 def test_a_custom_count_and_path(tmp_path):

@@ -3,10 +3,14 @@ outage as a gap, unknown numbers counted but no gap, and no personal data in the
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
 from assistant.circuit_breaker import CircuitBreaker
+from assistant.insights.service import GapInsightsService
+from assistant.insights.themes import ThemeBuilder
 from assistant.interactions import InteractionStore
 from assistant.interactions.schema import turns
 from assistant.models import GapReason, Message, OrderOutcome, Route
@@ -19,6 +23,7 @@ from assistant.privacy import Redactor
 from assistant.routing import RoutingPolicy
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswer
+from connectors.reports.gaps import render_gap_report
 from connectors.sources.orders.guarded import GuardedOrderSource
 from connectors.sources.orders.http_source import HttpOrderSource, HttpTimeouts
 from tests.support.order_system import OrderSystem
@@ -141,6 +146,27 @@ def test_an_outage_is_a_gap_with_its_own_reason(assistant, order_system, store):
     [gap] = store.gaps()
     assert gap.gap_reason is GapReason.ORDER_SYSTEM_UNAVAILABLE
     assert store.counts()["by_reason"]["order_system_unavailable"] == 1
+
+
+def test_the_gap_report_counts_lookups_and_the_hours_the_order_system_was_down(assistant, order_system, store,
+                                                                              embedder):
+    ask(assistant, "where is ORD-4827193")
+    ask(assistant, "where is ORD-9999999")
+    order_system.down(503)
+    ask(assistant, "where is ORD-5531208", thread="a")
+    ask(assistant, "where is ORD-4827193", thread="b")
+    service = GapInsightsService(store, ThemeBuilder(embedder), lambda path: None, min_group_size=5)
+    insights, gaps = service.report(since_days=1)
+    assert insights.order_lookups["by_outcome"] == {"order_found": 1, "order_not_found": 1,
+                                                     "order_system_unavailable": 2}
+    hours = {gap.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:00Z") for gap in gaps}
+    assert sum(insights.order_lookups["unavailable_by_hour"].values()) == 2
+    assert set(insights.order_lookups["unavailable_by_hour"]) == hours
+    assert {gap.gap_reason for gap in gaps} == {GapReason.ORDER_SYSTEM_UNAVAILABLE}, "an unknown number is no gap"
+    for fmt in ("md", "html"):
+        rendered = render_gap_report(insights, gaps, fmt)
+        assert "unknown number 1" in rendered and "order system down 2" in rendered
+        assert "The order system was not answering in" in rendered
 
 
 def test_italian(assistant):

@@ -80,6 +80,10 @@ COUNTRIES = {
            "phone": "+39 333 555 0{:03d}"},
 }
 
+DEMO_TRACKING_URLS = {carrier: f"https://tracking.example.com/{carrier.lower().replace(' ', '-')}/{{tracking}}"
+                      for place in COUNTRIES.values() for carrier in place["carriers"]}
+"""Tracking links for the demo carriers' cards: example.com addresses, since the demo's parcels are invented."""
+
 
 @dataclass(frozen=True)
 class DemoReport:
