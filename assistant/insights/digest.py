@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from assistant.insights.jsonable import jsonable
 from assistant.insights.report import HTML_THEMES, GapInsights, ThemeInsight
 
 DEFAULT_TOP = 5
@@ -94,7 +95,7 @@ class WeeklyDigest:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
 def build_weekly_digest(insights: GapInsights, gaps: Sequence[DatedGap], *, since_days: int = 7,
@@ -165,13 +166,3 @@ def _resolved(themes: Sequence[ThemeInsight], week_start: dt.datetime, week_end:
                       for path in paths)
         found.append(DigestResolution(theme.theme_id, theme.label, len(this_week), pages, link(theme)))
     return sorted(found, key=lambda item: (-item.resolved, item.label, item.theme_id))
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return value

@@ -20,6 +20,7 @@ from assistant.errors import AssistantError
 from assistant.insights.facts import GapFact, ThemeLabel
 from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
 from assistant.insights.groups import OTHER, group_namer
+from assistant.insights.jsonable import jsonable
 from assistant.interactions.records import AnsweredTurn
 from assistant.models import GapReason
 
@@ -106,7 +107,7 @@ class GapInsights:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
 def theme_anchor(theme_id: str) -> str:
@@ -351,13 +352,3 @@ def _share(group: Sequence[GapFact], test) -> float:
 def _majority(values: Iterable[str | None]) -> str | None:
     counts = Counter(value for value in values if value)
     return counts.most_common(1)[0][0] if counts else None
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    return value
