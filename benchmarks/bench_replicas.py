@@ -227,6 +227,14 @@ def inject(fault: str, topology: Topology, at: float, hold: float, events: list[
     return thread
 
 
+def index_size(topology: Topology) -> dict:
+    """Passages in the active generation (from a replica's /healthz) and the Chroma server's files on disk."""
+    health = httpx.get(f"{topology.replica_urls[0]}/healthz", timeout=10).json()
+    index = health.get("index", {})
+    disk = sum(path.stat().st_size for path in (topology.directory / "chroma").rglob("*") if path.is_file())
+    return {"health": index, "chroma_disk_mib": round(disk / 2**20, 1)}
+
+
 def wait_for_storage(topology: Topology, acknowledged: list[str], timeout: float) -> tuple[Counter, float]:
     """Poll PostgreSQL until every acknowledged turn is there (spools drained) or `timeout` passes."""
     began = time.monotonic()
@@ -277,6 +285,9 @@ def main() -> int:
             fault.join(timeout=400)
         report["load"] = load.figures()
         report["events"] = events
+        report["memory"] = {part.name: part.memory_mib()
+                            for part in [*topology.replicas, topology.rasa, topology.chroma]}
+        report["index"] = index_size(topology)
         stored, waited = wait_for_storage(topology, load.acknowledged, timeout=120)
         acknowledged = set(load.acknowledged)
         report["storage"] = {

@@ -67,6 +67,18 @@ class ServedProcess:
             time.sleep(0.5)
         raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
+    def memory_mib(self) -> dict[str, float] | None:
+        """Resident memory of the process group's leader now and at its peak (VmRSS, VmHWM), or None when gone."""
+        if self._process is None or self._process.poll() is not None:
+            return None
+        figures = {}
+        with open(f"/proc/{self._process.pid}/status", encoding="utf-8") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    figures["rss_mib" if key == "VmRSS" else "peak_rss_mib"] = round(int(value.split()[0]) / 1024, 1)
+        return figures
+
     def kill(self) -> None:
         """SIGKILL to the whole process group: the process gets no chance to flush or say goodbye."""
         if self._process is not None and self._process.poll() is None:
