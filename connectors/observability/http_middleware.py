@@ -3,6 +3,7 @@ timed by route template."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -13,6 +14,8 @@ from connectors.observability.request_ids import HEADER, end_request, start_requ
 
 logger = logging.getLogger(__name__)
 
+CLIENT_GONE = 499
+"""The status counted for a request whose client went away before an answer (nginx's convention)."""
 UNMATCHED = "unmatched"
 """The route label of a request no route took (404s for made-up paths), so odd paths add no new series."""
 _HEADER_NAME = HEADER.lower().encode("latin-1")
@@ -52,6 +55,10 @@ class ObservingMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            if not response_started:
+                status = CLIENT_GONE
+            raise
         except Exception:
             if not response_started:
                 # Starlette's outermost error handler would answer 500 without our header: answer it here (it then
