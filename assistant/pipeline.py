@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 import unicodedata
@@ -133,7 +134,8 @@ class Assistant:
     def _understand_in_background(self, text: str) -> Future | None:
         if self._understander is None:
             return None
-        return self._workers.submit(self._understander.understand, text)
+        # In a copy of the caller's context: what the worker logs carries the caller's request id.
+        return self._workers.submit(contextvars.copy_context().run, self._understander.understand, text)
 
     def _collect(self, pending: Future | None) -> Understanding:
         if pending is None:

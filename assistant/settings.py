@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     redaction_keep_terms: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Company, product and place names the redactor must never take for people's names."""
     log_level: str = "INFO"
+    log_format: Literal["auto", "text", "json"] = "auto"
+    """`text`: one readable line per record; `json`: one JSON object per line (timestamp, level, logger, message,
+    request_id, exception); `auto`: text when standard error is a terminal, JSON otherwise (a container, a pipe)."""
+    metrics_key: SecretStr | None = None
+    """A key that may read `GET /metrics` and nothing else (Prometheus's `bearer_token`); `admin` API keys may too.
+    With no API keys and no metrics key, only this machine may read the metrics."""
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_platform("SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(

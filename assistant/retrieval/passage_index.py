@@ -141,6 +141,7 @@ class PassageIndex:
             return PartHealth("index", ok=False, reason=str(error))
         return PartHealth("index", ok=True, details={
             "generation": snapshot.name,
+            "chunks": len(snapshot.chunks),
             "passages": sum(1 for chunk in snapshot.chunks if chunk.kind == "section"),
             "pages": len(snapshot.passage_rows),
         })

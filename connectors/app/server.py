@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 
 from fastapi import FastAPI
 
 from assistant.errors import ConfigurationError
-from assistant.settings import Settings
+from assistant.settings import Settings, reveal
 from connectors.app.channel_mounts import mount_channels
 from connectors.app.console_setup import console_config
 from connectors.app.periodic import PeriodicJob
@@ -17,6 +18,10 @@ from connectors.app.services import build_services, hash_salt
 from connectors.channels.addresses import is_loopback_host
 from connectors.channels.http.app import create_app
 from connectors.channels.web import install_console
+from connectors.observability.collectors import IngestCollector
+from connectors.observability.ingest_record import IngestRecordFile
+from connectors.observability.measured_ports import MeasuredAnswering
+from connectors.observability.metrics import AssistantMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +48,9 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
         from connectors.app.nlu_runtime import NLURuntime
 
         nlu = NLURuntime(settings)
-    services = build_services(settings, intent_parser=nlu.client if nlu else None)
+    metrics = AssistantMetrics()
+    services = build_services(settings, intent_parser=nlu.client if nlu else None, metrics=metrics)
+    metrics.watch(IngestCollector(IngestRecordFile(settings.data_dir).read))
     services.embedder.warm_up()
     retention = RetentionSchedule(services.interactions, settings.retention_days) if settings.retention_days else None
     # Gaps resolved by a person (API, console) or by another process's recheck: tell who asked to be told.
@@ -76,9 +83,11 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
                 nlu.stop()
             services.close()
 
-    ports = services.api_ports(extra_health=[nlu.health] if nlu else [])
-    app = create_app(ports, lifespan=lifespan)
+    # Every channel answers through the measured port: answers, gaps and errors are counted whichever one asked.
+    answering = MeasuredAnswering(services.assistant, metrics)
+    ports = dataclasses.replace(services.api_ports(extra_health=[nlu.health] if nlu else []), answering=answering)
+    app = create_app(ports, lifespan=lifespan, metrics=metrics, metrics_key=reveal(settings.metrics_key))
     install_console(app, ports, console_config(settings, hash_salt(settings)))
-    mounted = mount_channels(app, services.assistant, settings, host)
+    mounted = mount_channels(app, answering, settings, host)
     logger.info("channels: %s", ", ".join(["api", "web console", *mounted]))
     return app

@@ -31,7 +31,7 @@ from assistant.privacy import Redactor
 from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder
-from assistant.retrieval.ingest import Ingestor
+from assistant.retrieval.ingest import Ingestor, IngestReport
 from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
 from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher
@@ -43,6 +43,9 @@ from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.nlu_runtime import live_intent_ensemble
 from connectors.app.process_tuning import limit_blas_threads
 from connectors.channels.http.app import ApiPorts
+from connectors.observability.ingest_record import IngestRecordFile
+from connectors.observability.measured_ports import TimedIntentParser, TimedOrderSource
+from connectors.observability.metrics import AssistantMetrics
 from connectors.sources.orders.factory import OrderSourceOptions, open_order_source
 from connectors.sources.orders.guarded import GuardedOrderSource
 from connectors.sources.orders.http_source import HttpTimeouts
@@ -70,8 +73,13 @@ class Services:
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
     def ingestor(self) -> Ingestor:
-        """Ingests the knowledge, then calibrates the answerability decision for the generation it left active."""
-        return Ingestor(self.store, self.embedder, after_ingest=lambda report: self.calibrate_answerability())
+        """Ingests the knowledge, then calibrates the answerability decision for the generation it left active and
+        leaves the run's figures in the data directory (for `/metrics`, whichever process ran it)."""
+        return Ingestor(self.store, self.embedder, after_ingest=self._after_ingest)
+
+    def _after_ingest(self, report: IngestReport) -> None:
+        self.calibrate_answerability()
+        IngestRecordFile(self.settings.data_dir).write(report)
 
     def calibrate_answerability(self) -> KnowledgeBaseCalibration | None:
         """The active index generation's answerability calibration, computed from its pages when it has none."""
@@ -203,8 +211,11 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
 def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
                    redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
                    entity_extractor: EntityExtractor | None = None,
-                   intent_classifier: IntentClassifier | None = None) -> Services:
+                   intent_classifier: IntentClassifier | None = None,
+                   metrics: AssistantMetrics | None = None) -> Services:
     """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them.
+
+    With `metrics` (a server's), Rasa parses and order look-ups are timed into it.
 
     `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
     order numbers with spaCy and answers everything else from retrieval (reported as degraded).
@@ -230,7 +241,11 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     order_numbers = OrderNumberFinder(settings.order_number_pattern)
     order_source = build_order_source(settings)
-    orders = OrdersSkill(order_source, finder=order_numbers, max_numbers=settings.orders_max_numbers,
+    if metrics is not None and intent_parser is not None:
+        intent_parser = TimedIntentParser(intent_parser, metrics)
+    timed_source = (TimedOrderSource(order_source, metrics)
+                    if metrics is not None and order_source is not None else order_source)
+    orders = OrdersSkill(timed_source, finder=order_numbers, max_numbers=settings.orders_max_numbers,
                          describer=OrderDescriber(settings.orders_tracking_urls))
     assistant = Assistant(
         skill,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from pydantic import ValidationError
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from connectors.cli import ask, db, demo, evaluate, gaps, ingest, knowledge, serve, slack, train
+from connectors.observability.log_format import configure_logging
 
 COMMAND_GROUPS = (serve, ingest, ask, train, evaluate, gaps, knowledge, db, demo, slack)
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"error: the settings are not valid: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return args.handler(settings, args)
     except AssistantError as error:

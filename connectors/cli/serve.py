@@ -33,5 +33,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     port = args.port or settings.port
     app = build_server_app(settings, host=host, use_nlu=not args.no_nlu)
     print(f"Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's own lines (start-up, access) go through the handler `assistant` set up, in the
+    # format ASSISTANT_LOG_FORMAT names and with the request id.
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from connectors.channels.http.schemas import (
     NoticeBody,
     NotifyRequest,
 )
+from connectors.observability.collectors import HealthCollector
+from connectors.observability.http_middleware import ObservingMiddleware
+from connectors.observability.metrics import CONTENT_TYPE, AssistantMetrics
 from connectors.reports.gaps import REPORT_MEDIA_TYPES, ReportFormat, ReportLevel, render_gap_report
 
 logger = logging.getLogger(__name__)
@@ -69,16 +73,30 @@ def _authenticate(keys: Sequence[ApiKey]) -> Callable[[Request], Caller]:
             if not is_loopback_host(client):
                 raise HTTPException(status_code=403, detail="no API keys are configured: loopback callers only")
             return Caller(Role.ADMIN)
-        supplied = request.headers.get("x-api-key") or ""
-        authorization = request.headers.get("authorization") or ""
-        if authorization.lower().startswith("bearer "):
-            supplied = supplied or authorization[7:].strip()
-        key = matching_key(keys, supplied)
+        key = matching_key(keys, _supplied_key(request))
         if key is None:
             raise HTTPException(status_code=401, detail="missing or wrong API key (X-API-Key or Bearer)")
         return Caller(key.role, key.owner)
 
     return authenticate
+
+
+def _supplied_key(request: Request) -> str:
+    """The key a request carries, in `X-API-Key` or as `Authorization: Bearer KEY` ("" when none)."""
+    supplied = request.headers.get("x-api-key") or ""
+    authorization = request.headers.get("authorization") or ""
+    if authorization.lower().startswith("bearer "):
+        supplied = supplied or authorization[7:].strip()
+    return supplied
+
+
+def _may_read_metrics(request: Request, metrics_key: str | None) -> None:
+    """The metrics key, or whatever the API lets act as `admin` (with no API keys: a caller on this machine)."""
+    if metrics_key and hmac.compare_digest(_supplied_key(request).encode(), metrics_key.encode()):
+        return
+    caller = request.app.state.authenticate(request)
+    if caller.role is not Role.ADMIN:
+        raise HTTPException(status_code=403, detail="only an admin key or ASSISTANT_METRICS_KEY may read the metrics")
 
 
 def _current_caller(request: Request) -> Caller:
@@ -88,8 +106,12 @@ def _current_caller(request: Request) -> Caller:
 CallerDependency = Annotated[Caller, Depends(_current_caller)]
 
 
-def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
-    """Build the API around its ports; `ports.health_checks` make up `/healthz`."""
+def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: AssistantMetrics | None = None,
+               metrics_key: str | None = None) -> FastAPI:
+    """Build the API around its ports; `ports.health_checks` make up `/healthz` and the parts' state in `/metrics`.
+
+    `metrics` is this app's registry (a new one when None: never the process-wide default); `metrics_key` is a key
+    that may read `/metrics` and nothing else. Every response carries the request's `X-Request-ID`."""
     app = FastAPI(
         lifespan=lifespan,
         title="Front-line assistant",
@@ -97,6 +119,10 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         description="Answers staff questions from company knowledge, with sources; logs what it cannot answer.",
     )
     app.state.authenticate = _authenticate(list(ports.api_keys))
+    metrics = metrics if metrics is not None else AssistantMetrics()
+    metrics.watch(HealthCollector(ports.health_checks))
+    app.state.metrics = metrics
+    app.add_middleware(ObservingMiddleware, metrics=metrics)
 
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, error: AssistantError) -> JSONResponse:
@@ -236,5 +262,12 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None) -> FastAPI:
         body["status"] = "degraded" if reasons else "ok"
         body["reasons"] = reasons
         return JSONResponse(body)
+
+    @app.get("/metrics", response_class=Response, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+    def prometheus_metrics(request: Request) -> Response:
+        """Prometheus metrics (text format): for `ASSISTANT_METRICS_KEY` or an `admin` key; with no API keys, for
+        callers on this machine only."""
+        _may_read_metrics(request, metrics_key)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     return app

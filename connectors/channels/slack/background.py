@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from connectors.observability.request_ids import context_for_request
+
 logger = logging.getLogger(__name__)
 
 OnError = Callable[[BaseException], Awaitable[None]]
@@ -36,9 +38,11 @@ class BackgroundWork:
         request_id: str,
         on_error: OnError | None = None,
     ) -> asyncio.Task[None]:
-        """Start `work` now on the running loop; `request_id` names it in logs (event or trigger id)."""
+        """Start `work` now on the running loop; `request_id` (event or trigger id) names it in logs, and is the
+        request id of every log line the work writes (a new one when it is no sane token)."""
         task = asyncio.get_running_loop().create_task(
-            self._run(work, request_id, on_error), name=f"slack:{request_id}"
+            self._run(work, request_id, on_error), name=f"slack:{request_id}",
+            context=context_for_request(request_id),
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

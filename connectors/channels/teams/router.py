@@ -17,6 +17,7 @@ from connectors.channels.teams.adapter import create_adapter, create_bot_framewo
 from connectors.channels.teams.bot import AssistantBot
 from connectors.channels.teams.config import TeamsConfig
 from connectors.channels.teams.proactive import TeamsPoster
+from connectors.observability.request_ids import current_request
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,10 @@ def create_teams_router(assistant: AnswersQuestions, config: TeamsConfig) -> API
             )
             return _problem(401, "not authorized")
 
+        request = current_request()
+        if request is not None:
+            # The activity id is what Teams' side knows this turn by: log it, and answer it in X-Request-ID.
+            request.adopt(activity.id)
         try:
             invoke_response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         except Exception:
