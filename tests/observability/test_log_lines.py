@@ -92,3 +92,14 @@ def test_slack_work_runs_as_the_request_its_event_id_names() -> None:
 
     asyncio.run(main())
     assert sorted(seen) == ["C024BE91L:1700000000.000100"] * 2 + ["Ev08ABCDEF"] * 2
+
+
+def test_access_lines_leave_the_query_string_out() -> None:
+    stream = io.StringIO()
+    handler = log_handler("json", stream)
+    access = logging.getLogger("uvicorn.access")
+    record = access.makeRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/v1/notices?user=U0123ABC", "1.1", 200), None)
+    handler.handle(record)
+    line = json.loads(stream.getvalue())
+    assert line["message"] == '127.0.0.1:5000 - "GET /v1/notices HTTP/1.1" 200' and "U0123ABC" not in line["message"]
