@@ -1,7 +1,8 @@
 """The tables of the interaction store at the newest migration: `turns` (one per answer), `feedback` (one per
 vote), `gap_counts` (daily totals that outlive retention), `notice_requests` (who asked to be told when a gap
 is answered, and the notice once it is ready) and `question_vectors` (embeddings of redacted gap questions, kept so
-that a report embeds each question once). Changes go through a new migration in
+that a report embeds each question once) and `shared_state` (expiring claims and values the replicas share, see
+`shared_state.py`). Changes go through a new migration in
 `migrations/versions/`; a test checks the migrated database matches these definitions."""
 
 from __future__ import annotations
@@ -165,4 +166,18 @@ question_vectors = Table(
     Column("vector", LargeBinary(), nullable=False),  # float16, little-endian
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_question_vectors_created_at", "created_at"),
+)
+
+shared_state = Table(
+    "shared_state",
+    metadata,
+    # What every replica must see, for a while: Slack events already handled, threads the bot is in, pending
+    # conversation slots, answers behind buttons. Keys are salted hashes, so no platform id is stored as such.
+    Column("namespace", String(32), nullable=False),
+    Column("key", String(64), nullable=False),  # HMAC-SHA256 of namespace and key
+    Column("value", JSON(), nullable=True),  # None for a claim
+    Column("expires_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("namespace", "key"),
+    Index("ix_shared_state_expires_at", "expires_at"),
+    Index("ix_shared_state_namespace_expires_at", "namespace", "expires_at"),
 )

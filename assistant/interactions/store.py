@@ -44,6 +44,7 @@ from assistant.interactions.records import (
     VotedTurn,
 )
 from assistant.interactions.schema import feedback, gap_counts, notice_requests, question_vectors, turns
+from assistant.interactions.shared_state import DatabaseSharedState
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 _MAX_ANSWER_ID_LENGTH = 64
@@ -417,6 +418,15 @@ class InteractionStore:
                 select(feedback).where(feedback.c.turn_id == answer_id).order_by(feedback.c.id)
             ).all()
         return _turn_record(row, tuple(_feedback_record(vote) for vote in votes))
+
+    def asked_question(self, answer_id: str) -> str | None:
+        """The question of turn `answer_id` as stored (redacted), or None when there is no such turn."""
+        with self._transaction(f"read the question of turn {answer_id}") as connection:
+            return connection.execute(select(turns.c.question).where(turns.c.id == answer_id)).scalar_one_or_none()
+
+    def shared_state(self, **options: Any) -> DatabaseSharedState:
+        """Expiring state the replicas share, in this store's database (`DatabaseSharedState` takes `options`)."""
+        return DatabaseSharedState(self._engine, self._hasher, clock=self._clock, serial=self._serial, **options)
 
     def gaps(self, since_days: int | None = None, limit: int = 500,
              state: GapState | None = None) -> list[GapRecord]:
