@@ -42,6 +42,14 @@ class AnswersQuestions(Protocol):
         ...
 
 
+class RecallsQuestions(Protocol):
+    """Reads a question back as the interaction store keeps it (redacted), by the id of its answer."""
+
+    def asked_question(self, answer_id: str) -> str | None:
+        """The stored question of answer `answer_id`, or None when there is no such turn (yet)."""
+        ...
+
+
 class ListsGaps(Protocol):
     """Reads the gap log (already redacted when stored): the gaps newest first, and totals over a period."""
 

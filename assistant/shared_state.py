@@ -48,6 +48,10 @@ class SharedState(Protocol):
         """Whether `key` is live (claimed or put, not yet expired)."""
         ...
 
+    def count(self, namespace: str) -> int:
+        """How many entries `namespace` holds (expired ones may be counted until they are purged)."""
+        ...
+
 
 class MemorySharedState:
     """`SharedState` in this process only: what one replica, the tests and the command-line tools use.

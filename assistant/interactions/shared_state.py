@@ -1,8 +1,8 @@
 """`SharedState` in the interaction store's database (table `shared_state`), so every replica sees it.
 
-A claim is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired` on the primary key (namespace, hashed key): the
-database lets exactly one of several concurrent callers insert (or take over an expired row), and tells each caller
-whether its statement wrote a row (RETURNING). Reads ignore expired rows. Expired rows are deleted in bounded batches every
+A claim is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired ... RETURNING` on the primary key (namespace,
+hashed key): the database lets exactly one of several concurrent callers insert (or take over an expired row), and
+only that caller gets a row back. Reads ignore expired rows. Expired rows are deleted in bounded batches every
 `purge_every` writes of this process and by `purge()` (run periodically by `assistant serve`); each namespace is
 also kept to `max_entries_per_namespace` rows, the soonest to expire going first, so the table stays bounded
 under a flood. Keys are stored as salted HMAC-SHA256 digests: no Slack or Teams id is kept as such.
@@ -156,7 +156,7 @@ class DatabaseSharedState:
             return list(connection.execute(select(shared_state.c.namespace).distinct()).scalars())
 
     def count(self, namespace: str | None = None) -> int:
-        """Rows in the table (expired ones not yet purged included), or in one namespace."""
+        """Rows in one namespace, or in the table (expired ones not yet purged included)."""
         query = select(func.count()).select_from(shared_state)
         if namespace is not None:
             query = query.where(shared_state.c.namespace == namespace)

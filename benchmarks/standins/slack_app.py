@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import httpx
 from fastapi import FastAPI
 
-from assistant.ports import AnswersQuestions
+from assistant.ports import AnswersQuestions, RecallsQuestions
+from assistant.shared_state import SharedState
 from benchmarks.standins.app_server import AppServer
 from benchmarks.standins.slack import BOT_USER_ID, TEAM_ID, SlackStandIn
 from connectors.channels.slack import SlackConfig, create_slack_router
@@ -42,13 +43,15 @@ class SlackHarness:
 StartSlack = Callable[..., SlackHarness]
 
 
-def start_harness(standin: SlackStandIn, assistant: AnswersQuestions, **config: Any) -> SlackHarness:
-    """Serve a FastAPI app with `create_slack_router(assistant, config)` talking to `standin`."""
+def start_harness(standin: SlackStandIn, assistant: AnswersQuestions, *, state: SharedState | None = None,
+                  questions: RecallsQuestions | None = None, **config: Any) -> SlackHarness:
+    """Serve a FastAPI app with `create_slack_router(assistant, config)` talking to `standin`; `state` and
+    `questions` are passed on (a replica shares `state` with the others)."""
     slack_config = SlackConfig(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=standin.api_url, **config
     )
     app = FastAPI()
-    app.include_router(create_slack_router(assistant, slack_config))
+    app.include_router(create_slack_router(assistant, slack_config, state=state, questions=questions))
     server = AppServer(app).start()
     return SlackHarness(standin, SignedSlack(server.url), server, slack_config)
 

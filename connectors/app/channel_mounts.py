@@ -6,8 +6,9 @@ import logging
 
 from fastapi import FastAPI
 
-from assistant.ports import AnswersQuestions
+from assistant.ports import AnswersQuestions, RecallsQuestions
 from assistant.settings import Settings, reveal
+from assistant.shared_state import SharedState
 from connectors.channels.slack import SlackConfig, create_slack_router
 from connectors.channels.teams import TeamsConfig, TeamsConfigurationError, create_teams_router
 
@@ -40,17 +41,19 @@ def teams_config(settings: Settings, host: str) -> TeamsConfig:
     )
 
 
-def mount_channels(app: FastAPI, assistant: AnswersQuestions, settings: Settings, host: str) -> list[str]:
-    """Include the channel routers that are configured; returns the names of those mounted."""
+def mount_channels(app: FastAPI, assistant: AnswersQuestions, settings: Settings, host: str, *,
+                   state: SharedState | None = None, questions: RecallsQuestions | None = None) -> list[str]:
+    """Include the channel routers that are configured; returns the names of those mounted. `state` is what the
+    replicas share (the database's when there is a store); `questions` reads stored questions back."""
     mounted = []
     slack = slack_config(settings)
     if slack is None:
         logger.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable /slack/events")
     else:
-        app.include_router(create_slack_router(assistant, slack))
+        app.include_router(create_slack_router(assistant, slack, state=state, questions=questions))
         mounted.append("slack")
     try:
-        app.include_router(create_teams_router(assistant, teams_config(settings, host)))
+        app.include_router(create_teams_router(assistant, teams_config(settings, host), state=state))
         mounted.append("teams")
     except TeamsConfigurationError as error:
         logger.warning("Teams is off: %s", error)

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 NOTICE_PERIOD_SECONDS = 60.0
 QUESTION_VECTOR_PERIOD_SECONDS = 60.0
 VOTE_PRIOR_PERIOD_SECONDS = 30.0
+# Expired shared state (Slack events taken, slots, answers behind buttons) is also purged every few hundred writes.
+SHARED_STATE_PURGE_SECONDS = 300.0
 """How soon a vote, from any channel or replica, starts to re-order pages."""
 
 
@@ -59,6 +61,8 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
                                    QUESTION_VECTOR_PERIOD_SECONDS)
     votes = [PeriodicJob("vote prior", services.vote_prior.refresh, VOTE_PRIOR_PERIOD_SECONDS)
              ] if services.vote_prior is not None else []
+    purges = [PeriodicJob("shared state purge", services.shared_state.purge, SHARED_STATE_PURGE_SECONDS)
+              ] if services.shared_state is not None else []
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -68,12 +72,12 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
             retention.start()
         notices.start()
         question_vectors.start()
-        for job in votes:
+        for job in [*votes, *purges]:
             job.start()
         try:
             yield
         finally:
-            for job in votes:
+            for job in [*votes, *purges]:
                 job.stop()
             question_vectors.stop()
             notices.stop()
@@ -88,6 +92,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     ports = dataclasses.replace(services.api_ports(extra_health=[nlu.health] if nlu else []), answering=answering)
     app = create_app(ports, lifespan=lifespan, metrics=metrics, metrics_key=reveal(settings.metrics_key))
     install_console(app, ports, console_config(settings, hash_salt(settings)))
-    mounted = mount_channels(app, answering, settings, host)
+    mounted = mount_channels(app, answering, settings, host, state=services.shared_state,
+                             questions=services.interactions)
     logger.info("channels: %s", ", ".join(["api", "web console", *mounted]))
     return app

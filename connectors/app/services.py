@@ -21,6 +21,7 @@ from assistant.insights.recheck import RecheckResult, recheck_open_gaps
 from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
 from assistant.interactions import InteractionStore
+from assistant.interactions.shared_state import DatabaseSharedState
 from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
@@ -69,6 +70,9 @@ class Services:
     """Re-orders search's pages by votes on similar questions (None when `ASSISTANT_VOTE_PRIOR_BOUND` is 0)."""
     orders: GuardedOrderSource | None = None
     """The order system (None when `ASSISTANT_ORDERS_URL` is empty); its health is the `/healthz` part `orders`."""
+    shared_state: DatabaseSharedState | None = None
+    """What replicas share (conversation slots, Slack events taken, answers behind buttons, Teams votes), in the
+    interaction store's database."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
@@ -229,6 +233,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     index = PassageIndex(store)
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = build_interaction_store(settings, redactor)
+    shared_state = interactions.shared_state()
     # Votes from every channel reach the store; the prior reads them there (redacted questions, hashed askers).
     vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
                             bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
@@ -253,7 +258,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         understander=Understander(intent_parser, extractor,
                                   intent_classifier or live_intent_ensemble(settings, multilingual)),
         orders=orders,
-        conversations=ConversationSlots(settings.conversation_ttl_seconds),
+        conversations=ConversationSlots(settings.conversation_ttl_seconds, state=shared_state),
         order_numbers=order_numbers,
         policy=RoutingPolicy.load(settings.routing_policy_file),
         max_question_chars=settings.max_question_chars,
@@ -262,4 +267,4 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
     )
     return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, vote_prior,
-                    order_source)
+                    order_source, shared_state)

@@ -25,7 +25,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     services = build_services(settings)
     try:
-        run_socket_mode(services.assistant, config)
+        run_socket_mode(services.assistant, config, state=services.shared_state, questions=services.interactions)
     finally:
         services.close()
     return 0

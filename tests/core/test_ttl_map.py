@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.conversation_slots import ConversationSlots, PendingSlot
+from assistant.shared_state import MemorySharedState
 from assistant.ttl_map import TTLMap, TTLSet
 from tests.support.clock import ManualClock
 
@@ -67,3 +68,14 @@ def test_conversation_slots_stay_bounded_when_nothing_has_expired() -> None:
         slots.expect(f"api:U{number}", PendingSlot(name="order_number", intent="order_status"))
     assert len(slots) == 100
     assert slots.pending("api:U999") is not None and slots.pending("api:U0") is None
+
+
+def test_conversation_slots_live_in_the_shared_state_they_are_given() -> None:
+    clock = ManualClock()
+    state = MemorySharedState(clock=clock)
+    asked_on_a = ConversationSlots(ttl_seconds=60, state=state)
+    answered_on_b = ConversationSlots(ttl_seconds=60, state=state)
+    asked_on_a.expect("slack:C1:171.1", PendingSlot(name="order_number", intent="order_status"))
+    assert answered_on_b.pending("slack:C1:171.1") == PendingSlot(name="order_number", intent="order_status")
+    answered_on_b.clear("slack:C1:171.1")
+    assert asked_on_a.pending("slack:C1:171.1") is None

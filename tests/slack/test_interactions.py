@@ -58,9 +58,10 @@ def test_empty_ask_command_gets_a_usage_hint_at_once(
 
 
 def test_share_button_posts_the_answer_visibly_and_removes_the_private_copy(
-    start_slack: StartSlack, recording: RecordingAssistant
+    start_slack: StartSlack, recording: RecordingAssistant, company_services
 ) -> None:
-    harness = start_slack(recording)
+    # The note quotes the question as the interaction store keeps it (redacted), read back by answer id.
+    harness = start_slack(recording, questions=company_services.interactions)
     harness.slack.command(QUESTION, response_url=harness.standin.response_url("ask"))
     private = harness.standin.wait_for("response_url:ask")[0]
 

@@ -8,7 +8,6 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -22,15 +21,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.errors import AssistantError, UnknownAnswerError
 from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
-from assistant.ports import AnswersQuestions
+from assistant.ports import AnswersQuestions, RecallsQuestions
 from assistant.retrieval.language import guess_language
-from assistant.ttl_map import TTLMap, TTLSet
+from assistant.shared_state import MemorySharedState, SharedState
 from connectors.channels.slack import blocks as kit
 from connectors.channels.slack import replies
 from connectors.channels.slack.background import BackgroundWork
 from connectors.channels.slack.config import SlackConfig
 from connectors.channels.slack.errors import SlackDeliveryError
 from connectors.channels.slack.order_blocks import TRACK_ACTION_PREFIX
+from connectors.channels.slack.shown import ShownAnswer, ShownAnswers
 from connectors.channels.slack.text import escape, mentions, question_from_slack
 
 logger = logging.getLogger(__name__)
@@ -40,15 +40,10 @@ CHANNEL_NAME = "slack"
 _PEOPLE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 Payload = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class ShownAnswer:
-    """An answer the bot showed, remembered for its buttons (share, hand-off, feedback)."""
-
-    question: str
-    answer: Answer
-    asker: str
+# Namespaces of the shared state: events and messages already taken by a replica, threads the bot is in.
+EVENTS = "slack.event"
+MESSAGES = "slack.message"
+THREADS = "slack.thread"
 
 
 class SlackBot:
@@ -58,6 +53,11 @@ class SlackBot:
     a worker thread) and the Web API calls run afterwards in `work`. Slack's retries are dropped by
     event id, and one Slack message is answered at most once even when it arrives as both an
     `app_mention` and a `message` event.
+
+    What another replica must know (events and messages taken, threads the bot is in, answers behind
+    buttons) is kept in `state`: the database's shared state when replicas run, this process's memory
+    (`config.max_remembered` entries per kind, timed by `clock`) by default. `questions` reads a
+    question back from the interaction store, redacted, for the Share note.
     """
 
     def __init__(
@@ -67,15 +67,14 @@ class SlackBot:
         *,
         work: BackgroundWork | None = None,
         clock: Callable[[], float] = time.monotonic,
+        state: SharedState | None = None,
+        questions: RecallsQuestions | None = None,
     ) -> None:
         self._assistant = assistant
         self._config = config
         self.work = work or BackgroundWork()
-        size = config.max_remembered
-        self._seen_events: TTLSet[str] = TTLSet(config.event_ttl_seconds, size, clock)
-        self._seen_messages: TTLSet[tuple[str, str]] = TTLSet(config.event_ttl_seconds, size, clock)
-        self._bot_threads: TTLSet[tuple[str, str]] = TTLSet(config.thread_ttl_seconds, size, clock)
-        self._answers: TTLMap[str, ShownAnswer] = TTLMap(config.answer_ttl_seconds, size, clock)
+        self._state: SharedState = state if state is not None else MemorySharedState(config.max_remembered, clock)
+        self._answers = ShownAnswers(self._state, config.answer_ttl_seconds, questions=questions)
         client_options: dict[str, Any] = {"token": config.bot_token}
         if config.web_api_base_url:
             client_options["base_url"] = config.web_api_base_url
@@ -111,7 +110,7 @@ class SlackBot:
         """Acknowledge an event seen before (a retry, `X-Slack-Retry-Num`) at once, without answering."""
         if body.get("type") == "event_callback":
             event_id = body.get("event_id")
-            if event_id and not self._seen_events.add_if_absent(event_id):
+            if event_id and not await self._claim(EVENTS, event_id, self._config.event_ttl_seconds):
                 logger.info(
                     "Slack event %s delivered again (retry %s, reason %s): acknowledged, not answered again",
                     event_id,
@@ -129,13 +128,13 @@ class SlackBot:
         if event.get("bot_id") or event.get("subtype") not in _PEOPLE_SUBTYPES:
             return
         channel, ts = event["channel"], event["ts"]
-        if not self._seen_messages.add_if_absent((channel, ts)):
+        if not await self._claim_message(channel, ts):
             return
         if channel.startswith("D"):  # a mention inside a direct message: answer like any DM
             thread_ts = event.get("thread_ts")
         else:
             thread_ts = event.get("thread_ts") or ts
-            self._bot_threads.add((channel, thread_ts))
+            await self._join_thread(channel, thread_ts)
         self._start_answer(
             text=event.get("text", ""),
             user=event.get("user", "unknown"),
@@ -158,19 +157,17 @@ class SlackBot:
         text = event.get("text", "")
         if event.get("channel_type") == "im" or channel.startswith("D"):
             pass  # every direct message is for the bot
-        elif (
-            not thread_ts
-            or (channel, thread_ts) not in self._bot_threads
-            or mentions(text, context.bot_user_id)
-        ):
-            # Not a follow-up in one of our threads; mentions are answered through `app_mention`.
+        elif not thread_ts or mentions(text, context.bot_user_id):
+            # Not a follow-up in a thread; mentions are answered through `app_mention`.
             return
         elif not question_from_slack(text, context.bot_user_id):
             return  # an attachment or emoji-only reply in a thread is not a question
-        if not self._seen_messages.add_if_absent((channel, ts)):
+        elif not await asyncio.to_thread(self._state.contains, THREADS, _thread_key(channel, thread_ts)):
+            return  # a thread the bot is not in
+        if not await self._claim_message(channel, ts):
             return
         if thread_ts and not channel.startswith("D"):
-            self._bot_threads.add((channel, thread_ts))  # keep an active thread alive
+            await self._join_thread(channel, thread_ts)  # keep an active thread alive
         self._start_answer(
             text=text,
             user=user,
@@ -222,7 +219,7 @@ class SlackBot:
                 channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error, guess_language(question))
             )
             return
-        key = self._remember(answer, question, user)
+        key = await asyncio.to_thread(self._answers.remember, answer, question, user)
         await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -266,7 +263,7 @@ class SlackBot:
             _log_core_error(request_id, error)
             await _send(respond, response_type="ephemeral", text=replies.polite_reply(error, guess_language(question)))
             return
-        key = self._remember(answer, question, user)
+        key = await asyncio.to_thread(self._answers.remember, answer, question, user)
         await _send(
             respond,
             response_type="ephemeral",
@@ -301,7 +298,7 @@ class SlackBot:
         user = body["user"]["id"]
         container = body.get("container") or {}
         if container.get("is_ephemeral"):
-            shown = self._answers.get(answer_id)
+            shown = await asyncio.to_thread(self._answers.get, answer_id)
             if shown is None:
                 await self._tell(body, respond, replies.FEEDBACK_THANKS)
                 return
@@ -352,7 +349,7 @@ class SlackBot:
             return
         container = body.get("container") or {}
         channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        shown = self._answers.get(key)
+        shown = await asyncio.to_thread(self._answers.get, key)
         permalink = None
         if not container.get("is_ephemeral") and channel_id and container.get("message_ts"):
             try:
@@ -411,8 +408,8 @@ class SlackBot:
         else:
             address = {"channel": channel_id,
                        "thread_ts": message.get("thread_ts") or container.get("message_ts") or message.get("ts", "")}
-        shown = self._answers.get(answer_id)
-        language = guess_language(shown.question) if shown else "en"
+        shown = await asyncio.to_thread(self._answers.get, answer_id)
+        language = shown.language if shown else "en"
         try:
             await asyncio.to_thread(self._assistant.request_notice, answer_id, asker=user, channel=CHANNEL_NAME,
                                     address=address)
@@ -438,12 +435,11 @@ class SlackBot:
         )
 
     async def _share(self, key: str, body: Payload, respond: AsyncRespond) -> None:
-        shown = self._answers.get(key)
+        shown = await asyncio.to_thread(self._answers.get, key)
         if shown is None:
             await self._tell(body, respond, replies.ANSWER_EXPIRED)
             return
-        question = shown.question if len(shown.question) <= 200 else shown.question[:199] + "…"
-        note = f"<@{body['user']['id']}> asked _{escape(question)}_ and shared the answer"
+        note = _share_note(body["user"]["id"], shown.question)
         # A response_url reply with response_type in_channel posts visibly, even where the bot is
         # not a member; then the private copy is removed.
         await _send(
@@ -457,11 +453,17 @@ class SlackBot:
 
     # ------------------------------------------------------------------ helpers
 
-    def _remember(self, answer: Answer, question: str, user: str) -> str:
-        """Keep the answer for its buttons; the key is the answer id, or a local one when it has none."""
-        key = answer.answer_id or f"local-{uuid.uuid4().hex}"
-        self._answers.set(key, ShownAnswer(question, answer, user))
-        return key
+    async def _claim(self, namespace: str, key: str, ttl_seconds: float) -> bool:
+        """True for the one replica (and the one delivery) that takes `key` first."""
+        return await asyncio.to_thread(self._state.claim, namespace, key, ttl_seconds)
+
+    async def _claim_message(self, channel: str, ts: str) -> bool:
+        return await self._claim(MESSAGES, f"{channel}:{ts}", self._config.event_ttl_seconds)
+
+    async def _join_thread(self, channel: str, thread_ts: str) -> None:
+        """Remember (for every replica) that the bot is in this thread, so follow-ups without a mention reach it."""
+        await asyncio.to_thread(self._state.put, THREADS, _thread_key(channel, thread_ts), True,
+                                self._config.thread_ttl_seconds)
 
     async def _tell(self, body: Payload, respond: AsyncRespond, text: str) -> None:
         """Say `text` privately to the person who clicked a button, where they clicked it."""
@@ -493,6 +495,18 @@ class SlackBot:
             await self._tell(body, respond, replies.polite_reply(error))
 
         return tell_error
+
+
+def _share_note(user: str, question: str | None) -> str:
+    """Who shared the answer, and what they asked as the store keeps it (redacted) when the store has it."""
+    if not question:
+        return f"<@{user}> shared this answer"
+    shown = question if len(question) <= 200 else question[:199] + "…"
+    return f"<@{user}> asked _{escape(shown)}_ and shared the answer"
+
+
+def _thread_key(channel: str, thread_ts: str) -> str:
+    return f"{channel}:{thread_ts}"
 
 
 def _conversation(channel: str, thread_ts: str | None) -> str | None:

@@ -16,6 +16,7 @@ from assistant.errors import AssistantError, UnknownAnswerError
 from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
+from assistant.shared_state import MemorySharedState, SharedState
 from connectors.channels.teams.cards import (
     HANDOFF_ACTION,
     AnswerAction,
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "teams"
 SUMMARY_CHARS = 120
+# Shared-state namespace of votes already recorded, per answer, voter and direction.
+VOTES = "teams.vote"
+VOTE_TTL_SECONDS = 7 * 24 * 3600.0
 # The manifest's command list offers "ask"; Teams then sends "ask <question>".
 _ASK_COMMAND = re.compile(r"^ask\s*:?\s+(?=\S)")
 
@@ -93,12 +97,20 @@ class AssistantBot(ActivityHandler):
     and are recorded with `record_feedback`. Errors raised by the core become a polite reply and a
     log line with the activity id; anything else propagates to the adapter's turn error handler.
     The core is synchronous and CPU-bound, so it runs in a worker thread.
+
+    A vote is recorded once: the same button pressed again by the same person (a double click, a
+    redelivery, a press reaching another replica) is thanked but not recorded twice, until that
+    person votes the other way. `state` holds the votes taken: the database's shared state when
+    replicas run, this process's memory by default.
     """
 
     def __init__(self, assistant: AnswersQuestions, *, handoff_conversation: str | None = None,
-                 service_url: str | None = None, poster_for: Callable[[str], TeamsPoster] | None = None) -> None:
+                 service_url: str | None = None, poster_for: Callable[[str], TeamsPoster] | None = None,
+                 state: SharedState | None = None, vote_ttl_seconds: float = VOTE_TTL_SECONDS) -> None:
         super().__init__()
         self._assistant = assistant
+        self._state: SharedState = state if state is not None else MemorySharedState()
+        self._vote_ttl = vote_ttl_seconds
         self._handoff_conversation = handoff_conversation
         self._service_url = service_url
         self._poster_for = poster_for or TeamsPoster  # without credentials: a service on this machine only
@@ -136,11 +148,17 @@ class AssistantBot(ActivityHandler):
             )
             await turn_context.send_activity(UNKNOWN_SUBMISSION)
             return
-        try:
-            await self._record(feedback)
-        except AssistantError as error:
-            await self._apologise(turn_context, error)
-            return
+        voter = message_from_activity(activity).asker
+        if await self._first_vote(feedback, voter):
+            try:
+                await self._record(feedback)
+            except AssistantError as error:
+                await asyncio.to_thread(self._state.pop, VOTES, _vote_key(feedback.answer_id, voter, feedback.helpful))
+                await self._apologise(turn_context, error)
+                return
+        else:
+            logger.info("Teams activity %s: the same vote on answer %s again, thanked but not recorded twice",
+                        activity.id, feedback.answer_id)
         await turn_context.send_activity(feedback_thanks(feedback.helpful))
 
     async def _request_notice(self, turn_context: TurnContext, action: AnswerAction) -> None:
@@ -181,6 +199,20 @@ class AssistantBot(ActivityHandler):
         logger.info("Teams activity %s: hand-off posted to %s", activity.id, self._handoff_conversation)
         await turn_context.send_activity(HANDOFF_SENT)
 
+    async def _first_vote(self, feedback: FeedbackSubmission, voter: str) -> bool:
+        """Whether this vote is new: not the one this voter last gave on this answer (a comment is always new).
+
+        Taking the vote releases the opposite one, so voting up, down and up again records three votes.
+        """
+
+        def take() -> bool:
+            taken = self._state.claim(VOTES, _vote_key(feedback.answer_id, voter, feedback.helpful), self._vote_ttl)
+            if taken:
+                self._state.pop(VOTES, _vote_key(feedback.answer_id, voter, not feedback.helpful))
+            return taken or bool(feedback.comment)
+
+        return await asyncio.to_thread(take)
+
     async def _record(self, feedback: FeedbackSubmission) -> None:
         await asyncio.to_thread(
             self._assistant.record_feedback, feedback.answer_id, feedback.helpful, feedback.comment
@@ -212,3 +244,7 @@ class AssistantBot(ActivityHandler):
         personal = conversation_type in (None, "personal")
         if bot_added or (personal and people_added):
             await turn_context.send_activity(WELCOME)
+
+
+def _vote_key(answer_id: str, voter: str, helpful: bool) -> str:
+    return f"{answer_id}:{voter}:{'up' if helpful else 'down'}"

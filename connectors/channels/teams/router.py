@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from msrest.exceptions import DeserializationError
 
 from assistant.ports import AnswersQuestions
+from assistant.shared_state import SharedState
 from connectors.channels.teams.adapter import create_adapter, create_bot_framework_authentication
 from connectors.channels.teams.bot import AssistantBot
 from connectors.channels.teams.config import TeamsConfig
@@ -33,13 +34,15 @@ def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": detail})
 
 
-def create_teams_router(assistant: AnswersQuestions, config: TeamsConfig) -> APIRouter:
+def create_teams_router(assistant: AnswersQuestions, config: TeamsConfig, *,
+                        state: SharedState | None = None) -> APIRouter:
     """The Teams channel as a router exposing `POST /api/messages`.
 
     Raises `TeamsConfigurationError` when the configuration is unsafe or incomplete (see
     `TeamsConfig.validate`). Each request is authenticated by botbuilder (401 when that fails),
     then processed by `AssistantBot`, whose replies the adapter posts to the activity's
     `serviceUrl`. The response is the bot's invoke response when there is one, 200 otherwise.
+    `state` is what the replicas share (the votes already recorded), this process's memory by default.
     """
     config.validate()
     if not config.authentication_enabled:
@@ -55,7 +58,7 @@ def create_teams_router(assistant: AnswersQuestions, config: TeamsConfig) -> API
                            tenant_id=config.tenant_id)
 
     bot = AssistantBot(assistant, handoff_conversation=config.handoff_conversation, service_url=config.service_url,
-                       poster_for=poster_for)
+                       poster_for=poster_for, state=state)
     router = APIRouter(tags=["teams"])
 
     @router.post(
