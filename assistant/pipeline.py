@@ -81,7 +81,7 @@ class Assistant:
         self._pages = pages
         self._recorder = recorder
         self._understander = understander
-        self._conversations = conversations or ConversationSlots()
+        self._conversations = conversations if conversations is not None else ConversationSlots()
         self._order_numbers = order_numbers or OrderNumberFinder()
         self._orders = orders or OrdersSkill(None, finder=self._order_numbers)
         self._policy = policy or RoutingPolicy()

@@ -23,6 +23,9 @@ from connectors.channels.slack import SlackConfig, create_slack_router
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-verdello"
+# Event and trigger ids are unique across clients, as Slack's are across a workspace: two clients standing in for
+# one Slack in front of two replicas never send the same event id for different events.
+_IDS = itertools.count(1)
 
 
 
@@ -69,7 +72,6 @@ class SignedSlack:
         self._url = base_url + "/slack/events"
         self._secret = secret
         self._http = httpx.Client(timeout=10)
-        self._ids = itertools.count(1)
 
     def close(self) -> None:
         self._http.close()
@@ -93,7 +95,7 @@ class SignedSlack:
         return self._http.post(self._url, content=body, headers=sent)
 
     def next_id(self) -> int:
-        return next(self._ids)
+        return next(_IDS)
 
     # ------------------------------------------------------------ Events API
 
