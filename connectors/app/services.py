@@ -198,6 +198,10 @@ def build_interaction_store(settings: Settings, redactor: Redactor | None = None
     """The turn and gap store the settings name, migrated to the newest schema."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
+    if settings.hash_salt is None and not settings.resolved_database_url.startswith("sqlite"):
+        logger.warning("ASSISTANT_HASH_SALT is not set: this process hashes with the salt in %s. Replicas sharing "
+                       "the database must share one salt, or they will not see each other's shared state (Slack "
+                       "retries, threads, buttons) and will hash askers differently", settings.data_dir)
     return InteractionStore(settings.resolved_database_url, redactor, salt=hash_salt(settings))
 
 
