@@ -425,8 +425,9 @@ class InteractionStore:
             return connection.execute(select(turns.c.question).where(turns.c.id == answer_id)).scalar_one_or_none()
 
     def shared_state(self, **options: Any) -> DatabaseSharedState:
-        """Expiring state the replicas share, in this store's database (`DatabaseSharedState` takes `options`)."""
-        return DatabaseSharedState(self._engine, self._hasher, clock=self._clock, serial=self._serial, **options)
+        """Expiring state the replicas share, in this store's database (`options` go to `DatabaseSharedState`; the
+        clock is the store's unless they name one)."""
+        return DatabaseSharedState(self._engine, self._hasher, serial=self._serial, **{"clock": self._clock, **options})
 
     def gaps(self, since_days: int | None = None, limit: int = 500,
              state: GapState | None = None) -> list[GapRecord]:
