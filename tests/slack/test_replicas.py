@@ -5,11 +5,14 @@ sent to one fills the slot the other asked for."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
+from assistant.interactions.schema import shared_state
 from assistant.models import OrderOutcome, Route
 from benchmarks.standins.slack import SlackStandIn
 from benchmarks.standins.slack_app import SlackHarness, mention, message, start_harness
@@ -155,3 +158,30 @@ def test_a_bare_order_number_on_one_replica_fills_the_slot_the_other_asked_for(p
     [answered] = pair.seen[1].wait_for_answers(1)
     assert answered.route is Route.ORDER_STATUS and answered.outcome is OrderOutcome.FOUND
     assert "ORD-4827193" in answered.text
+
+
+def stored_values(pair: Pair) -> str:
+    """Every key and value in the shared state table, as text."""
+    with pair.replicas[0].store._engine.connect() as connection:  # the test reads the table as it is
+        rows = connection.execute(select(shared_state.c.namespace, shared_state.c.key, shared_state.c.value)).all()
+    return json.dumps([list(row) for row in rows])
+
+
+def test_the_shared_state_holds_no_question_no_customer_and_no_channel_id(pair: Pair) -> None:
+    question = "Where is order ORD-4827193 for giulia.rossi@example.com?"
+    pair.a.slack.command(question, user="U0BOB", response_url=pair.standin.response_url("ask"))
+    private = pair.standin.wait_for("response_url:ask")[0]
+    assert "G. R." in all_text(private.body), "the replica that answered shows the masked card"
+
+    pair.b.slack.action("share_answer", buttons_of(private.body)["share_answer"],
+                        response_url=pair.standin.response_url("share"), user="U0BOB")
+
+    shared = pair.standin.wait_for("response_url:share", 2)[0]
+    assert "ORD-4827193" in all_text(shared.body), "another replica shows the answer's words"
+    assert "G. R." not in all_text(shared.body) and "giulia.rossi@example.com" not in all_text(shared.body)
+    kept = stored_values(pair)
+    assert "slack.answer" in kept and "ORD-4827193" in kept
+    # Keys are hashed (no channel id); the asker's Slack id is kept only as the answer's asker, for a hand-off.
+    for private_text in ("giulia", "Where is order", "G. R.", "g***@example.com", "C0STORE"):
+        assert private_text not in kept
+    assert kept.count("U0BOB") == 1 and '"asker": "U0BOB"' in kept
