@@ -3,11 +3,14 @@ that the reply reaches whichever replica answers it."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.shared_state import MemorySharedState, SharedState
+from assistant.shared_state import MemorySharedState, SharedState, SharedStateError
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "conversation.slot"
 
@@ -25,7 +28,8 @@ class ConversationSlots:
 
     Entries expire after `ttl_seconds`. Without `state`, slots live in this process: at most `max_conversations`
     (the oldest go first), so a flood of conversations cannot grow memory without bound; `clock` is that
-    memory's clock. Thread-safe.
+    memory's clock. Thread-safe. When the shared state fails, the conversation goes on without its slot (a bare
+    number is then not taken for an order number) and the failure is logged.
     """
 
     def __init__(self, ttl_seconds: float = 900.0, clock: Callable[[], float] = time.monotonic,
@@ -36,13 +40,23 @@ class ConversationSlots:
         self._state: SharedState = state if state is not None else MemorySharedState(max_conversations, clock)
 
     def expect(self, key: str, slot: PendingSlot) -> None:
-        self._state.put(NAMESPACE, key, {"name": slot.name, "intent": str(slot.intent)}, self._ttl)
+        try:
+            self._state.put(NAMESPACE, key, {"name": slot.name, "intent": str(slot.intent)}, self._ttl)
+        except SharedStateError as error:
+            logger.warning("conversation slot %s not kept, the next reply must say it in full: %s", slot.name, error)
 
     def pending(self, key: str) -> PendingSlot | None:
-        return _slot(self._state.get(NAMESPACE, key))
+        try:
+            return _slot(self._state.get(NAMESPACE, key))
+        except SharedStateError as error:
+            logger.warning("conversation slots unavailable, answering without them: %s", error)
+            return None
 
     def clear(self, key: str) -> None:
-        self._state.pop(NAMESPACE, key)
+        try:
+            self._state.pop(NAMESPACE, key)
+        except SharedStateError as error:
+            logger.warning("conversation slot not cleared, it will expire on its own: %s", error)
 
     def __len__(self) -> int:
         return self._state.count(NAMESPACE)

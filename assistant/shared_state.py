@@ -16,8 +16,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from assistant.errors import AssistantError
+
 JsonValue = Any
 """What a value may be: anything `json.dumps` accepts without help."""
+
+
+class SharedStateError(AssistantError):
+    """The shared state could not be read or written (its database is down, say). Callers decide how to carry on
+    without it: answer anyway, or tell the person the click could not be handled."""
 
 
 class SharedState(Protocol):
@@ -25,7 +32,7 @@ class SharedState(Protocol):
 
     Every entry lives `ttl_seconds` after it was written; an expired entry is never returned and is removed in
     time, so the state stays bounded. `claim` is atomic across processes: of all callers claiming one live key,
-    exactly one gets True.
+    exactly one gets True. Every operation may raise `SharedStateError`.
     """
 
     def claim(self, namespace: str, key: str, ttl_seconds: float) -> bool:

@@ -25,7 +25,7 @@ from assistant.interactions.engine import WRITE_OPTION
 from assistant.interactions.errors import InteractionStoreError
 from assistant.interactions.hashing import IdentifierHasher
 from assistant.interactions.schema import shared_state
-from assistant.shared_state import JsonValue
+from assistant.shared_state import JsonValue, SharedStateError
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,17 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class SharedStateStoreError(InteractionStoreError, SharedStateError):
+    """The database behind the shared state failed: an interaction store error and a shared state error at once."""
+
+
 class DatabaseSharedState:
     """Expiring claims and values in the `shared_state` table, shared by every process using the database.
 
     Build it with `InteractionStore.shared_state()`, which passes the store's engine, identifier hasher and clock.
     `serial` serialises calls when every thread shares one connection (in-memory SQLite). Database failures raise
-    `InteractionStoreError`; a failed purge after a write is logged and tried again later, the write stands.
+    `SharedStateStoreError` (an `InteractionStoreError` and a `SharedStateError`); a failed purge after a write is
+    logged and tried again later, the write stands.
     """
 
     def __init__(
@@ -69,7 +74,7 @@ class DatabaseSharedState:
         self._written: set[str] = set()
         self._lock = threading.Lock()
         if engine.dialect.name not in ("sqlite", "postgresql"):
-            raise InteractionStoreError("share state", f"the {engine.dialect.name} database is not supported")
+            raise SharedStateStoreError("share state", f"the {engine.dialect.name} database is not supported")
 
     # ------------------------------------------------------------------ SharedState
 
@@ -218,7 +223,7 @@ class DatabaseSharedState:
                     yield connection
             except SQLAlchemyError as exc:
                 original = getattr(exc, "orig", None)
-                raise InteractionStoreError(operation, str(original or exc).strip()) from exc
+                raise SharedStateStoreError(operation, str(original or exc).strip()) from exc
 
 
 def _checked(namespace: str) -> str:

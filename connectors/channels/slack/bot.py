@@ -23,7 +23,7 @@ from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions, RecallsQuestions
 from assistant.retrieval.language import guess_language
-from assistant.shared_state import MemorySharedState, SharedState
+from assistant.shared_state import MemorySharedState, SharedState, SharedStateError
 from connectors.channels.slack import blocks as kit
 from connectors.channels.slack import replies
 from connectors.channels.slack.background import BackgroundWork
@@ -162,7 +162,7 @@ class SlackBot:
             return
         elif not question_from_slack(text, context.bot_user_id):
             return  # an attachment or emoji-only reply in a thread is not a question
-        elif not await asyncio.to_thread(self._state.contains, THREADS, _thread_key(channel, thread_ts)):
+        elif not await self._in_thread(channel, thread_ts):
             return  # a thread the bot is not in
         if not await self._claim_message(channel, ts):
             return
@@ -219,7 +219,7 @@ class SlackBot:
                 channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error, guess_language(question))
             )
             return
-        key = await asyncio.to_thread(self._answers.remember, answer, question, user)
+        key = await self._remember(answer, question, user, request_id)
         await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -263,7 +263,7 @@ class SlackBot:
             _log_core_error(request_id, error)
             await _send(respond, response_type="ephemeral", text=replies.polite_reply(error, guess_language(question)))
             return
-        key = await asyncio.to_thread(self._answers.remember, answer, question, user)
+        key = await self._remember(answer, question, user, request_id)
         await _send(
             respond,
             response_type="ephemeral",
@@ -454,16 +454,41 @@ class SlackBot:
     # ------------------------------------------------------------------ helpers
 
     async def _claim(self, namespace: str, key: str, ttl_seconds: float) -> bool:
-        """True for the one replica (and the one delivery) that takes `key` first."""
-        return await asyncio.to_thread(self._state.claim, namespace, key, ttl_seconds)
+        """True for the one replica (and the one delivery) that takes `key` first. When the shared state fails,
+        True: answering a retry twice is better than answering nobody."""
+        try:
+            return await asyncio.to_thread(self._state.claim, namespace, key, ttl_seconds)
+        except SharedStateError as error:
+            logger.error("Slack: shared state unavailable, %s %s handled without a claim: %s", namespace, key, error)
+            return True
+
+    async def _in_thread(self, channel: str, thread_ts: str) -> bool:
+        """Whether the bot is in this thread (False when the shared state fails: follow-ups then need a mention)."""
+        try:
+            return await asyncio.to_thread(self._state.contains, THREADS, _thread_key(channel, thread_ts))
+        except SharedStateError as error:
+            logger.error("Slack: shared state unavailable, thread follow-ups need a mention: %s", error)
+            return False
+
+    async def _remember(self, answer: Answer, question: str, user: str, request_id: str) -> str:
+        """Keep the answer for its buttons; when that fails, the answer is still posted (its buttons may then say it
+        has expired)."""
+        try:
+            return await asyncio.to_thread(self._answers.remember, answer, question, user)
+        except SharedStateError as error:
+            logger.error("Slack request %s: answer not kept for its buttons: %s", request_id, error)
+            return answer.answer_id or f"local-{uuid.uuid4().hex}"
 
     async def _claim_message(self, channel: str, ts: str) -> bool:
         return await self._claim(MESSAGES, f"{channel}:{ts}", self._config.event_ttl_seconds)
 
     async def _join_thread(self, channel: str, thread_ts: str) -> None:
         """Remember (for every replica) that the bot is in this thread, so follow-ups without a mention reach it."""
-        await asyncio.to_thread(self._state.put, THREADS, _thread_key(channel, thread_ts), True,
-                                self._config.thread_ttl_seconds)
+        try:
+            await asyncio.to_thread(self._state.put, THREADS, _thread_key(channel, thread_ts), True,
+                                    self._config.thread_ttl_seconds)
+        except SharedStateError as error:
+            logger.error("Slack: shared state unavailable, thread %s not remembered: %s", thread_ts, error)
 
     async def _tell(self, body: Payload, respond: AsyncRespond, text: str) -> None:
         """Say `text` privately to the person who clicked a button, where they clicked it."""

@@ -16,7 +16,7 @@ from assistant.errors import AssistantError, UnknownAnswerError
 from assistant.insights.notices import CONFIRMATIONS
 from assistant.models import Answer, Message
 from assistant.ports import AnswersQuestions
-from assistant.shared_state import MemorySharedState, SharedState
+from assistant.shared_state import MemorySharedState, SharedState, SharedStateError
 from connectors.channels.teams.cards import (
     HANDOFF_ACTION,
     AnswerAction,
@@ -153,7 +153,7 @@ class AssistantBot(ActivityHandler):
             try:
                 await self._record(feedback)
             except AssistantError as error:
-                await asyncio.to_thread(self._state.pop, VOTES, _vote_key(feedback.answer_id, voter, feedback.helpful))
+                await self._forget_vote(feedback, voter)
                 await self._apologise(turn_context, error)
                 return
         else:
@@ -211,7 +211,20 @@ class AssistantBot(ActivityHandler):
                 self._state.pop(VOTES, _vote_key(feedback.answer_id, voter, not feedback.helpful))
             return taken or bool(feedback.comment)
 
-        return await asyncio.to_thread(take)
+        try:
+            return await asyncio.to_thread(take)
+        except SharedStateError as error:
+            logger.error("Teams: shared state unavailable, vote on %s recorded without the check: %s",
+                         feedback.answer_id, error)
+            return True
+
+    async def _forget_vote(self, feedback: FeedbackSubmission, voter: str) -> None:
+        """Release a vote that could not be recorded, so pressing again tries again."""
+        try:
+            await asyncio.to_thread(self._state.pop, VOTES, _vote_key(feedback.answer_id, voter, feedback.helpful))
+        except SharedStateError as error:
+            logger.error("Teams: shared state unavailable, vote on %s stays taken until it expires: %s",
+                         feedback.answer_id, error)
 
     async def _record(self, feedback: FeedbackSubmission) -> None:
         await asyncio.to_thread(
