@@ -6,7 +6,7 @@ RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 PIP_CONSTRAINT := constraints.txt
 
-.PHONY: run test test-fast install rasa-env train ingest lint bench
+.PHONY: run test test-fast install rasa-env train ingest lint bench audit
 
 install: $(VENV)/.installed
 
@@ -52,3 +52,7 @@ lint: install
 bench: install
 	$(PY) benchmarks/bench_ask.py
 	$(PY) benchmarks/bench_redaction.py
+
+# Known vulnerabilities in .venv and .venv-rasa (pip-audit in its own .venv-audit; needs network access to pypi.org).
+audit: install rasa-env
+	scripts/audit
