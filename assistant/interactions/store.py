@@ -620,7 +620,10 @@ class InteractionStore:
             return None
         if since_days < 0:
             raise ValueError(f"since_days must not be negative, got {since_days}")
-        return self._clock() - dt.timedelta(days=since_days)
+        try:
+            return self._clock() - dt.timedelta(days=since_days)
+        except OverflowError:  # a period reaching back before the year 1 holds every turn there is
+            return None
 
 
 def _locked_turn(connection: Connection, answer_id: str, *columns: Any) -> Row[Any]:

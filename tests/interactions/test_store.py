@@ -359,6 +359,13 @@ def test_gaps_are_newest_first_and_filtered_by_age(store: InteractionStore, cloc
         store.gaps(limit=0)
 
 
+def test_a_period_longer_than_the_calendar_holds_every_gap(store: InteractionStore) -> None:
+    # Found by fuzzing the API: `GET /v1/gaps?since=3000000` overflowed the date arithmetic (a 500).
+    gap = record(store, an_answer(gap_reason=GapReason.NO_ANSWER, citations=[]))
+    assert [found.answer_id for found in store.gaps(since_days=3_000_000)] == [gap]
+    assert store.counts(since_days=999_999_999)["gaps"] == 1
+
+
 def test_counts_by_reason_and_channel(store: InteractionStore, clock: FakeClock) -> None:
     record(store, an_answer(gap_reason=GapReason.NO_ANSWER), a_message(channel="teams"))
     clock.advance(days=10)

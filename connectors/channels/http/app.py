@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.access import ROLE_MAX_AUDIENCE, ApiKey, Permission, Role, allows, capped_audience
 from assistant.error_replies import ErrorKind, error_kind
@@ -27,9 +28,14 @@ from connectors.channels.http.schemas import (
     ErrorBody,
     FeedbackRequest,
     FeedbackResponse,
+    GapBody,
+    GapsResponse,
     GapStateRequest,
     NoticeBody,
+    NoticesResponse,
     NotifyRequest,
+    NotifyResponse,
+    RejectedRequestBody,
 )
 from connectors.observability.collectors import HealthCollector
 from connectors.observability.http_middleware import ObservingMiddleware
@@ -99,11 +105,31 @@ def _may_read_metrics(request: Request, metrics_key: str | None) -> None:
         raise HTTPException(status_code=403, detail="only an admin key or ASSISTANT_METRICS_KEY may read the metrics")
 
 
-def _current_caller(request: Request) -> Caller:
+# The two ways to send a key, declared so the OpenAPI description (and /docs) shows them; `_authenticate` reads the
+# same headers. Neither rejects a request by itself (auto_error=False): with no keys configured none is needed.
+BEARER_KEY = HTTPBearer(auto_error=False, scheme_name="bearer", description="`Authorization: Bearer KEY`")
+HEADER_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey", description="`X-API-Key: KEY`")
+
+
+def _current_caller(request: Request,
+                    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER_KEY)],
+                    _header: Annotated[str | None, Security(HEADER_KEY)]) -> Caller:
     return request.app.state.authenticate(request)
 
 
+def _errors(*statuses: int, body: bool = False) -> dict[int | str, dict]:
+    """The error answers a route declares: every `/v1` route may answer 401 (no or wrong key), 403 (the role may
+    not), 422 (the request is malformed) and 503 (a part it needs is down), besides `statuses`; a route that reads
+    a JSON body also 400 (FastAPI's answer to a body that is not UTF-8)."""
+    declared = {401, 403, 422, 503, *statuses, *((400,) if body else ())}
+    return {status: {"model": RejectedRequestBody if status == 422 else ErrorBody} for status in sorted(declared)}
+
+
 CallerDependency = Annotated[Caller, Depends(_current_caller)]
+
+MAX_SINCE_DAYS = 36_500
+"""A century: longer periods mean every gap anyway, and a far larger one overflows the dates."""
+SinceDays = Annotated[int | None, Query(ge=0, le=MAX_SINCE_DAYS, description="Only the last N days.")]
 
 
 def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: AssistantMetrics | None = None,
@@ -131,9 +157,7 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
         log("request %s %s failed (%s): %s", request.method, request.url.path, kind.value, error)
         return JSONResponse(status_code=STATUS_BY_KIND[kind], content={"detail": str(error), "kind": kind.value})
 
-    @app.post("/v1/ask", response_model=AskResponse,
-              responses={403: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
-                         503: {"model": ErrorBody}})
+    @app.post("/v1/ask", response_model=AskResponse, responses=_errors(413, body=True))
     def ask(body: AskRequest, caller: CallerDependency) -> AskResponse:
         """Answer a question with sources; a gap when the knowledge base does not answer it.
 
@@ -162,7 +186,8 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
             notify = True
         return AskResponse.from_answer(answer, notify=notify)
 
-    @app.post("/v1/notify", status_code=201, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+    @app.post("/v1/notify", status_code=201, response_model=NotifyResponse,
+               responses=_errors(404, 409, body=True))
     def notify(body: NotifyRequest, caller: CallerDependency) -> dict:
         """Keep a gap answer in `user`'s inbox of notices once new content answers it (409 when not an open gap)."""
         caller.require(Permission.ASK)
@@ -170,7 +195,7 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
                                        max_audience=ROLE_MAX_AUDIENCE[caller.role])
         return {"answer_id": body.answer_id, "notify": True}
 
-    @app.get("/v1/notices")
+    @app.get("/v1/notices", response_model=NoticesResponse, responses=_errors())
     def notices(caller: CallerDependency, user: Annotated[str, Query(min_length=1, max_length=200)]) -> dict:
         """The answers that arrived for `user`'s gaps since the last call; each is handed over once."""
         caller.require(Permission.ASK)
@@ -185,7 +210,7 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
                 citations=[CitationBody(**citation.__dict__) for citation in notice.citations]))
         return {"notices": [body.model_dump() for body in bodies], "count": len(bodies)}
 
-    @app.post("/v1/feedback", response_model=FeedbackResponse, responses={404: {"model": ErrorBody}})
+    @app.post("/v1/feedback", response_model=FeedbackResponse, responses=_errors(404, body=True))
     def feedback(body: FeedbackRequest, caller: CallerDependency) -> FeedbackResponse:
         """Thumbs up or down on an answer; thumbs down makes it a gap (`negative_feedback`)."""
         caller.require(Permission.VOTE)
@@ -197,9 +222,9 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
             gap_reason=result.gap_reason.value if result and result.gap_reason else None,
         )
 
-    @app.get("/v1/gaps")
+    @app.get("/v1/gaps", response_model=GapsResponse, responses=_errors())
     def gaps(caller: CallerDependency,
-             since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None,
+             since: SinceDays = None,
              limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> dict:
         """Unanswered, low-confidence and thumbs-down questions, newest first (personal data redacted).
 
@@ -216,10 +241,13 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
             records = records[:limit]
         return {"gaps": [record.as_dict() for record in records], "count": len(records)}
 
-    @app.get("/v1/gaps/report", responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    @app.get("/v1/gaps/report", response_class=Response,
+             responses={200: {"description": "The report in the format asked for.",
+                              "content": {media_type.split(";")[0]: {} for media_type in REPORT_MEDIA_TYPES.values()}},
+                        **_errors()})
     def gap_report(caller: CallerDependency,
                    report_format: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.JSON,
-                   since: Annotated[int | None, Query(ge=0, description="Only the last N days.")] = None,
+                   since: SinceDays = None,
                    team: Annotated[str | None, Query(max_length=200)] = None,
                    owner: Annotated[str | None, Query(max_length=200, description="A page owner's own list.")] = None,
                    level: ReportLevel = ReportLevel.THEMES) -> Response:
@@ -234,8 +262,8 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
         content = render_gap_report(insights, rows, report_format, level)
         return Response(content, media_type=REPORT_MEDIA_TYPES[report_format])
 
-    @app.post("/v1/gaps/{answer_id}/state", responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody},
-                                                        409: {"model": ErrorBody}})
+    @app.post("/v1/gaps/{answer_id}/state", response_model=GapBody,
+               responses=_errors(404, 409, body=True))
     def change_gap_state(answer_id: str, body: GapStateRequest, caller: CallerDependency) -> dict:
         """Resolve (naming the page), dismiss (saying why) or reopen a gap; role `admin` only."""
         caller.require(Permission.CHANGE_GAP_STATE)

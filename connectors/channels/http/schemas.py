@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.interactions import GapState
 from assistant.models import Answer
+
+QUESTION_PATTERN = r"[^\W_]"
+"""A letter or a digit somewhere: what the core takes for a question (`Assistant.validate`). Only published in the
+schema; the core checks it, so the API answers with the same message as every channel."""
 
 
 class AskRequest(BaseModel):
     """A question from a member of staff."""
 
-    text: str = Field(..., description="The question, 1 to 4,000 characters.")
+    # `notify: true` needs `user` (whose inbox of notices it is): said in the schema, checked by the route.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"notify": {"const": True}}, "required": ["notify"]},
+        "then": {"required": ["user"]},
+    })
+
+    text: str = Field(..., description="The question, 1 to 4,000 characters (`ASSISTANT_MAX_QUESTION_CHARS`; "
+                                       "413 beyond), with at least one letter or digit.",
+                      json_schema_extra={"minLength": 1, "pattern": QUESTION_PATTERN})
     user: str | None = Field(None, max_length=200, description="Who asks (stored only as a salted hash).")
     conversation_id: str | None = Field(None, max_length=200, description="Groups follow-up questions.")
     language: str | None = Field(None, pattern="^(en|it)$", description="Answer language; guessed if absent.")
@@ -126,7 +138,63 @@ class FeedbackResponse(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """An error: what went wrong, and for the assistant's own errors its kind (`assistant/error_replies.py`)."""
+
     detail: str
+    kind: str | None = None
+
+
+class ValidationIssue(BaseModel):
+    """One thing FastAPI found wrong with a request (its own format)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RejectedRequestBody(BaseModel):
+    """A 422: the assistant's own `{detail, kind}`, or FastAPI's list of what was wrong with the request."""
+
+    detail: str | list[ValidationIssue]
+    kind: str | None = None
+
+
+class NotifyResponse(BaseModel):
+    answer_id: str
+    notify: bool
+
+
+class GapBody(BaseModel):
+    """A gap as the API and reports show it (personal data redacted); `GapRecord.as_dict` gives it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    answer_id: str
+    created_at: str
+    channel: str
+    gap_reason: str | None
+    route: str
+    intent: str | None
+    confidence: float
+    question: str
+    nearest_title: str | None
+    nearest_path: str | None
+    feedback_comment: str | None
+    team: str | None
+    location: str | None
+    role: str | None
+    state: GapState
+    resolved_at: str | None
+    resolved_page: str | None
+    resolution: str | None
+    state_note: str | None
+
+
+class GapsResponse(BaseModel):
+    gaps: list[GapBody]
+    count: int
 
 
 class GapStateRequest(BaseModel):
@@ -153,3 +221,8 @@ class NoticeBody(BaseModel):
     answered: bool
     answer: str
     citations: list[CitationBody]
+
+
+class NoticesResponse(BaseModel):
+    notices: list[NoticeBody]
+    count: int
