@@ -45,9 +45,13 @@ def test_every_route_declares_its_errors(operations) -> None:
         assert ("400" in statuses) == ("requestBody" in operation), label
 
 
-def test_the_question_rule_is_in_the_schema(api) -> None:
-    text = api.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]["properties"]["text"]
-    assert text["minLength"] == 1 and text["pattern"] == r"[^\W_]"
+def test_what_a_question_needs_is_in_the_schema(api) -> None:
+    ask = api.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]
+    assert ask["properties"]["text"]["minLength"] == 1
+    assert "letter or digit" in ask["properties"]["text"]["description"]
+    # notify: true needs a non-empty user
+    assert ask["if"] == {"properties": {"notify": {"const": True}}, "required": ["notify"]}
+    assert ask["then"] == {"required": ["user"], "properties": {"user": {"type": "string", "minLength": 1}}}
 
 
 def test_a_period_beyond_a_century_is_refused_not_a_server_error(api) -> None:

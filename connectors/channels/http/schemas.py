@@ -7,23 +7,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.interactions import GapState
 from assistant.models import Answer
 
-QUESTION_PATTERN = r"[^\W_]"
-"""A letter or a digit somewhere: what the core takes for a question (`Assistant.validate`). Only published in the
-schema; the core checks it, so the API answers with the same message as every channel."""
-
 
 class AskRequest(BaseModel):
     """A question from a member of staff."""
 
-    # `notify: true` needs `user` (whose inbox of notices it is): said in the schema, checked by the route.
+    # `notify: true` needs a `user` (whose inbox of notices it is): said in the schema, checked by the route.
     model_config = ConfigDict(json_schema_extra={
         "if": {"properties": {"notify": {"const": True}}, "required": ["notify"]},
-        "then": {"required": ["user"]},
+        "then": {"required": ["user"], "properties": {"user": {"type": "string", "minLength": 1}}},
     })
 
+    # The rule "a letter or digit somewhere" is left to the core (`Assistant.validate`), which answers every channel
+    # with the same words; a schema `pattern` cannot say it the same way in every regex dialect (`\w` is ASCII-only
+    # in JSON Schema's), so it is in the description.
     text: str = Field(..., description="The question, 1 to 4,000 characters (`ASSISTANT_MAX_QUESTION_CHARS`; "
-                                       "413 beyond), with at least one letter or digit.",
-                      json_schema_extra={"minLength": 1, "pattern": QUESTION_PATTERN})
+                                       "413 beyond), with at least one letter or digit (422 otherwise).",
+                      json_schema_extra={"minLength": 1})
     user: str | None = Field(None, max_length=200, description="Who asks (stored only as a salted hash).")
     conversation_id: str | None = Field(None, max_length=200, description="Groups follow-up questions.")
     language: str | None = Field(None, pattern="^(en|it)$", description="Answer language; guessed if absent.")
