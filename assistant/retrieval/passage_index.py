@@ -162,9 +162,12 @@ class PassageIndex:
         return next((chunk.owner for chunk in snapshot.chunks if chunk.path == path), None)
 
     def health(self) -> PartHealth:
-        """The index part of `/healthz`: the active generation and its size, or why there is none."""
+        """The index part of `/healthz`: the active generation and its size, or why there is none. With a Chroma
+        server, which every question needs, the server is asked now (a stopped server shows at once)."""
         try:
             snapshot = self.snapshot()
+            if not self._keep_vectors:
+                self._store.active()
         except AssistantError as error:
             return PartHealth("index", ok=False, reason=str(error))
         return PartHealth("index", ok=True, details={
