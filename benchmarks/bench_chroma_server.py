@@ -114,7 +114,9 @@ def measure(store: ChromaVectorStore, server: bool, variants: list[tuple[int, fl
 
 
 def child(args: argparse.Namespace) -> int:
-    variants = [(int(n), None) for n in args.candidates.split(",")]
+    # Each candidate count with unreturned rows at the lowest returned cosine, and the largest with them at 0.0
+    # (the default `ServerDenseScorer`, which the product uses).
+    variants: list[tuple[int, float | None]] = [(int(n), None) for n in args.candidates.split(",")]
     if args.url:
         variants.append((max(n for n, _ in variants), 0.0))
         store = ChromaVectorStore.remote(args.url)
