@@ -61,6 +61,11 @@ class IndexNotReadyError(AssistantError):
     """No index has been built yet: run `assistant ingest`."""
 
 
+class IndexUnavailableError(AssistantError):
+    """The Chroma server holding the index cannot be reached (stopped, restarting, network); retried on the next
+    question, so answers come back when it does, without restarting the assistant."""
+
+
 class IngestError(AssistantError):
     """An ingest run failed; the previous index is still the one answering."""
 

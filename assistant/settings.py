@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     chroma_url: str | None = None
+    """A Chroma server (`http://host:port`) holding the index: dense search runs on its HNSW index and each process
+    keeps only the chunks' texts and the BM25 index; none: the embedded store in the data directory, searched
+    exactly in memory."""
+    chroma_dense_candidates: int = Field(default=100, ge=10, le=1000)
+    """With `chroma_url`: how many nearest chunks the server returns per question (docs/retrieval.md)."""
     rasa_url: str | None = None
     embedding_model: str | None = None
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"

@@ -17,6 +17,7 @@ import pytest
 from assistant.privacy import Redactor
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.settings import Settings
+from benchmarks.standins.chroma_server import ChromaServer, chroma_executable
 from connectors.app.services import Services, build_services
 from tests.support.environment import clear_settings_from_environment, settings_variables
 
@@ -40,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # reaches a part only for one of its parameters marks that parameter instead (`pytest.param(..., marks=...)`).
 MARKS_BY_FIXTURE = {
     "model": frozenset({"embedder", "redactor", "company_services", "assistant_service", "intent_models_dir",
-                        "multilingual_embedder"}),
+                        "multilingual_embedder", "server_services"}),
     "rasa": frozenset({"rasa_executable", "rasa_model", "rasa_server"}),
     "postgres": frozenset({"postgres_admin", "postgres_url"}),
     "browser": frozenset({"chromium_path", "browser"}),
@@ -107,6 +108,30 @@ def company_services(tmp_path_factory, embedder, redactor) -> Iterator[Services]
 def assistant_service(company_services):
     """The real Assistant over the demo knowledge (channels' tests use it)."""
     return company_services.assistant
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory) -> Iterator[ChromaServer]:
+    """A real `chroma run` server on 127.0.0.1 (a free port, a temporary path), started once for the session once
+    its heartbeat answers, and stopped at the end. It holds one index (the pointer is per server): the demo
+    knowledge, which `server_services` ingests; a test that stops a server or changes its index starts its own."""
+    if chroma_executable() is None:
+        pytest.skip("no `chroma` command beside this Python: the chromadb package is not installed")
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def server_services(tmp_path_factory, embedder, redactor, chroma_server) -> Iterator[Services]:
+    """The demo knowledge indexed into the session's Chroma server (`ASSISTANT_CHROMA_URL`), answered as a
+    replica answers: dense search on the server, no vector matrix in this process."""
+    data_dir = tmp_path_factory.mktemp("server-data")
+    services = build_services(make_settings(data_dir, chroma_url=chroma_server.url), embedder=embedder,
+                              redactor=redactor)
+    services.ingestor().ingest(KNOWLEDGE_DIR)
+    yield services
+    services.close()
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
                        dtype=np.int64)
     if not len(windows):
         return None
-    similarities = snapshot.embeddings[windows] @ result.query_vector
+    similarities = snapshot.vectors.take(windows) @ result.query_vector
     candidates = [snapshot.chunks[int(windows[position])] for position in np.argsort(-similarities, kind="stable")]
     best_section = candidates[0].section
     candidates.sort(key=lambda window: window.section != best_section)

@@ -59,11 +59,13 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     title = set(analyse(top.title, language))
     if not asked or (len(asked) > MAX_TERMS and not asked <= title):
         return None
-    candidates = []
+    matching = []
     for chunk in _page_passages(result, top.path):
         section = set(analyse(chunk.section, language))
         if asked <= (title | section):
-            candidates.append((len(asked & section), _cosine(result, chunk), chunk))
+            matching.append((len(asked & section), chunk))
+    cosines = _cosines(result, [chunk for _, chunk in matching])
+    candidates = [(shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines, strict=True)]
     if not candidates:
         return None
     _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
@@ -136,8 +138,12 @@ def _document_order(window: Chunk) -> tuple[str, int]:
     return (window.parent_id or "", window_number(window))
 
 
-def _cosine(result: SearchResult, chunk: Chunk) -> float:
-    row = result.snapshot.rows.get(chunk.chunk_id)
-    if result.query_vector is None or row is None:
-        return 0.0
-    return float(np.dot(result.snapshot.embeddings[row], result.query_vector))
+def _cosines(result: SearchResult, chunks: list[Chunk]) -> list[float]:
+    """Each chunk's cosine to the question (0 for a chunk not in the index); the vectors are read in one go, which
+    matters when they are in a Chroma server."""
+    rows = [result.snapshot.rows.get(chunk.chunk_id) for chunk in chunks]
+    known = np.array([row for row in rows if row is not None], dtype=np.int64)
+    if result.query_vector is None or not len(known):
+        return [0.0] * len(chunks)
+    vectors = dict(zip(known.tolist(), result.snapshot.vectors.take(known), strict=True))
+    return [0.0 if row is None else float(np.dot(vectors[row], result.query_vector)) for row in rows]

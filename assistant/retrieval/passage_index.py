@@ -1,4 +1,7 @@
-"""The active index generation held in memory: chunks, their vectors and the BM25 index."""
+"""The active index generation held in memory: chunks, the BM25 index and, with the embedded store, every vector.
+
+With a Chroma server (`keep_vectors=False`), a snapshot holds the chunks and the BM25 index only; dense search asks
+the server's HNSW index (`dense.ServerDenseScorer`) and the few vectors the short answer needs are fetched by row."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from assistant.errors import AssistantError, IndexNotReadyError
 from assistant.health import PartHealth
 from assistant.models import Chunk
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.row_vectors import MatrixRows, RowVectors, StoredRows
 from assistant.retrieval.vector_store import ChromaVectorStore
 
 
@@ -21,7 +25,8 @@ class IndexSnapshot:
 
     name: str
     chunks: list[Chunk]
-    embeddings: np.ndarray
+    embeddings: np.ndarray | None
+    """Every row's vector (the embedded store), or None when they stay in the Chroma server."""
     lexical: LexicalIndex
     rows: dict[str, int]
     languages: frozenset[str]
@@ -41,10 +46,20 @@ class IndexSnapshot:
     """All passage rows, grouped by page (pages in `pages` order)."""
     page_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pages: tuple[str, ...] = ()
+    vectors: RowVectors | None = field(default=None, compare=False, repr=False)
+    """Vectors by row, wherever they are (`take(rows)`); the `embeddings` matrix when there is one."""
     _masks: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.vectors is None and self.embeddings is not None:
+            object.__setattr__(self, "vectors", MatrixRows(self.embeddings))
+
     @classmethod
-    def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray) -> IndexSnapshot:
+    def build(cls, name: str, chunks: list[Chunk], embeddings: np.ndarray | RowVectors) -> IndexSnapshot:
+        """`embeddings`: every row's vector as a matrix, or a `RowVectors` that fetches them (only the rows of
+        pages with `questions` are read here, to place each question under its closest passage)."""
+        matrix = embeddings if isinstance(embeddings, np.ndarray) else None
+        vectors = MatrixRows(matrix) if matrix is not None else embeddings
         rows = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
         passages: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
@@ -52,11 +67,21 @@ class IndexSnapshot:
                 passages.setdefault(chunk.path, []).append(row)
         owners = np.array([rows.get(chunk.parent_id, row) if chunk.parent_id else row
                            for row, chunk in enumerate(chunks)], dtype=np.int64)
-        for row, chunk in enumerate(chunks):
-            if chunk.kind == "question" and chunk.path in passages:
-                # A page's phrasing of a question speaks for the passage of that page closest to it.
-                candidates = np.array(passages[chunk.path], dtype=np.int64)
-                owners[row] = candidates[int(np.argmax(embeddings[candidates] @ embeddings[row]))]
+        questions = [row for row, chunk in enumerate(chunks) if chunk.kind == "question" and chunk.path in passages]
+        # A page's phrasing of a question speaks for the passage of that page closest to it.
+        if matrix is not None:
+            for row in questions:
+                candidates = np.array(passages[chunks[row].path], dtype=np.int64)
+                owners[row] = candidates[int(np.argmax(matrix[candidates] @ matrix[row]))]
+        elif questions:
+            # One read of only the vectors needed: the questions' and their pages' passages'.
+            needed = sorted(set(questions).union(*(passages[chunks[row].path] for row in questions)))
+            block = vectors.take(np.array(needed, dtype=np.int64))
+            position = {row: index for index, row in enumerate(needed)}
+            for row in questions:
+                candidates = np.array(passages[chunks[row].path], dtype=np.int64)
+                similarities = block[[position[int(candidate)] for candidate in candidates]] @ block[position[row]]
+                owners[row] = candidates[int(np.argmax(similarities))]
         lexical_rows = np.array([row for row, chunk in enumerate(chunks) if chunk.kind not in ("window", "question")],
                                 dtype=np.int64)
         owner_order = np.argsort(owners, kind="stable")
@@ -70,7 +95,8 @@ class IndexSnapshot:
         return cls(
             name=name,
             chunks=chunks,
-            embeddings=embeddings,
+            embeddings=matrix,
+            vectors=vectors,
             lexical=LexicalIndex([chunks[row] for row in lexical_rows]),
             rows=rows,
             languages=frozenset(chunk.language for chunk in chunks),
@@ -102,9 +128,11 @@ class IndexSnapshot:
 class PassageIndex:
     """Follows the store's active generation, reloading (at most every `check_seconds`) when it changes."""
 
-    def __init__(self, store: ChromaVectorStore, check_seconds: float = 2.0) -> None:
+    def __init__(self, store: ChromaVectorStore, check_seconds: float = 2.0, keep_vectors: bool = True) -> None:
+        """`keep_vectors=False` (a Chroma server): snapshots hold no vector matrix (see the module's docstring)."""
         self._store = store
         self._check_seconds = check_seconds
+        self._keep_vectors = keep_vectors
         self._snapshot: IndexSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -134,9 +162,12 @@ class PassageIndex:
         return next((chunk.owner for chunk in snapshot.chunks if chunk.path == path), None)
 
     def health(self) -> PartHealth:
-        """The index part of `/healthz`: the active generation and its size, or why there is none."""
+        """The index part of `/healthz`: the active generation and its size, or why there is none. With a Chroma
+        server, which every question needs, the server is asked now (a stopped server shows at once)."""
         try:
             snapshot = self.snapshot()
+            if not self._keep_vectors:
+                self._store.active()
         except AssistantError as error:
             return PartHealth("index", ok=False, reason=str(error))
         return PartHealth("index", ok=True, details={
@@ -156,5 +187,7 @@ class PassageIndex:
         self._checked_at = time.monotonic()
         if name is None or (self._snapshot is not None and self._snapshot.name == name):
             return
-        generation = self._store.load_active()
-        self._snapshot = IndexSnapshot.build(generation.name, generation.chunks, generation.embeddings)
+        generation = self._store.load_active(with_vectors=self._keep_vectors)
+        vectors = generation.embeddings if generation.embeddings is not None else \
+            StoredRows(self._store, generation.name, generation.chunks)
+        self._snapshot = IndexSnapshot.build(generation.name, generation.chunks, vectors)

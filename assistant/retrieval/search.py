@@ -10,6 +10,7 @@ from enum import StrEnum
 import numpy as np
 
 from assistant.models import SearchHit
+from assistant.retrieval.dense import DenseScorer, ExactDenseScorer
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.passage_index import IndexSnapshot, PassageIndex
 from assistant.retrieval.text_analysis import expand_abbreviations
@@ -69,13 +70,14 @@ class PreparedQuery:
 
 
 class HybridSearcher:
-    """Searches the active index generation."""
+    """Searches the active index generation; `dense` scores the vectors (default: exact, in memory)."""
 
     def __init__(self, index: PassageIndex, embedder: SentenceTransformerEmbedder,
-                 weights: FusionWeights | None = None) -> None:
+                 weights: FusionWeights | None = None, dense: DenseScorer | None = None) -> None:
         self._index = index
         self._embedder = embedder
         self._weights = weights or FusionWeights()
+        self._dense = dense or ExactDenseScorer()
 
     @property
     def index(self) -> PassageIndex:
@@ -89,7 +91,7 @@ class HybridSearcher:
         query = snapshot.lexical.spelling.correct_text(expand_abbreviations(text))
         allowed = snapshot.mask(filters.audiences, filters.languages)
         query_vector = self._embedder.encode_query(query)
-        dense = _dense_scores(snapshot, query_vector, allowed)
+        dense = self._dense.scores(snapshot, query_vector, filters.audiences, filters.languages, allowed)
         lexical = _lexical_scores(snapshot, query, allowed)
         share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)
         combined = _combine(dense, lexical, share, self._weights)
@@ -113,24 +115,12 @@ class HybridSearcher:
         filters = filters or SearchFilters()
         snapshot = prepared.snapshot
         allowed = snapshot.mask(filters.audiences, filters.languages)
-        dense = _dense_scores(snapshot, prepared.vector, allowed)
+        dense = self._dense.scores(snapshot, prepared.vector, filters.audiences, filters.languages, allowed)
         lexical = _lexical_scores(snapshot, prepared.query, allowed)
         share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)
         combined = _combine(dense, lexical, share, self._weights)
         hits = _best_passage_per_page(snapshot, combined, dense, lexical, limit)
         return SearchResult(hits=hits, query=prepared.query, query_vector=prepared.vector, snapshot=snapshot)
-
-
-def _dense_scores(snapshot: IndexSnapshot, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
-    """Cosine per passage or card: the best of its own vector and its windows' vectors (-inf elsewhere)."""
-    scores = np.full(len(snapshot.chunks), -np.inf, dtype=np.float32)
-    if not len(snapshot.chunks):
-        return scores
-    similarities = snapshot.embeddings @ vector
-    scores[snapshot.owner_rows] = np.maximum.reduceat(similarities[snapshot.owner_order], snapshot.owner_starts)
-    if allowed is not None:
-        scores[~allowed] = -np.inf
-    return scores
 
 
 def _lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | None) -> np.ndarray:

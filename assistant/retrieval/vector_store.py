@@ -11,20 +11,27 @@ so a server still loading the previous generation can finish.
 
 Embeddings always travel explicitly: chromadb's own embedding function is never used (it
 would try to download a model).
+
+With a Chroma server (`remote`), the client connects on first use, and a server that cannot be
+reached raises `IndexUnavailableError` from every call, so a question gets a clear answer and the
+next one, once the server is back, is answered without restarting the assistant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import httpx
 import numpy as np
 
-from assistant.errors import IndexNotReadyError
+from assistant.errors import IndexNotReadyError, IndexUnavailableError
 from assistant.models import Chunk
 
 logger = logging.getLogger(__name__)
@@ -52,12 +59,20 @@ class ActiveGeneration:
 
 @dataclass(frozen=True)
 class Generation:
-    """One complete, queryable set of chunks and their vectors."""
+    """One complete, queryable set of chunks and their vectors (None when read without them)."""
 
     name: str
     embedding_model: str
     chunks: list[Chunk]
-    embeddings: np.ndarray
+    embeddings: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A record the server's nearest-neighbour index returned, and its cosine similarity to the query."""
+
+    chunk_id: str
+    similarity: float
 
 
 @dataclass(frozen=True)
@@ -137,11 +152,65 @@ def visible_in(number: int) -> dict:
     return {"$and": [{"born": {"$lte": number}}, {"retired": {"$gt": number}}]}
 
 
-class ChromaVectorStore:
-    """Versioned chunk records in one chromadb client (embedded or HTTP)."""
+def visible_and_allowed(number: int, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None) -> dict:
+    """`visible_in(number)`, narrowed to the audiences and languages a search may return (None: any)."""
+    clauses = list(visible_in(number)["$and"])
+    if audiences is not None:
+        clauses.append({"audience": {"$in": list(audiences)}})
+    if languages is not None:
+        clauses.append({"language": {"$in": list(languages)}})
+    return {"$and": clauses}
 
-    def __init__(self, client) -> None:
-        self._client = client
+
+def parse_generation(name: str) -> tuple[str, int]:
+    """The collection and number of a generation name (`collection@number`)."""
+    collection, _, number = name.rpartition("@")
+    return collection, int(number)
+
+
+def _server_errors(method):
+    """Turns a Chroma server that cannot be reached into `IndexUnavailableError` (the embedded client never
+    raises these)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except httpx.TransportError as error:
+            raise IndexUnavailableError(f"the Chroma server {self.location} cannot be reached: {error}") from error
+
+    return wrapper
+
+
+class ChromaVectorStore:
+    """Versioned chunk records in one chromadb client (embedded, or a Chroma server over HTTP)."""
+
+    def __init__(self, client=None, connect: Callable[[], object] | None = None, location: str = "embedded") -> None:
+        if client is None and connect is None:
+            raise ValueError("a ChromaVectorStore needs a client or a way to connect one")
+        self._instance = client
+        self._connect = connect
+        self._connect_lock = threading.Lock()
+        self.location = location
+        """`embedded`, or the server's URL."""
+
+    @property
+    def is_server(self) -> bool:
+        """True for a Chroma server (dense search can run there), False for the embedded store."""
+        return self._connect is not None
+
+    @property
+    def _client(self):
+        if self._instance is None:
+            with self._connect_lock:
+                if self._instance is None:
+                    try:
+                        self._instance = self._connect()
+                    except (ValueError, httpx.HTTPError) as error:
+                        # chromadb reports a server it cannot reach at connection time as a ValueError.
+                        raise IndexUnavailableError(
+                            f"the Chroma server {self.location} cannot be reached: {error}") from error
+        return self._instance
 
     @classmethod
     def embedded(cls, directory) -> ChromaVectorStore:
@@ -159,20 +228,23 @@ class ChromaVectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         parsed = urlparse(url)
-        return cls(
-            chromadb.HttpClient(
+
+        def connect():
+            return chromadb.HttpClient(
                 host=parsed.hostname or "127.0.0.1",
                 port=parsed.port or (443 if parsed.scheme == "https" else 8000),
                 ssl=parsed.scheme == "https",
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
-        )
+
+        return cls(connect=connect, location=url)
 
     # The pointer
 
     def _pointer(self):
         return self._client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
 
+    @_server_errors
     def active(self) -> ActiveGeneration | None:
         """The generation users are answered from, or None before the first ingest."""
         metadata = self._pointer().metadata or {}
@@ -196,8 +268,10 @@ class ChromaVectorStore:
 
     # Reading
 
-    def load_active(self) -> Generation:
-        """Every chunk and vector of the active generation, sorted by chunk id.
+    @_server_errors
+    def load_active(self, with_vectors: bool = True) -> Generation:
+        """Every chunk (and, unless `with_vectors` is False, every vector) of the active generation, sorted by
+        chunk id.
 
         Raises `IndexNotReadyError` before the first ingest. If an ingest deletes records
         while they are read (the count no longer matches the pointer), reads again.
@@ -206,30 +280,59 @@ class ChromaVectorStore:
             active = self.active()
             if active is None:
                 raise IndexNotReadyError("the knowledge index is empty: run `assistant ingest` first")
-            generation = self._read(active)
+            generation = self._read(active, with_vectors)
             if len(generation.chunks) == active.chunks:
                 return generation
             logger.info("generation %s changed while it was read; reading again", active.name)
             time.sleep(0.2)
         raise IndexNotReadyError(f"generation {active.name} kept changing while it was read")
 
-    def _read(self, active: ActiveGeneration) -> Generation:
+    def _read(self, active: ActiveGeneration, with_vectors: bool = True) -> Generation:
         collection = self._client.get_collection(active.collection, embedding_function=None)
         ids = collection.get(where=visible_in(active.number), include=[])["ids"]
         texts: list[str] = []
         metadatas: list[dict] = []
         vectors: list[np.ndarray] = []
+        include = ["documents", "metadatas", "embeddings"] if with_vectors else ["documents", "metadatas"]
         for start in range(0, len(ids), _PAGE):
-            page = collection.get(ids=ids[start:start + _PAGE], include=["documents", "metadatas", "embeddings"])
+            page = collection.get(ids=ids[start:start + _PAGE], include=include)
             texts.extend(page["documents"])
             metadatas.extend(page["metadatas"])
-            vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
+            if with_vectors:
+                vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
         chunks = [chunk_from_record(text, metadata) for text, metadata in zip(texts, metadatas, strict=True)]
         order = sorted(range(len(chunks)), key=lambda i: chunks[i].chunk_id)
-        matrix = np.concatenate(vectors)[order] if vectors else np.zeros((0, 0), dtype=np.float32)
+        matrix = None
+        if with_vectors:
+            matrix = np.concatenate(vectors)[order] if vectors else np.zeros((0, 0), dtype=np.float32)
         return Generation(name=active.name, embedding_model=active.embedding_model,
                           chunks=[chunks[i] for i in order], embeddings=matrix)
 
+    @_server_errors
+    def nearest(self, generation: str, vector: np.ndarray, count: int, audiences: tuple[str, ...] | None = None,
+                languages: tuple[str, ...] | None = None) -> list[Neighbour]:
+        """The `count` records of `generation` (a name from `ActiveGeneration.name`) closest to `vector` in the
+        collection's HNSW index (cosine space), among those the audiences and languages may see, closest first."""
+        collection_name, number = parse_generation(generation)
+        collection = self._client.get_collection(collection_name, embedding_function=None)
+        found = collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=count,
+                                 where=visible_and_allowed(number, audiences, languages),
+                                 include=["distances", "metadatas"])
+        return [Neighbour(chunk_id=metadata["chunk_id"], similarity=1.0 - float(distance))
+                for metadata, distance in zip(found["metadatas"][0], found["distances"][0], strict=True)]
+
+    @_server_errors
+    def vectors_by_id(self, generation: str, record_ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of some records of `generation`'s collection, by record id."""
+        if not record_ids:
+            return {}
+        collection_name, _ = parse_generation(generation)
+        collection = self._client.get_collection(collection_name, embedding_function=None)
+        found = collection.get(ids=record_ids, include=["embeddings"])
+        return {record: np.asarray(vector, dtype=np.float32)
+                for record, vector in zip(found["ids"], found["embeddings"], strict=True)}
+
+    @_server_errors
     def live_records(self, embedding_model: str) -> list[LiveRecord]:
         """The active generation's records, if it was embedded with `embedding_model` (else none)."""
         active = self.active()
@@ -240,6 +343,7 @@ class ChromaVectorStore:
         return [LiveRecord(record, metadata["chunk_id"], metadata["content_hash"])
                 for record, metadata in zip(found["ids"], found["metadatas"], strict=True)]
 
+    @_server_errors
     def vectors(self, embedding_model: str, record_ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by record id (for reuse when a chunk's text moved to a new id)."""
         if not record_ids:
@@ -251,6 +355,7 @@ class ChromaVectorStore:
 
     # Writing
 
+    @_server_errors
     def stage(
         self,
         embedding_model: str,
@@ -282,6 +387,7 @@ class ChromaVectorStore:
         return ActiveGeneration(collection=name, number=number, chunks=kept + len(added),
                                 embedding_model=embedding_model)
 
+    @_server_errors
     def activate(self, generation: ActiveGeneration) -> None:
         """Point users at `generation` (one metadata write: the switch is atomic)."""
         self._pointer().modify(metadata={
@@ -292,6 +398,7 @@ class ChromaVectorStore:
             "activated_at": dt.datetime.now(dt.UTC).isoformat(),
         })
 
+    @_server_errors
     def clean_up(self) -> None:
         """Undo what unactivated ingests left and delete what no generation from now on can see."""
         active = self.active()
@@ -308,6 +415,7 @@ class ChromaVectorStore:
         if pending:
             collection.update(ids=pending, metadatas=[{"retired": NEVER_RETIRED}] * len(pending))
 
+    @_server_errors
     def inventory(self) -> Inventory:
         """Record counts of the active collection; shows what an ingest left behind."""
         active = self.active()
@@ -323,6 +431,7 @@ class ChromaVectorStore:
             pending_retirement=sum(1 for m in found if number < m["retired"] < NEVER_RETIRED),
         )
 
+    @_server_errors
     def collection_names(self) -> list[str]:
         """Chunk collections present (one per embedding model; more only between ingests)."""
         return sorted(self._collection_names())

@@ -30,6 +30,7 @@ from assistant.pages.health import KnowledgeHealth
 from assistant.pipeline import Assistant
 from assistant.privacy import Redactor
 from assistant.retrieval.crosslingual import CrosslingualSearcher
+from assistant.retrieval.dense import ExactDenseScorer, ServerDenseScorer
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder
 from assistant.retrieval.ingest import Ingestor, IngestReport
@@ -234,7 +235,9 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or build_embedder(settings)
     store = build_vector_store(settings)
-    index = PassageIndex(store)
+    # A Chroma server searches its own HNSW index, so this process keeps no vector matrix; embedded: exact search.
+    index = PassageIndex(store, keep_vectors=not store.is_server)
+    dense = ServerDenseScorer(store, settings.chroma_dense_candidates) if store.is_server else ExactDenseScorer()
     redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
     interactions = build_interaction_store(settings, redactor)
     shared_state = interactions.shared_state()
@@ -242,8 +245,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
                             bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
     multilingual = build_multilingual_embedder(settings)
-    skill = PageAnswerSkill(HybridSearcher(index, embedder), load_answerability(settings), top_k=settings.top_k,
-                           suggestion_floor=settings.suggestion_floor,
+    skill = PageAnswerSkill(HybridSearcher(index, embedder, dense=dense), load_answerability(settings),
+                           top_k=settings.top_k, suggestion_floor=settings.suggestion_floor,
                            crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
                            calibrations=CalibrationStore(settings.calibration_dir))
