@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.probes import Probe, offtopic_probes, page_probes
@@ -78,18 +79,29 @@ class KnowledgeBaseCalibration:
     model: list[str] = field(default_factory=list)
     """What the model this shift applies to was fitted on."""
 
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".tmp")
-        partial.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        partial.write_text(self.to_json(), encoding="utf-8")
         partial.replace(path)
+
+    @classmethod
+    def from_json(cls, text: str, origin: str) -> KnowledgeBaseCalibration:
+        try:
+            return cls(**json.loads(text))
+        except (ValueError, TypeError) as error:
+            raise CalibrationFileError(f"cannot read the answerability calibration in {origin}: {error}") from error
 
     @classmethod
     def load(cls, path: Path) -> KnowledgeBaseCalibration:
         try:
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as error:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
             raise CalibrationFileError(f"cannot read the answerability calibration {path}: {error}") from error
+        return cls.from_json(text, origin=str(path))
 
 
 Features = dict[str, float]
@@ -136,11 +148,26 @@ def calibrate_knowledge_base(snapshot: IndexSnapshot, search_many: SearchMany,
     )
 
 
-class CalibrationStore:
-    """The calibration files of a data directory, one per index generation, read once per generation."""
+class GenerationNotes(Protocol):
+    """Text kept beside each index generation, readable by every process that reads the index (the vector
+    store: `ChromaVectorStore.generation_note`)."""
 
-    def __init__(self, directory: Path) -> None:
+    def generation_note(self, generation: str) -> str | None: ...
+
+    def set_generation_note(self, generation: str, text: str) -> None: ...
+
+
+class CalibrationStore:
+    """The calibration files of a data directory, one per index generation, read once per generation.
+
+    With `shared` notes (replicas on a Chroma server, each with its own data directory), a calibration is also
+    written beside its generation, and a process whose directory lacks one reads it from there: every replica
+    then decides with the shift the ingest computed, not with the shipped model alone.
+    """
+
+    def __init__(self, directory: Path, shared: GenerationNotes | None = None) -> None:
         self._directory = directory
+        self._shared = shared
         self._cache: dict[str, KnowledgeBaseCalibration | None] = {}
 
     def path(self, generation: str) -> Path:
@@ -150,8 +177,21 @@ class CalibrationStore:
         """This generation's calibration, or None when it has none (the shipped model then decides alone)."""
         if generation not in self._cache:
             path = self.path(generation)
-            self._cache[generation] = KnowledgeBaseCalibration.load(path) if path.exists() else None
+            if path.exists():
+                self._cache[generation] = KnowledgeBaseCalibration.load(path)
+            else:
+                self._cache[generation] = self._shared_copy(generation, path)
         return self._cache[generation]
+
+    def _shared_copy(self, generation: str, path: Path) -> KnowledgeBaseCalibration | None:
+        if self._shared is None:
+            return None
+        text = self._shared.generation_note(generation)
+        if text is None:
+            return None
+        calibration = KnowledgeBaseCalibration.from_json(text, origin=f"the note beside {generation}")
+        calibration.save(path)
+        return calibration
 
     def shift(self, generation: str) -> float:
         """The log-odds shift for `generation` (0 without a calibration). An unreadable file is logged and
@@ -165,9 +205,12 @@ class CalibrationStore:
         return calibration.shift if calibration is not None else 0.0
 
     def write(self, calibration: KnowledgeBaseCalibration) -> Path:
-        """Store a generation's calibration, and remove all but the newest `KEEP_FILES` files."""
+        """Store a generation's calibration (and beside the generation, when shared), and remove all but the
+        newest `KEEP_FILES` files."""
         path = self.path(calibration.generation)
         calibration.save(path)
+        if self._shared is not None:
+            self._shared.set_generation_note(calibration.generation, calibration.to_json())
         self._cache[calibration.generation] = calibration
         older = sorted(self._directory.glob(f"{FILE_PREFIX}*.json"), key=lambda found: found.stat().st_mtime,
                        reverse=True)[KEEP_FILES:]

@@ -37,6 +37,10 @@ from assistant.models import Chunk
 logger = logging.getLogger(__name__)
 
 POINTER_COLLECTION = "frontline-index-pointer-v2"
+NOTES_COLLECTION = "frontline-generation-notes"
+NOTES_KEPT = 4
+"""Notes kept per collection of generations: the newest few, so the active one and the one before it always
+have theirs."""
 COLLECTION_PREFIX = "chunks-"
 NEVER_RETIRED = 2**31 - 1
 _PAGE = 2000
@@ -260,6 +264,29 @@ class ChromaVectorStore:
     def active_name(self) -> str | None:
         active = self.active()
         return active.name if active else None
+
+    # Notes on generations (what every process reading the store must agree on, such as its calibration)
+
+    def _notes(self):
+        return self._client.get_or_create_collection(NOTES_COLLECTION, embedding_function=None)
+
+    @_server_errors
+    def generation_note(self, generation: str) -> str | None:
+        """The text noted for `generation`, or None."""
+        return (self._notes().metadata or {}).get(generation)
+
+    @_server_errors
+    def set_generation_note(self, generation: str, text: str) -> None:
+        """Note `text` for `generation`, keeping the notes of the newest `NOTES_KEPT` generations of its collection
+        and those of other collections (one writer at a time: `assistant ingest`)."""
+        notes = dict(self._notes().metadata or {})
+        notes[generation] = text
+        collection, _ = parse_generation(generation)
+        siblings = sorted((name for name in notes if parse_generation(name)[0] == collection),
+                          key=lambda name: parse_generation(name)[1], reverse=True)
+        for stale in siblings[NOTES_KEPT:]:
+            del notes[stale]
+        self._notes().modify(metadata=notes)
 
     def _collection(self, name: str, embedding_model: str):
         return self._client.get_or_create_collection(

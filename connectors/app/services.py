@@ -249,7 +249,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                            top_k=settings.top_k, suggestion_floor=settings.suggestion_floor,
                            crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
-                           calibrations=CalibrationStore(settings.calibration_dir))
+                           calibrations=CalibrationStore(settings.calibration_dir,
+                                                         shared=store if store.is_server else None))
     extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     order_numbers = OrderNumberFinder(settings.order_number_pattern)
     order_source = build_order_source(settings)

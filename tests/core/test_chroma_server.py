@@ -78,3 +78,23 @@ def test_the_server_filters_by_audience_and_language(server_services, embedder):
     for neighbour in store.nearest(generation, vector, 100, audiences=("all",), languages=("it",)):
         chunk = server_services.index.snapshot().chunks[server_services.index.snapshot().rows[neighbour.chunk_id]]
         assert chunk.audience == "all" and chunk.language == "it"
+
+
+def test_a_replica_with_its_own_data_directory_uses_the_calibration_the_ingest_left_beside_the_index(
+        server_services, chroma_server, embedder, redactor, tmp_path):
+    from connectors.app.services import build_services
+    from tests.conftest import make_settings
+
+    generation = server_services.index.snapshot().name
+    ingested = server_services.skill.calibrations.get(generation)
+    assert ingested is not None and server_services.store.generation_note(generation) is not None
+    replica = build_services(make_settings(tmp_path / "replica", chroma_url=chroma_server.url), embedder=embedder,
+                             redactor=redactor)
+    try:
+        assert not replica.skill.calibrations.path(generation).exists(), "nothing on this replica's disk yet"
+        assert replica.skill.calibrations.shift(generation) == ingested.shift
+        assert replica.skill.calibrations.path(generation).exists(), "kept on disk once read"
+        text = "Can I swap a shift with a colleague?"
+        assert _ask(replica, text, None).confidence == _ask(server_services, text, None).confidence
+    finally:
+        replica.close()
