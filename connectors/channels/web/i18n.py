@@ -123,7 +123,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "changed_bad_state": "Choose resolved, dismissed or open. Nothing was changed.",
         "too_many_attempts": "Too many wrong keys from this address. Wait a minute and try again.",
         "order_card": "Order",
-        "track_parcel": "Track the parcel",
     },
     "it": {
         "title": "Assistente Verdello",
@@ -242,7 +241,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "changed_bad_state": "Scegli risolta, archiviata o aperta. Nulla è cambiato.",
         "too_many_attempts": "Troppe chiavi errate da questo indirizzo. Attendi un minuto e riprova.",
         "order_card": "Ordine",
-        "track_parcel": "Traccia il pacco",
     },
 }
 
