@@ -36,6 +36,7 @@ from connectors.channels.web.charts import (
 from connectors.channels.web.gap_changes import STATE_OUTCOMES, GapStateForm, theme_gaps
 from connectors.channels.web.i18n import LANGUAGES, STRINGS, choose_language
 from connectors.channels.web.sessions import LOOPBACK, SessionSigner
+from connectors.channels.web.signin_limits import SignInLimiter
 from connectors.channels.web.viewers import (
     CSRF_HEADER,
     LANGUAGE_COOKIE,
@@ -81,12 +82,14 @@ class ForwardsHandoffs(Protocol):
 @dataclass(frozen=True)
 class ConsoleConfig:
     """The console's own settings: the session secret (derived from the deployment's salt), the sign-in
-    lifetime, whether cookies need HTTPS, and where "Ask a person" goes (None hides the button)."""
+    lifetime, whether cookies need HTTPS, where "Ask a person" goes (None hides the button), and the limit on wrong
+    keys per client address at the sign-in form."""
 
     session_secret: bytes = field(repr=False)
     session_lifetime_seconds: int = 8 * 3600
     secure_cookies: bool = False
     handoff: ForwardsHandoffs | None = None
+    signin_limiter: SignInLimiter = field(default_factory=SignInLimiter)
 
 
 class AskBody(BaseModel):
@@ -191,13 +194,24 @@ def _router(console: Console) -> APIRouter:
 
     @router.post("/signin")
     async def signin(request: Request) -> Response:
+        limiter = console.config.signin_limiter
+        address = request.client.host if request.client else ""
+        wait = limiter.retry_after(address)
+        if wait:
+            logger.warning("console: sign-in refused for %s s after %d wrong keys from one address", wait,
+                           limiter.max_failures)
+            response = _signin_form(request, 429, STRINGS[console.language(request)]["too_many_attempts"])
+            response.headers["Retry-After"] = str(wait)
+            return response
         form = await _form(request)
         if not console.signer.signin_valid(request.cookies.get(SIGNIN_COOKIE), form.get("csrf")):
             return _signin_form(request, 403, STRINGS[console.language(request)]["expired_form"])
         found = console.viewers.key_for(form.get("key", ""))
         if found is None:
+            limiter.failed(address)
             logger.info("console: a sign-in with a wrong key")
             return _signin_form(request, 401, STRINGS[console.language(request)]["wrong_key"])
+        limiter.succeeded(address)
         response = RedirectResponse("/", status_code=303)
         console.set_session(response, found[1])
         response.delete_cookie(SIGNIN_COOKIE, path="/signin")
