@@ -76,6 +76,9 @@ class ThemeInsight:
     median_days_to_resolve: float | None
     resolutions: tuple[ThemeResolution, ...] = ()
     """The theme's resolved gaps, newest first."""
+    gap_ids: tuple[str, ...] = ()
+    """The theme's gaps (their answer ids), newest first: how a dashboard drills from a theme to its questions.
+    Kept out of `as_dict`, so the report's JSON stays as it was."""
 
     @property
     def anchor(self) -> str:
@@ -107,7 +110,10 @@ class GapInsights:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
-        return jsonable(asdict(self))
+        shown = asdict(self)
+        for theme in shown["themes"]:
+            theme.pop("gap_ids", None)
+        return jsonable(shown)
 
 
 def theme_anchor(theme_id: str) -> str:
@@ -251,6 +257,7 @@ def _themes(gaps: Sequence[GapFact], labels: dict[str, ThemeLabel], period_end: 
             median_days_to_resolve=_median_days(resolved),
             resolutions=tuple(ThemeResolution(gap.resolved_at, gap.resolved_page)
                               for gap in sorted(resolved, key=lambda gap: gap.resolved_at, reverse=True)),
+            gap_ids=tuple(gap.gap_id for gap in sorted(group, key=lambda gap: gap.created_at, reverse=True)),
         ))
     return sorted(insights, key=lambda theme: (-theme.friction, -theme.gaps, theme.theme_id))
 

@@ -131,3 +131,12 @@ def test_order_lookups_count_outcomes_and_outage_hours_and_leave_company_counts_
     team_only = build_gap_insights([*gift_card_theme(), *outages], [], period_end=END, since_days=30,
                                    team="Tills", order_outcomes=outcomes)
     assert "by_outcome" not in team_only.order_lookups, "look-up counts are the whole company's, not a team's"
+
+
+def test_a_theme_names_its_gaps_newest_first_outside_the_json() -> None:
+    insights = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30)
+    [theme] = insights.themes
+    created = {fact.gap_id: fact.created_at for fact in gift_card_theme()}
+    assert sorted(theme.gap_ids) == sorted(created)
+    assert [created[gap_id] for gap_id in theme.gap_ids] == sorted(created.values(), reverse=True)
+    assert "gap_ids" not in insights.as_dict()["themes"][0]

@@ -20,10 +20,13 @@ from benchmarks.standins.app_server import AppServer
 from connectors.app.services import build_services
 from connectors.channels.http.app import create_app
 from connectors.channels.web import ConsoleConfig, install_console
+from connectors.sources.orders.demo import write_demo_database
 from tests.conftest import PROJECT_ROOT, make_settings
 from tests.web.console_support import ENTRIES, SECRET, RecordingHandoff
 
 ARTIFACTS_DIR = PROJECT_ROOT / "test-artifacts"
+DEMO_TRACKING = {carrier: f"https://track.example/{carrier.lower().replace(' ', '-')}/{{tracking}}"
+                 for carrier in ("DPD", "Royal Mail", "Evri")}
 CHROMIUM_VARIABLE = "CONSOLE_TEST_CHROMIUM"
 """Where Chromium is, when not on PATH as `chromium` (scripts/with-chromium sets it)."""
 
@@ -66,9 +69,12 @@ def console_handoff() -> RecordingHandoff:
 
 @pytest.fixture(scope="session")
 def console_url(company_services, embedder, redactor, tmp_path_factory, console_handoff) -> Iterator[str]:
-    """The real app (API and console) over the demo knowledge, with its own interaction store, on a free port."""
+    """The real app (API and console) over the demo knowledge, with its own interaction store and the demo order
+    database (tracking pages known for the UK carriers), on a free port."""
     folder = tmp_path_factory.mktemp("console")
-    settings = make_settings(company_services.settings.data_dir, database_url=f"sqlite:///{folder / 'console.db'}")
+    write_demo_database(folder / "orders.db")
+    settings = make_settings(company_services.settings.data_dir, database_url=f"sqlite:///{folder / 'console.db'}",
+                             orders_url=f"sqlite:///{folder / 'orders.db'}", orders_tracking_urls=DEMO_TRACKING)
     services = build_services(settings, embedder=embedder, redactor=redactor)
     ports = replace(services.api_ports(), api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES))
     app = create_app(ports)

@@ -232,3 +232,17 @@ def test_stays_in_one_column_with_text_at_200_percent(page) -> None:
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     ask(page, RETURNS_QUESTION)
     assert page.evaluate("document.documentElement.scrollWidth") <= 720
+
+
+def test_an_order_number_shows_the_order_as_a_card(page) -> None:
+    sign_in(page, "staff")
+    ask(page, "where is ord 7719032?")
+    card = page.locator(f"{ANSWER} .order-card")
+    assert card.get_attribute("data-order") == "ORD-7719032"
+    assert card.get_attribute("data-status") == "out_for_delivery"
+    assert card.locator(".order-status").inner_text() == "out for delivery"
+    labels = card.locator("dt").all_inner_texts()
+    assert "Carrier" in labels and "Total" in labels
+    assert card.locator("a.track").get_attribute("href").startswith("https://track.example/")
+    customer = card.locator("dt:text-is('Customer (check)') + dd").inner_text()
+    assert "***" in customer  # the customer only ever masked, as in chat

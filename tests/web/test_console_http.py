@@ -273,3 +273,10 @@ def test_answers_to_earlier_gaps_show_once_on_the_quick_ask_page() -> None:
     assert 'href="https://intranet.verdello.example/referrals"' in shown
     assert "<script>window" not in shown
     assert "Yes, £50 each." not in client.get("/").text
+
+
+def test_an_answer_says_how_long_the_server_took_in_server_timing() -> None:
+    client = TestClient(console_app(), client=LOCAL)
+    response = client.post("/console/ask", json={"text": "hi"}, headers={"Authorization": f"Bearer {KEYS['staff']}"})
+    timing = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
+    assert set(timing) == {"answer", "render"} and all(float(value) >= 0 for value in timing.values())

@@ -114,3 +114,93 @@ def themes_by_friction(themes: Sequence[RankedTheme], limit: int = 10, width: in
                               f"/dashboard?theme={quote(theme.theme_id)}#theme"))
         chart.labels.append(Text(round(label_width + length + 6, 1), y + row / 2 + 4, f"{theme.friction:.2f}"))
     return chart
+
+
+# The EX index's three headings, and questions the classifier could not place.
+DIMENSION_COLOURS = {
+    "empowerment": "#0072B2",
+    "enablement": "#E69F00",
+    "inspiration": "#009E73",
+    "unclassified": "#6B6B6B",
+}
+OTHERS_COLOUR = "#8C8C8C"
+"""Training needs: the other teams' rate, beside the team's own (in `FRICTION_COLOUR`)."""
+
+
+def _short(text: str, limit: int = 36) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def dimensions_by_team(table: Mapping[str, Mapping[str, int]], width: int = 640, row: int = 28) -> Chart:
+    """Horizontal stacked bars: one per team (teams too small to show are already merged into "other"), split by
+    EX dimension, so a team's bar is as long as its number of gaps."""
+    teams = [team for team in table if sum(table[team].values()) > 0]
+    if not teams:
+        return Chart(width, row)
+    dimensions = sorted({name for counts in table.values() for name in counts},
+                        key=lambda name: (name not in DIMENSION_COLOURS,
+                                          list(DIMENSION_COLOURS).index(name) if name in DIMENSION_COLOURS else 0,
+                                          name))
+    top = max(sum(table[team].values()) for team in teams)
+    label_width, plot = 180.0, width - 180.0 - 48.0
+    chart = Chart(width, row * len(teams) + 8)
+    for index, team in enumerate(teams):
+        y = 4 + index * row
+        x = label_width
+        chart.labels.append(Text(label_width - 8, y + row / 2 + 4, _short(team, 26), "end"))
+        for name in dimensions:
+            count = table[team].get(name, 0)
+            if not count:
+                continue
+            length = plot * count / top
+            chart.bars.append(Bar(round(x, 1), y + 4, round(length, 1), row - 10,
+                                  DIMENSION_COLOURS.get(name, OTHER_COLOUR), f"{team}: {name} {count}"))
+            x += length
+        chart.labels.append(Text(round(x + 6, 1), y + row / 2 + 4, str(sum(table[team].values()))))
+    chart.legend.extend((DIMENSION_COLOURS.get(name, OTHER_COLOUR), name) for name in dimensions)
+    return chart
+
+
+def training_needs(needs: Sequence[Mapping[str, object]], limit: int = 10, width: int = 640,
+                   row: int = 40) -> Chart:
+    """Paired horizontal bars, one pair per (team, page): how often the team's askers ask about the page, and how
+    often everyone else's do (questions per asker). The report lists only teams big enough to show."""
+    shown = list(needs)[:limit]
+    if not shown:
+        return Chart(width, row)
+    top = max(max(float(need["per_asker"]), float(need["others_per_asker"])) for need in shown) or 1.0
+    label_width, plot = 240.0, width - 240.0 - 56.0
+    chart = Chart(width, row * len(shown) + 8)
+    for index, need in enumerate(shown):
+        y = 4 + index * row
+        team, title = str(need["team"]), str(need["page_title"])
+        chart.labels.append(Text(label_width - 8, y + 14, _short(team, 30), "end"))
+        chart.labels.append(Text(label_width - 8, y + 29, _short(title, 30), "end"))
+        for offset, value, fill, whose in ((4, float(need["per_asker"]), FRICTION_COLOUR, team),
+                                           (20, float(need["others_per_asker"]), OTHERS_COLOUR, "others")):
+            length = max(2.0, plot * value / top)
+            chart.bars.append(Bar(label_width, y + offset, round(length, 1), 13, fill,
+                                  f"{team}, {title}: {whose} {value:.2f} per asker"))
+            chart.labels.append(Text(round(label_width + length + 6, 1), y + offset + 11, f"{value:.2f}"))
+    chart.legend.extend([(FRICTION_COLOUR, "team"), (OTHERS_COLOUR, "others")])
+    return chart
+
+
+def resolution_days(by_owner: Mapping[str, float | None], width: int = 640, row: int = 28) -> Chart:
+    """Horizontal bars: the median days from a gap to its resolution, per page owner (owners with none resolved
+    are left out), the slowest first."""
+    owners = sorted(((owner, days) for owner, days in by_owner.items() if days is not None),
+                    key=lambda item: (-item[1], item[0]))
+    if not owners:
+        return Chart(width, row)
+    top = max(days for _, days in owners) or 1.0
+    label_width, plot = 200.0, width - 200.0 - 64.0
+    chart = Chart(width, row * len(owners) + 8)
+    for index, (owner, days) in enumerate(owners):
+        y = 4 + index * row
+        length = max(2.0, plot * days / top)
+        chart.labels.append(Text(label_width - 8, y + row / 2 + 4, _short(owner, 28), "end"))
+        chart.bars.append(Bar(label_width, y + 4, round(length, 1), row - 10, FRICTION_COLOUR,
+                              f"{owner}: {days:.1f} days"))
+        chart.labels.append(Text(round(label_width + length + 6, 1), y + row / 2 + 4, f"{days:.1f} d"))
+    return chart

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Protocol
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
@@ -26,9 +27,17 @@ from assistant.interactions import HandoffRecord
 from assistant.models import Message
 from connectors.channels.api_ports import ApiPorts
 from connectors.channels.web.assets import asset_response, load_assets
-from connectors.channels.web.charts import themes_by_friction, weekly_by_reason
+from connectors.channels.web.charts import (
+    dimensions_by_team,
+    resolution_days,
+    themes_by_friction,
+    training_needs,
+    weekly_by_reason,
+)
+from connectors.channels.web.gap_changes import STATE_OUTCOMES, GapStateForm, theme_gaps
 from connectors.channels.web.i18n import LANGUAGES, STRINGS, choose_language
 from connectors.channels.web.sessions import LOOPBACK, SessionSigner
+from connectors.channels.web.signin_limits import SignInLimiter
 from connectors.channels.web.viewers import (
     CSRF_HEADER,
     LANGUAGE_COOKIE,
@@ -74,12 +83,14 @@ class ForwardsHandoffs(Protocol):
 @dataclass(frozen=True)
 class ConsoleConfig:
     """The console's own settings: the session secret (derived from the deployment's salt), the sign-in
-    lifetime, whether cookies need HTTPS, and where "Ask a person" goes (None hides the button)."""
+    lifetime, whether cookies need HTTPS, where "Ask a person" goes (None hides the button), and the limit on wrong
+    keys per client address at the sign-in form."""
 
     session_secret: bytes = field(repr=False)
     session_lifetime_seconds: int = 8 * 3600
     secure_cookies: bool = False
     handoff: ForwardsHandoffs | None = None
+    signin_limiter: SignInLimiter = field(default_factory=SignInLimiter)
 
 
 class AskBody(BaseModel):
@@ -184,13 +195,24 @@ def _router(console: Console) -> APIRouter:
 
     @router.post("/signin")
     async def signin(request: Request) -> Response:
+        limiter = console.config.signin_limiter
+        address = request.client.host if request.client else ""
+        wait = limiter.retry_after(address)
+        if wait:
+            logger.warning("console: sign-in refused for %s s after %d wrong keys from one address", wait,
+                           limiter.max_failures)
+            response = _signin_form(request, 429, STRINGS[console.language(request)]["too_many_attempts"])
+            response.headers["Retry-After"] = str(wait)
+            return response
         form = await _form(request)
         if not console.signer.signin_valid(request.cookies.get(SIGNIN_COOKIE), form.get("csrf")):
             return _signin_form(request, 403, STRINGS[console.language(request)]["expired_form"])
         found = console.viewers.key_for(form.get("key", ""))
         if found is None:
+            limiter.failed(address)
             logger.info("console: a sign-in with a wrong key")
             return _signin_form(request, 401, STRINGS[console.language(request)]["wrong_key"])
+        limiter.succeeded(address)
         response = RedirectResponse("/", status_code=303)
         console.set_session(response, found[1])
         response.delete_cookie(SIGNIN_COOKIE, path="/signin")
@@ -230,18 +252,39 @@ def _router(console: Console) -> APIRouter:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.READ_REPORTS)
         since = _days(request)
-        insights, error = None, None
+        insights, rows, error = None, [], None
         if console.ports.reports is not None:
             try:
-                insights, _ = console.ports.reports.report(since)
+                insights, rows = console.ports.reports.report(since)
             except InsightsError as problem:
                 error = str(problem)
         chosen = request.query_params.get("theme")
         theme = next((item for item in insights.themes if item.theme_id == chosen), None) if insights else None
+        outcome = request.query_params.get("changed")
         return console.render(
             request, "dashboard.html", viewer=viewer, since=since, error=error, insights=insights, theme=theme,
+            theme_gaps=theme_gaps(theme, rows) if theme else [],
+            changed=outcome if outcome in STATE_OUTCOMES else None,
+            may_change=viewer.may(Permission.CHANGE_GAP_STATE) and console.ports.gap_states is not None,
             trend=weekly_by_reason(insights.weekly.get("reason", {})) if insights else None,
-            friction=themes_by_friction(insights.themes) if insights else None)
+            friction=themes_by_friction(insights.themes) if insights else None,
+            dimensions=dimensions_by_team(insights.dimensions_by_team) if insights else None,
+            training=training_needs(insights.training_needs) if insights else None,
+            resolution=resolution_days(insights.resolution_days_by_owner) if insights else None)
+
+    @router.post("/dashboard/gaps/{answer_id}/state")
+    async def change_gap_state(answer_id: str, request: Request) -> Response:
+        form = await _form(request)
+        viewer = console.viewers.viewer(request)
+        console.viewers.check_csrf(viewer, form.get("csrf"))
+        viewer.require(Permission.CHANGE_GAP_STATE)
+        if console.ports.gap_states is None:
+            raise HTTPException(status_code=503, detail="gap states cannot be changed in this server")
+        change = GapStateForm.of(form)
+        outcome = await run_in_threadpool(change.apply, console.ports.gap_states, answer_id, viewer.role.value)
+        back = urlencode({"since": _days(request, form.get("since")), "theme": form.get("theme", ""),
+                          "changed": outcome})
+        return RedirectResponse(f"/dashboard?{back}#theme", status_code=303)
 
     @router.get("/dashboard/report.{extension}")
     def dashboard_report(extension: str, request: Request) -> Response:
@@ -266,11 +309,16 @@ def _router(console: Console) -> APIRouter:
         message = Message(text=body.text, asker=viewer.asker, channel=CHANNEL,
                           thread=viewer.session.session_id if viewer.session else None,
                           max_audience=ROLE_MAX_AUDIENCE[viewer.role])
+        started = time.perf_counter()
         answer = console.ports.answering.handle(message)
+        answered = time.perf_counter()
         language = console.language(request)
         html = console.templates.get_template("answer.html").render(
             t=STRINGS[language], answer=AnswerView.of(body.text, answer), handoff=console.config.handoff)
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        rendered = time.perf_counter()
+        # The server's own share of the wait, for the browser's timing panel and benchmarks/bench_console.py.
+        timing = f"answer;dur={(answered - started) * 1000:.1f}, render;dur={(rendered - answered) * 1000:.1f}"
+        return HTMLResponse(html, headers={**SECURITY_HEADERS, "Server-Timing": timing})
 
     @router.post("/console/feedback")
     def feedback(body: VoteBody, request: Request,
@@ -300,10 +348,10 @@ def _router(console: Console) -> APIRouter:
     return router
 
 
-def _days(request: Request) -> int:
-    """The dashboard's period in days (`?since=`), 56 by default, within 1 to 366."""
+def _days(request: Request, given: str | None = None) -> int:
+    """The dashboard's period in days (`?since=`, or `given` from a form), 56 by default, within 1 to 366."""
     try:
-        return min(max(int(request.query_params.get("since") or DEFAULT_DAYS), 1), 366)
+        return min(max(int(given or request.query_params.get("since") or DEFAULT_DAYS), 1), 366)
     except ValueError:
         return DEFAULT_DAYS
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from assistant.models import Answer, Citation
+from assistant.orders.summary import OrderSummary
 
 
 def safe_link(url: str | None) -> str | None:
@@ -30,6 +31,29 @@ class SourceView:
 
 
 @dataclass(frozen=True)
+class OrderCardView:
+    """A found order as a compact card: the lines Slack and Teams show (status, last change, dates or collection
+    store, carrier and tracking, items and total, the customer masked), worded and masked by the order skill; the
+    tracking link only when it is an http(s) address."""
+
+    number: str
+    status: str
+    status_text: str
+    facts: tuple[tuple[str, str], ...]
+    next_step_label: str
+    next_step: str | None
+    tracking_label: str
+    tracking_href: str | None
+
+    @classmethod
+    def of(cls, order: OrderSummary) -> OrderCardView:
+        # The first fact is the status, already in the card's heading (as in the Slack and Teams cards).
+        return cls(order.order_number, order.status, order.status_text,
+                   tuple((fact.label, fact.value) for fact in order.facts[1:]), order.next_step_label,
+                   order.next_step, order.tracking_label, safe_link(order.tracking_url))
+
+
+@dataclass(frozen=True)
 class AnswerView:
     """An answer as the console shows it (the template escapes every string)."""
 
@@ -42,9 +66,11 @@ class AnswerView:
     source_language: str | None
     route: str
     sources: tuple[SourceView, ...]
+    orders: tuple[OrderCardView, ...] = ()
 
     @classmethod
     def of(cls, question: str, answer: Answer) -> AnswerView:
         return cls(answer.answer_id, question, answer.text, answer.gap, answer.degraded, answer.why,
                    answer.source_language, answer.route.value,
-                   tuple(SourceView.of(citation) for citation in answer.citations))
+                   tuple(SourceView.of(citation) for citation in answer.citations),
+                   tuple(OrderCardView.of(order) for order in answer.orders))
