@@ -46,6 +46,22 @@ class OrderOutcome(StrEnum):
     ASKED_FOR_NUMBER = "order_number_asked"
 
 
+class TextOrigin(StrEnum):
+    """What an answer's text is made of, set by the skill that wrote it; it decides how the text is redacted
+    before it is stored (`assistant.interactions`).
+
+    `FREE` text may hold anything, the asker's own words included, and goes through full redaction (the name
+    recogniser too); it is the default, so an answer nobody vouched for is always treated that way. `COMPANY` text
+    is only company pages and fixed wording, and `MASKED_ORDER` text an order summary whose customer details are
+    already masked: both still pass the cheap pattern tier (emails, phones, cards, IBANs, cued names), never the
+    name recogniser again.
+    """
+
+    FREE = "free"
+    COMPANY = "company"
+    MASKED_ORDER = "masked_order"
+
+
 @dataclass(frozen=True)
 class AskerProfile:
     """The groups an asker belongs to, from the staff directory: what reports may know, never the person."""
@@ -171,6 +187,9 @@ class Answer:
     """For order-status turns, what the look-up came to (found, unknown number, system down, ...)."""
     orders: list[OrderSummary] = field(default_factory=list)
     """The orders an order-status answer found, masked and worded, for channels to show as cards. Never stored."""
+    text_origin: TextOrigin = TextOrigin.FREE
+    """What `text` is made of (see `TextOrigin`); a skill that sets anything but `FREE` vouches that the text
+    quotes nothing the asker typed."""
 
     @property
     def citations_heading(self) -> str:

@@ -16,7 +16,7 @@ from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
 from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
-from assistant.models import Answer, AskerProfile, GapReason, Message, OrderOutcome, Route
+from assistant.models import Answer, AskerProfile, GapReason, Message, OrderOutcome, Route, TextOrigin
 from assistant.nlu.entities import ORDER_NUMBER
 from assistant.nlu.intents import Intent
 from assistant.nlu.understanding import Understander, Understanding
@@ -25,7 +25,7 @@ from assistant.retrieval.language import guess_language
 from assistant.routing import Decision, RoutingPolicy, decide
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswer, PageAnswerSkill
-from assistant.skills.small_talk import reply_for
+from assistant.skills.small_talk import REPLY_ORIGIN, reply_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,16 @@ class AsksWhoIsWho(Protocol):
 
 
 class TurnRecorder(Protocol):
-    """Where turns and feedback go (the interaction store); it redacts personal data itself."""
+    """Where turns and feedback go (the interaction store, or its spool); it redacts personal data itself.
 
-    def record_turn(self, message: Message, answer: Answer, latency_ms: float) -> None: ...
+    `redact_question_early` starts redacting a question as soon as it arrives, so that the work overlaps NLU and
+    retrieval; `record_turn` is then handed that pending result instead of redacting the question itself.
+    """
+
+    def redact_question_early(self, text: str) -> Future[str] | None: ...
+
+    def record_turn(self, message: Message, answer: Answer, latency_ms: float, *,
+                    redacted_question: Future[str] | None = None) -> None: ...
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult: ...
 
@@ -108,6 +115,8 @@ class Assistant:
     def handle(self, message: Message) -> Answer:
         started = time.perf_counter()
         text = self.validate(message.text)
+        # What is stored is the redacted question as typed: start on it now, it overlaps NLU and retrieval.
+        redacted_question = self._recorder.redact_question_early(message.text) if self._recorder is not None else None
         language = message.language or guess_language(text, self._default_language)
         message = self._with_profile(message)
         audience = capped_audience(
@@ -120,7 +129,7 @@ class Assistant:
         answer.answer_id = uuid.uuid4().hex
         latency_ms = (time.perf_counter() - started) * 1000
         if self._recorder is not None:
-            self._recorder.record_turn(message, answer, latency_ms)
+            self._recorder.record_turn(message, answer, latency_ms, redacted_question=redacted_question)
         return answer
 
     def _with_profile(self, message: Message) -> Message:
@@ -167,24 +176,28 @@ class Assistant:
             self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
             return Answer(text=self._orders.ask_for_number(language), route=Route.ORDER_STATUS,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
-                          follow_up="order_number", outcome=OrderOutcome.ASKED_FOR_NUMBER)
+                          follow_up="order_number", outcome=OrderOutcome.ASKED_FOR_NUMBER,
+                          text_origin=TextOrigin.COMPANY)
         if decision is Decision.HANDOFF:
             return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
-                          intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded)
+                          intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded,
+                          text_origin=REPLY_ORIGIN)
         if decision is Decision.SMALL_TALK:
             return Answer(text=reply_for(intent, language), route=Route.SMALL_TALK,
-                          confidence=understanding.confidence, intent=intent, degraded=degraded)
+                          confidence=understanding.confidence, intent=intent, degraded=degraded,
+                          text_origin=REPLY_ORIGIN)
         if decision is Decision.KNOWLEDGE:
             return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                           citations=knowledge.citations, intent=intent, degraded=degraded, why=_why(knowledge),
-                          source_language=knowledge.source_language)
+                          source_language=knowledge.source_language, text_origin=knowledge.text_origin)
         if decision is Decision.OUT_OF_SCOPE:
             return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
                           confidence=understanding.confidence, intent=intent, gap=True,
-                          gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded)
+                          gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded, text_origin=REPLY_ORIGIN)
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
-                      gap_reason=_gap_reason(knowledge.hits), degraded=degraded)
+                      gap_reason=_gap_reason(knowledge.hits), degraded=degraded,
+                      text_origin=knowledge.text_origin)
 
     def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
                       degraded: bool) -> Answer:
@@ -199,7 +212,8 @@ class Assistant:
         return Answer(text=reply.text, route=Route.ORDER_STATUS, confidence=max(confidence, 0.9),
                       intent=Intent.ORDER_STATUS, degraded=degraded, outcome=reply.outcome, orders=list(reply.orders),
                       entities={"order_number": found.numbers[0]} if found.numbers else {}, gap=unavailable,
-                      gap_reason=GapReason.ORDER_SYSTEM_UNAVAILABLE if unavailable else None)
+                      gap_reason=GapReason.ORDER_SYSTEM_UNAVAILABLE if unavailable else None,
+                      text_origin=reply.text_origin)
 
     def _order_numbers_in(self, text: str, understanding: Understanding, awaiting: bool) -> FoundNumbers:
         """The order numbers typed in the message (a bare number too when the assistant just asked for one), and

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     """CSV or YAML: user id -> team, location, role, audience (see `assistant/directory.py`)."""
     retention_days: int | None = Field(default=None, ge=1)
     """Turns and votes older than this are deleted (daily counts are kept); None keeps everything."""
+    spool_max_entries: int = Field(default=10_000, ge=1)
+    """Turns, votes and hand-offs the local spool holds while the database is unreachable; beyond it (or
+    `spool_max_bytes`) each turn is written to the database at once, and the answer fails if that fails too."""
+    spool_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     min_group_size: int = Field(default=5, ge=1)
     """A team, location or role with fewer distinct askers in a report's period is shown as "other"."""
 
@@ -172,6 +176,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL of the interaction and gap store (SQLite under the data dir by default)."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
+
+    @property
+    def spool_file(self) -> Path:
+        """The spool of redacted turns waiting for the database (a small SQLite file in the data directory)."""
+        return self.data_dir / "interaction-spool.sqlite3"
 
     @property
     def resolved_multilingual_cache_dir(self) -> Path:

@@ -19,3 +19,11 @@ class InteractionStoreError(AssistantError):
 
 class InvalidGapTransitionError(AssistantError):
     """A gap cannot move to the state asked for (it is not a gap, or is already in that state)."""
+
+
+class SpoolError(InteractionStoreError):
+    """The local spool of turns waiting for the database could not be read or written."""
+
+
+class SpoolFullError(SpoolError):
+    """The spool holds as many entries or bytes as it may; the turn is written to the database at once instead."""

@@ -14,9 +14,10 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Row, case, delete, false, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,7 +46,7 @@ from assistant.interactions.records import (
 )
 from assistant.interactions.schema import feedback, gap_counts, notice_requests, question_vectors, turns
 from assistant.interactions.shared_state import DatabaseSharedState
-from assistant.models import Answer, Citation, GapReason, Message, Route
+from assistant.models import Answer, Citation, GapReason, Message, Route, TextOrigin
 
 _MAX_ANSWER_ID_LENGTH = 64
 # Names the PostgreSQL advisory lock that makes concurrent retention runs take turns (any constant works).
@@ -62,6 +63,15 @@ class TextRedactor(Protocol):
 
     def redact(self, text: str) -> str:
         """`text` with personal data replaced by placeholders."""
+        ...
+
+
+@runtime_checkable
+class TieredRedactor(TextRedactor, Protocol):
+    """A redactor with a cheap tier (patterns and cues, no name recogniser) for text a skill vouched for."""
+
+    def redact_patterns(self, text: str) -> str:
+        """`text` with emails, phones, cards, IBANs and cued names replaced, without the name recogniser."""
         ...
 
 
@@ -102,8 +112,11 @@ class InteractionStore:
         salt: str | bytes,
         clock: Callable[[], dt.datetime] = _utc_now,
         sqlite_busy_timeout_ms: int = 10_000,
+        early_redaction_workers: int = 2,
     ) -> None:
         self._redactor = redactor
+        # Questions are redacted here while the pipeline searches and runs NLU (`redact_question_early`).
+        self._early = ThreadPoolExecutor(max_workers=early_redaction_workers, thread_name_prefix="redact")
         self._hasher = IdentifierHasher(salt)
         self._clock = clock
         self._engine = build_engine(database_url, sqlite_busy_timeout_ms=sqlite_busy_timeout_ms)
@@ -127,17 +140,62 @@ class InteractionStore:
         """The database URL with any password hidden, for logs and health checks."""
         return self._engine.url.render_as_string(hide_password=True)
 
-    def record_turn(self, message: Message, answer: Answer, latency_ms: float) -> None:
-        """Store one question and its answer under `answer.answer_id` (text redacted, ids hashed)."""
+    def now(self) -> dt.datetime:
+        """The store's clock (what `created_at` columns hold)."""
+        return self._clock()
+
+    def redact_question_early(self, text: str) -> Future[str]:
+        """Start redacting a question now (in a small pool); pass the result to `record_turn`."""
+        return self._early.submit(self._redactor.redact, text)
+
+    def redact_answer(self, answer: Answer) -> str:
+        """The answer's text as stored: text a skill vouched for (`TextOrigin.COMPANY`, `MASKED_ORDER`) passes the
+        pattern tier only, anything else (text that may quote the asker) the full redactor."""
+        if answer.text_origin is not TextOrigin.FREE and isinstance(self._redactor, TieredRedactor):
+            return self._redactor.redact_patterns(answer.text)
+        return self._redactor.redact(answer.text)
+
+    def record_turn(self, message: Message, answer: Answer, latency_ms: float, *,
+                    redacted_question: Future[str] | None = None) -> None:
+        """Store one question and its answer under `answer.answer_id` (text redacted, ids hashed).
+
+        `redacted_question` is `redact_question_early(message.text)`, when the caller started it."""
+        row = self.turn_row(message, answer, latency_ms, redacted_question=redacted_question)
+        with self._transaction(f"record turn {row['id']}", write=True) as connection:
+            connection.execute(insert(turns).values(**row))
+
+    def write_turns(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert turns made by `turn_row` unless a turn with the same id is stored already (a spool replayed
+        after a crash writes each turn once); the number actually inserted."""
+        if not rows:
+            return 0
+        with self._transaction(f"write {len(rows)} turns", write=True) as connection:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            inserted = 0
+            for start in range(0, len(rows), _KEYS_PER_QUERY // 20):
+                chunk = list(rows[start:start + _KEYS_PER_QUERY // 20])
+                wanted = [row["id"] for row in chunk]
+                present = set(connection.execute(select(turns.c.id).where(turns.c.id.in_(wanted))).scalars())
+                fresh = [row for row in chunk if row["id"] not in present]
+                if fresh:
+                    connection.execute(dialect.insert(turns).on_conflict_do_nothing(index_elements=["id"]), fresh)
+                    inserted += len(fresh)
+        return inserted
+
+    def turn_row(self, message: Message, answer: Answer, latency_ms: float, *,
+                 redacted_question: Future[str] | None = None) -> dict[str, Any]:
+        """The `turns` row for one answer: question and answer redacted, asker and conversation hashed."""
         answer_id = _checked_answer_id(answer.answer_id)
-        row = {
+        question = (redacted_question.result() if redacted_question is not None
+                    else self._redactor.redact(message.text))
+        return {
             "id": answer_id,
             "created_at": self._clock(),
             "channel": message.channel,
             "asker_hash": self._hasher.hash(message.asker),
             "conversation_hash": self._hasher.hash(message.conversation_key),
-            "question": self._redactor.redact(message.text),
-            "answer": self._redactor.redact(answer.text),
+            "question": question,
+            "answer": self.redact_answer(answer),
             "route": Route(answer.route).value,
             "intent": answer.intent,
             "confidence": float(answer.confidence),
@@ -153,8 +211,6 @@ class InteractionStore:
             "role": message.profile.role,
             "gap_state": GapState.OPEN.value if answer.gap else None,
         }
-        with self._transaction(f"record turn {answer_id}", write=True) as connection:
-            connection.execute(insert(turns).values(**row))
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult:
         """Store a vote on an answer and update the turn's gap state (the latest vote wins).
@@ -164,8 +220,16 @@ class InteractionStore:
         that resolved it; a new question that the page fails to answer becomes a gap of its own, and a person
         can reopen the old one. Raises `UnknownAnswerError` when no turn has `answer_id`.
         """
-        stored_comment = self._redactor.redact(comment) if comment and comment.strip() else None
-        now = self._clock()
+        return self.write_feedback(answer_id, helpful, self.redact_comment(comment), self._clock())
+
+    def redact_comment(self, comment: str | None) -> str | None:
+        """A feedback comment as stored: redacted, None when empty."""
+        return self._redactor.redact(comment) if comment and comment.strip() else None
+
+    def write_feedback(self, answer_id: str, helpful: bool, stored_comment: str | None, now: dt.datetime, *,
+                       once: bool = False) -> FeedbackResult:
+        """`record_feedback` with the comment already redacted and the vote's time given. With `once`, a vote
+        already stored with the same turn, time and verdict is not stored again (a spool replayed after a crash)."""
         with self._transaction(f"record feedback on answer {answer_id}", write=True) as connection:
             current = _locked_turn(connection, answer_id, turns.c.gap, turns.c.gap_reason, turns.c.gap_state)
             reason_before = _gap_reason(current.gap_reason)
@@ -173,6 +237,16 @@ class InteractionStore:
             gap, reason = (
                 (True, reason_before) if closed else gap_after_vote(bool(current.gap), reason_before, helpful)
             )
+            if once:
+                existing = connection.execute(select(feedback.c.id).where(
+                    feedback.c.turn_id == answer_id, feedback.c.created_at == now,
+                    feedback.c.helpful == bool(helpful))).scalar()
+                if existing is not None:
+                    count = connection.execute(select(func.count()).select_from(feedback)
+                                               .where(feedback.c.turn_id == answer_id)).scalar_one()
+                    return FeedbackResult(answer_id=answer_id, feedback_id=int(existing), helpful=bool(helpful),
+                                          gap=bool(current.gap), gap_reason=reason_before,
+                                          feedback_count=int(count))
             inserted = connection.execute(
                 insert(feedback).values(
                     turn_id=answer_id, created_at=now, helpful=bool(helpful), comment=stored_comment
@@ -591,6 +665,7 @@ class InteractionStore:
 
     def close(self) -> None:
         """Close every pooled connection (SQLite then folds its write-ahead log into the file)."""
+        self._early.shutdown(wait=True)
         self._engine.dispose()
 
     def __enter__(self) -> InteractionStore:

@@ -147,8 +147,17 @@ class Redactor:
         """`text` with every item of personal data replaced by its placeholder."""
         return self.redact_with_report(text).text
 
+    def redact_patterns(self, text: str) -> str:
+        """The cheap tier alone: emails, phones, cards, IBANs and cued names ("my name is", "Mr", ...), without
+        the name recogniser. For text that holds no free-form personal data of its own (an answer quoted from
+        company pages, an order summary that is already masked) but must never carry a contact detail either."""
+        return self._redacted(text, use_finder=False).text
+
     def redact_with_report(self, text: str) -> RedactionResult:
         """The redacted text and the number of items replaced, by kind."""
+        return self._redacted(text, use_finder=True)
+
+    def _redacted(self, text: str, *, use_finder: bool) -> RedactionResult:
         text = _as_text(text)
         counts = dict.fromkeys(PiiKind, 0)
         if not text.strip():
@@ -158,7 +167,7 @@ class Redactor:
         for finder in _STRUCTURED_FINDERS:
             for span in finder(text):
                 taken.add_if_free(span)
-        for piece in _person_pieces(text, self._find_names(text), taken):
+        for piece in _person_pieces(text, self._find_names(text, use_finder), taken):
             taken.add_if_free(piece)
 
         parts: list[str] = []
@@ -171,9 +180,9 @@ class Redactor:
         parts.append(text[cursor:])
         return RedactionResult("".join(parts), MappingProxyType(counts))
 
-    def _find_names(self, text: str) -> list[tuple[int, int]]:
+    def _find_names(self, text: str, use_finder: bool) -> list[tuple[int, int]]:
         spans = _cued_names(text, self._keep)
-        if self._finder is not None:
+        if use_finder and self._finder is not None:
             for start, end in self._finder(text):
                 start, end = max(0, int(start)), min(len(text), int(end))
                 if start < end:

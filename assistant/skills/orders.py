@@ -9,7 +9,7 @@ from assistant.errors import (
     OrderNotFoundError,
     OrderSourceUnavailableError,
 )
-from assistant.models import OrderOutcome
+from assistant.models import OrderOutcome, TextOrigin
 from assistant.order_numbers import FoundNumbers, OrderNumberFinder
 from assistant.orders import wording as w
 from assistant.orders.describe import OrderDescriber
@@ -33,6 +33,12 @@ class OrderReply:
     text: str
     outcome: OrderOutcome
     orders: tuple[OrderSummary, ...] = ()
+
+    @property
+    def text_origin(self) -> TextOrigin:
+        """`MASKED_ORDER` (fixed wording, validated numbers and masked summaries), except for a malformed number,
+        whose reply quotes what was typed and so is `FREE` text."""
+        return TextOrigin.FREE if self.outcome is OrderOutcome.MALFORMED else TextOrigin.MASKED_ORDER
 
     @property
     def found(self) -> bool:

@@ -18,7 +18,7 @@ from assistant.answering.crosslingual_answer import (
 from assistant.answering.heading_match import HeadingMatch, heading_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.vote_prior import VotePrior
-from assistant.models import Citation, SearchHit
+from assistant.models import Citation, SearchHit, TextOrigin
 from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 from assistant.retrieval.text_analysis import content_words
@@ -36,6 +36,8 @@ class PageAnswer:
     features: dict[str, float] = field(default_factory=dict)
     source_language: str | None = None
     """Set when the answer comes from a page in another language than the question's (and says so)."""
+    text_origin: TextOrigin = TextOrigin.FREE
+    """`COMPANY` when `text` is only page text and fixed wording (every reply this skill composes)."""
 
 
 SUGGESTED_PAGES = 1
@@ -190,6 +192,7 @@ class PageAnswerSkill:
             hits=hits,
             features={**answerability_features(result), "crosslingual_lead": round(choice.lead, 4)},
             source_language=choice.hit.passage.language,
+            text_origin=TextOrigin.COMPANY,
         )
 
     def answer_many(self, texts: Sequence[str], audience: str = "staff",
@@ -242,6 +245,7 @@ class PageAnswerSkill:
                 answerable=False,
                 hits=result.hits,
                 features=features,
+                text_origin=TextOrigin.COMPANY,
             )
         top = result.hits[0]
         return PageAnswer(
@@ -251,4 +255,5 @@ class PageAnswerSkill:
             answerable=True,
             hits=result.hits,
             features=features,
+            text_origin=TextOrigin.COMPANY,
         )

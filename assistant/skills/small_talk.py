@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from assistant.models import TextOrigin
 from assistant.nlu.intents import Intent
+
+REPLY_ORIGIN = TextOrigin.COMPANY
+"""Every reply here is fixed wording: nothing the asker typed is quoted."""
 
 REPLIES = {
     Intent.GREET: {

@@ -22,6 +22,8 @@ from assistant.insights.service import GapInsightsService
 from assistant.insights.themes import ThemeBuilder
 from assistant.interactions import InteractionStore
 from assistant.interactions.shared_state import DatabaseSharedState
+from assistant.interactions.spool import TurnSpool
+from assistant.interactions.spooled_recorder import SpooledRecorder
 from assistant.nlu.entities import EntityExtractor
 from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
@@ -66,6 +68,9 @@ class Services:
     assistant: Assistant
     interactions: InteractionStore
     redactor: Redactor
+    recorder: SpooledRecorder
+    """Where the pipeline records turns: the local spool, drained into `interactions` by a writer thread that
+    `assistant serve` starts (other commands write what they spooled when they close)."""
     vote_prior: VotePrior | None = None
     """Re-orders search's pages by votes on similar questions (None when `ASSISTANT_VOTE_PRIOR_BOUND` is 0)."""
     orders: GuardedOrderSource | None = None
@@ -95,7 +100,7 @@ class Services:
         return ApiPorts(
             answering=self.assistant,
             gaps=self.interactions,
-            health_checks=(self.index.health, self.interactions.health,
+            health_checks=(self.index.health, self.recorder.health,
                            *([self.orders.health] if self.orders is not None else []), *extra_health),
             api_keys=tuple(self.settings.api_keys),
             page_owner=self.index.page_owner,
@@ -149,6 +154,7 @@ class Services:
 
     def close(self) -> None:
         self.assistant.close()
+        self.recorder.close()
         self.interactions.close()
         if self.orders is not None:
             self.orders.close()
@@ -256,9 +262,11 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                     if metrics is not None and order_source is not None else order_source)
     orders = OrdersSkill(timed_source, finder=order_numbers, max_numbers=settings.orders_max_numbers,
                          describer=OrderDescriber(settings.orders_tracking_urls))
+    recorder = SpooledRecorder(interactions, TurnSpool(settings.spool_file, max_entries=settings.spool_max_entries,
+                                                       max_bytes=settings.spool_max_bytes))
     assistant = Assistant(
         skill,
-        interactions,
+        recorder,
         understander=Understander(intent_parser, extractor,
                                   intent_classifier or live_intent_ensemble(settings, multilingual)),
         orders=orders,
@@ -270,5 +278,5 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         default_audience=settings.default_audience,
         directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
     )
-    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, vote_prior,
+    return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, recorder, vote_prior,
                     order_source, shared_state)
