@@ -67,6 +67,7 @@ class TurnSpool:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10.0)
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA secure_delete = ON")  # written entries leave no bytes behind
             for statement in _SCHEMA:
                 self._db.execute(statement)
             entries, size = self._db.execute("SELECT count(*), coalesce(sum(size), 0) FROM entries").fetchone()

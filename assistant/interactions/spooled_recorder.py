@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.errors import UnknownAnswerError
 from assistant.health import PartHealth
-from assistant.interactions.errors import InteractionStoreError, SpoolError
+from assistant.interactions.errors import InteractionStoreError, SpoolError, SpoolFullError
 from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
 from assistant.interactions.spool import SpoolEntry, TurnSpool, parse_time
 from assistant.interactions.store import InteractionStore, gap_after_vote
@@ -68,7 +68,7 @@ class SpooledRecorder:
         """Make the turn durable (spool, else the store itself) before the caller replies."""
         row = self._store.turn_row(message, answer, latency_ms, redacted_question=redacted_question)
         try:
-            self._spool.append(TURN, row["id"], row)
+            self._append_turn(row)
         except SpoolError as error:
             logger.warning("turn %s not spooled, writing it to the store now: %s", row["id"], error)
             self._store.write_turns([row])
@@ -78,6 +78,13 @@ class SpooledRecorder:
         else:
             self._wake.set()
 
+    def _append_turn(self, row: dict[str, Any]) -> None:
+        try:
+            self._spool.append(TURN, row["id"], row)
+        except SpoolFullError:
+            self.flush()  # make room if the database is back, keeping the turns in order
+            self._spool.append(TURN, row["id"], row)
+
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult:
         """A vote; on an answer whose turn still waits in the spool it waits behind it while the database is down."""
         waiting = self._settle(answer_id)
@@ -86,6 +93,7 @@ class SpooledRecorder:
         vote = {"helpful": bool(helpful), "comment": self._store.redact_comment(comment),
                 "created_at": self._store.now()}
         self._spool.append(FEEDBACK, answer_id, vote)
+        self._wake.set()
         logger.info("vote on answer %s waits in the spool behind its turn", answer_id)
         return _pending_feedback(answer_id, [*waiting, SpoolEntry(0, FEEDBACK, answer_id, vote)])
 
@@ -101,6 +109,7 @@ class SpooledRecorder:
             raise InteractionStoreError(f"record a hand-off on answer {answer_id}",
                                         "the database is unreachable; earlier votes on it wait in the local spool")
         self._spool.append(HANDOFF, answer_id, {})
+        self._wake.set()
         return HandoffRecord(answer_id=answer_id, question=str(turn["question"]),
                              gap_reason=GapReason.HANDOFF_REQUESTED)
 
@@ -153,7 +162,7 @@ class SpooledRecorder:
             self._wake.clear()
 
     def _drain_once(self) -> bool:
-        """Write one batch; True when it wrote something and more may wait."""
+        """Write one batch; True when it wrote something (more may wait)."""
         with self._drain_lock:
             entries = self._spool.oldest(self._batch_size)
             if not entries:
@@ -171,7 +180,7 @@ class SpooledRecorder:
             if self._last_error is not None:
                 logger.info("the interaction store is back; spooled entries are being written")
             self._last_error = None
-            return len(entries) == self._batch_size
+            return True  # read again: entries may have arrived while this batch was written
 
     def _write(self, entries: list[SpoolEntry]) -> None:
         """Turns first (a batch, insert-if-absent), then votes and hand-offs, which always follow their turn."""
