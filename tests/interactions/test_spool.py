@@ -89,9 +89,10 @@ class Outage:
             self._held = None
 
     def close(self) -> None:
-        self.end()
         if self._proxy is not None:
             self._proxy.close()
+        else:
+            self.end()
 
 
 @pytest.fixture
