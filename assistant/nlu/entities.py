@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 import spacy
@@ -20,6 +22,9 @@ from assistant.order_numbers import DEFAULT_ORDER_NUMBER_PATTERN
 ORDER_NUMBER = "ORDER_NUMBER"
 SKU = "SKU"
 STORE_CODE = "STORE_CODE"
+
+_RECENT_TEXTS = 256
+"""How many recent texts' entities an extractor keeps (a few seconds of questions under load)."""
 
 # Labels produced by rules (spaCy's ruler here, Rasa's RegexEntityExtractor there). On an
 # overlap they beat the statistical labels, which guess.
@@ -72,6 +77,10 @@ class EntityExtractor:
         self._base = nlp
         self._pipeline: Language | None = None
         self._lock = threading.Lock()
+        # The last texts' entities, each computed once: NLU and the question's redaction (`PersonFinder`) both ask
+        # for the question's entities at about the same time, and the second waits for the first's result.
+        self._recent: OrderedDict[str, Future[list[Entity]]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def pipeline(self) -> Language:
@@ -83,9 +92,28 @@ class EntityExtractor:
         self._get_pipeline()
 
     def extract(self, text: str) -> list[Entity]:
-        """The entities in `text`, ordered by position. Empty text gives an empty list."""
+        """The entities in `text`, ordered by position. Empty text gives an empty list.
+
+        The same text asked for again soon after (by another thread too) is not run through spaCy again."""
         if not text or text.isspace():
             return []
+        with self._recent_lock:
+            pending = self._recent.get(text)
+            mine = pending is None
+            if pending is None:
+                pending = self._recent[text] = Future()
+                if len(self._recent) > _RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        if mine:
+            try:
+                pending.set_result(self._extract(text))
+            except BaseException as error:
+                with self._recent_lock:
+                    self._recent.pop(text, None)
+                pending.set_exception(error)
+        return list(pending.result())
+
+    def _extract(self, text: str) -> list[Entity]:
         nlp = self._get_pipeline()
         entities: list[Entity] = []
         pieces = list(split_for_nlp(text))
@@ -118,6 +146,17 @@ class EntityExtractor:
         ruler.add_patterns(self._patterns)
         pipeline.add_pipe("ner", source=base)
         return pipeline
+
+
+class PersonFinder:
+    """The people `extractor` finds in a text, as the redactor's `NameFinder`: the question's redaction then reuses
+    the spaCy pass NLU makes of the same text instead of running the recogniser a second time."""
+
+    def __init__(self, extractor: EntityExtractor) -> None:
+        self._extractor = extractor
+
+    def __call__(self, text: str) -> list[tuple[int, int]]:
+        return [(entity.start, entity.end) for entity in self._extractor.extract(text) if entity.label == "PERSON"]
 
 
 def merge_entities(rasa_entities: list[Entity], spacy_entities: list[Entity]) -> list[Entity]:

@@ -24,7 +24,7 @@ from assistant.interactions import InteractionStore
 from assistant.interactions.shared_state import DatabaseSharedState
 from assistant.interactions.spool import TurnSpool
 from assistant.interactions.spooled_recorder import SpooledRecorder
-from assistant.nlu.entities import EntityExtractor
+from assistant.nlu.entities import EntityExtractor, PersonFinder
 from assistant.nlu.understanding import IntentClassifier, IntentParser, Understander
 from assistant.order_numbers import OrderNumberFinder
 from assistant.orders.describe import OrderDescriber
@@ -241,7 +241,9 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     embedder = embedder or build_embedder(settings)
     store = build_vector_store(settings)
     index = PassageIndex(store)
-    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms)
+    extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
+    # Names through the extractor: NLU's spaCy pass over a question serves its redaction too.
+    redactor = redactor or Redactor(keep_terms=settings.redaction_keep_terms, name_finder=PersonFinder(extractor))
     interactions = build_interaction_store(settings, redactor)
     shared_state = interactions.shared_state()
     # Votes from every channel reach the store; the prior reads them there (redacted questions, hashed askers).
@@ -253,7 +255,6 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                            crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
                            calibrations=CalibrationStore(settings.calibration_dir))
-    extractor = entity_extractor or EntityExtractor(settings.order_number_pattern)
     order_numbers = OrderNumberFinder(settings.order_number_pattern)
     order_source = build_order_source(settings)
     if metrics is not None and intent_parser is not None:

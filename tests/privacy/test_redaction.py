@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from assistant.nlu.entities import EntityExtractor, PersonFinder
 from assistant.nlu.spacy_model import MAX_CHUNK_CHARS
 from assistant.privacy import PiiKind, RedactionResult, Redactor, is_luhn_valid, is_valid_iban
 
@@ -153,6 +154,30 @@ def test_personal_data_is_replaced_by_typed_placeholders(full: Redactor, text: s
 @pytest.mark.parametrize("text", NOTHING_PERSONAL)
 def test_text_without_personal_data_is_unchanged(full: Redactor, text: str) -> None:
     assert full.redact(text) == text
+
+
+@pytest.fixture(scope="module")
+def through_nlu() -> Redactor:
+    """The server's redactor: names from NLU's entity extractor (one spaCy pass per question serves both)."""
+    return Redactor(name_finder=PersonFinder(EntityExtractor()))
+
+
+@pytest.mark.parametrize(("text", "expected"), PERSONAL_DATA)
+def test_names_from_the_entity_extractor_redact_as_the_recogniser_does(through_nlu: Redactor, text: str,
+                                                                         expected: str) -> None:
+    assert through_nlu.redact(text) == expected
+
+
+@pytest.mark.parametrize("text", NOTHING_PERSONAL)
+def test_names_from_the_entity_extractor_keep_what_is_not_personal(through_nlu: Redactor, text: str) -> None:
+    assert through_nlu.redact(text) == text
+
+
+def test_the_extractor_runs_spacy_once_for_a_text_asked_for_twice() -> None:
+    extractor = EntityExtractor()
+    first = extractor.extract("Mario Rossi asked about ORD-20481736")
+    assert extractor.extract("Mario Rossi asked about ORD-20481736") == first
+    assert len(extractor._recent) == 1
 
 
 @pytest.mark.parametrize("text", NOTHING_PERSONAL)
