@@ -29,6 +29,7 @@ from assistant.interactions.errors import InteractionStoreError
 WRITE_OPTION = "interaction_store_write"
 
 _DEFAULT_POSTGRES_DRIVER = "postgresql+psycopg"
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 
 
 def build_engine(
@@ -43,8 +44,11 @@ def build_engine(
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url, sqlite_busy_timeout_ms, pool_size, max_overflow)
+        # A server that drops packets instead of refusing them must not hold a spool writer or a health check for
+        # the two minutes TCP would wait.
         return create_engine(
-            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800,
+            connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS},
         )
     except ImportError as exc:
         raise InteractionStoreError(
