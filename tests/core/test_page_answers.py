@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.models import TextOrigin
 from assistant.skills.page_answers import PageAnswerSkill
 
 # Not one that names a heading ("how long is the plant guarantee?" does: "What is covered and for how long"),
@@ -30,6 +31,7 @@ def test_an_answerable_question_is_answered_with_its_sources(company_services):
     answer = company_services.skill.answer(QUESTION, language="en")
     assert answer.citations[0].path == "en/customers/plant-guarantee.md"
     assert "don't know" not in answer.text
+    assert answer.text_origin is TextOrigin.COMPANY  # page text only: stored through the pattern tier
 
 
 def test_an_uncertain_answer_is_a_gap_that_links_the_nearest_page_and_its_owner(company_services, probability):
@@ -39,6 +41,7 @@ def test_an_uncertain_answer_is_a_gap_that_links_the_nearest_page_and_its_owner(
     assert [citation.path for citation in answer.citations] == ["en/customers/plant-guarantee.md"]
     assert "don't know" in answer.text and "may help" in answer.text
     assert "(plants@verdello.example)" in answer.text
+    assert answer.text_origin is TextOrigin.COMPANY  # fixed wording, a title and an owner: no words of the asker
 
 
 def test_below_the_suggestion_floor_the_gap_names_no_page(company_services, probability):
