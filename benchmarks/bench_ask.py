@@ -67,7 +67,7 @@ def main() -> int:
         routes: dict[str, int] = {}
         app = create_app(services.api_ports())
         try:
-            with AppServer(app) as base_url, httpx.Client(base_url=base_url) as client:
+            with AppServer(app) as base_url, httpx.Client(base_url=base_url, timeout=120) as client:
                 for question in questions[:5]:
                     client.post("/v1/ask", json={"text": question + " (warm-up)"})
                 for round_number in range(args.rounds):
