@@ -22,6 +22,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -299,6 +300,8 @@ def main() -> int:
         topology.stop()
         if args.keep:
             report["directory"] = str(directory)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
     print(json.dumps(report, indent=2) if args.json else _text(report))
     storage = report.get("storage", {})
     return 0 if storage and not storage["missing"] and not storage["stored_twice"] else 1
