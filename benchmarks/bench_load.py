@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
+from benchmarks.nlu_service import started_nlu  # noqa: E402
 from benchmarks.standins.app_server import AppServer  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
 from connectors.channels.http.app import create_app  # noqa: E402
@@ -79,14 +80,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, knowledge_dir=args.knowledge, data_dir=args.data_dir or Path(tmp),
                             hash_salt="bench")
-        runtime = None
-        if args.nlu:
-            from connectors.app.nlu_runtime import NLURuntime
-
-            runtime = NLURuntime(settings)
-            runtime.start()
-            if runtime.supervisor is not None:
-                runtime.supervisor.wait_until_ready(300)
+        runtime = started_nlu(settings) if args.nlu else None
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         recorder = getattr(services, "recorder", None)  # absent before the spool existed: then turns are written inline
         try:

@@ -24,6 +24,7 @@ from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.models import Message  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
+from benchmarks.nlu_service import started_nlu  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
 
 _WATCHED = ("encode_query", "encode_questions", "redact_with_report", "understand", "record_turn", "search")
@@ -41,14 +42,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
         settings = Settings(_env_file=None, knowledge_dir=args.knowledge, data_dir=data_dir, hash_salt="bench")
-        runtime = None
-        if args.nlu:
-            from connectors.app.nlu_runtime import NLURuntime
-
-            runtime = NLURuntime(settings)
-            runtime.start()
-            if runtime.supervisor is not None:
-                runtime.supervisor.wait_until_ready(300)
+        runtime = started_nlu(settings) if args.nlu else None
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         try:
             services.ingestor().ingest(args.knowledge)
