@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -9,8 +10,10 @@ import logging
 from slack_sdk import WebClient
 
 from assistant.interactions import HandoffRecord
-from assistant.settings import Settings
+from assistant.settings import Settings, reveal
 from connectors.app.channel_mounts import slack_config
+from connectors.channels.teams.cards import handoff_card
+from connectors.channels.teams.proactive import TeamsPoster
 from connectors.channels.web import ConsoleConfig, ForwardsHandoffs
 
 logger = logging.getLogger(__name__)
@@ -29,19 +32,42 @@ class SlackHandoffForwarder:
         self._client.chat_postMessage(channel=self._channel, text=text, unfurl_links=False)
 
 
+class TeamsHandoffForwarder:
+    """Posts a console hand-off (the redacted question) to the Teams hand-off conversation, as a hand-off card."""
+
+    def __init__(self, poster: TeamsPoster, conversation: str) -> None:
+        self._poster = poster
+        self._conversation = conversation
+        self.label = "Teams"
+
+    def forward(self, record: HandoffRecord) -> None:
+        # Called from a worker thread (the console runs it in the thread pool), so it may run its own event loop.
+        card = handoff_card(question=record.question, requested_by="A colleague using the web console",
+                            answer_text=None, conversation_link=None)
+        asyncio.run(self._poster.post(self._conversation, card=card,
+                                      text="A colleague using the web console would like a person to help"))
+
+
 def console_secret(salt: str) -> bytes:
     """The key that signs console sessions, derived from the deployment's salt (never the salt itself)."""
     return hmac.new(salt.encode(), b"web-console-session", hashlib.sha256).digest()
 
 
 def console_handoff(settings: Settings) -> ForwardsHandoffs | None:
-    """The Slack hand-off channel when Slack's bot token and ASSISTANT_HANDOFF_CHANNEL are set; else None."""
+    """Where "Ask a person" goes: the Slack hand-off channel when Slack's bot token and ASSISTANT_HANDOFF_CHANNEL are
+    set, else the Teams hand-off conversation when ASSISTANT_TEAMS_HANDOFF_CONVERSATION and the service URL are
+    set; None when neither is."""
     slack = slack_config(settings, socket_mode=True)  # posting needs only the bot token
-    if slack is None or not settings.handoff_channel:
-        return None
-    client = WebClient(token=slack.bot_token, base_url=slack.api_url) if slack.api_url else WebClient(
-        token=slack.bot_token)
-    return SlackHandoffForwarder(client, settings.handoff_channel)
+    if slack is not None and settings.handoff_channel:
+        client = WebClient(token=slack.bot_token, base_url=slack.api_url) if slack.api_url else WebClient(
+            token=slack.bot_token)
+        return SlackHandoffForwarder(client, settings.handoff_channel)
+    if settings.teams_handoff_conversation and settings.teams_service_url:
+        poster = TeamsPoster(settings.teams_service_url, app_id=settings.microsoft_app_id,
+                             app_password=reveal(settings.microsoft_app_password),
+                             tenant_id=settings.microsoft_app_tenant_id)
+        return TeamsHandoffForwarder(poster, settings.teams_handoff_conversation)
+    return None
 
 
 def console_config(settings: Settings, salt: str) -> ConsoleConfig:
