@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from assistant.interactions.errors import InteractionStoreError
@@ -150,3 +152,22 @@ def _create_parent_directory(url: URL) -> None:
 
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
+
+
+@contextmanager
+def transaction(engine: Engine, serial: AbstractContextManager[Any], operation: str, *,
+                error: Callable[[str, str], InteractionStoreError] = InteractionStoreError) -> Iterator[Connection]:
+    """One transaction on `engine` inside `serial`, committed on success; a database error becomes
+    `error(operation, the driver's own message)`. Pass an engine with `WRITE_OPTION` for transactions that write."""
+    with serial:
+        try:
+            with engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise error(operation, database_reason(exc)) from exc
+
+
+def database_reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, without SQLAlchemy's statement and parameter dump."""
+    original = getattr(exc, "orig", None)
+    return str(original).strip() if original is not None else str(exc)

@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.interactions.engine import WRITE_OPTION
+from assistant.interactions.engine import WRITE_OPTION, transaction
 from assistant.interactions.errors import InteractionStoreError
 from assistant.interactions.hashing import IdentifierHasher
 from assistant.interactions.schema import shared_state
@@ -214,16 +213,9 @@ class DatabaseSharedState:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(shared_state)
 
-    @contextmanager
-    def _transaction(self, operation: str, *, write: bool = False) -> Iterator[Connection]:
-        engine = self._writer if write else self._engine
-        with self._serial:
-            try:
-                with engine.begin() as connection:
-                    yield connection
-            except SQLAlchemyError as exc:
-                original = getattr(exc, "orig", None)
-                raise SharedStateStoreError(operation, str(original or exc).strip()) from exc
+    def _transaction(self, operation: str, *, write: bool = False) -> AbstractContextManager[Connection]:
+        return transaction(self._writer if write else self._engine, self._serial, operation,
+                           error=SharedStateStoreError)
 
 
 def _checked(namespace: str) -> str:

@@ -13,9 +13,9 @@ import functools
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
@@ -25,7 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import NoticeNotPossibleError, UnknownAnswerError
 from assistant.health import PartHealth
-from assistant.interactions.engine import WRITE_OPTION, build_engine, uses_single_connection
+from assistant.interactions.engine import (
+    WRITE_OPTION,
+    build_engine,
+    database_reason,
+    transaction,
+    uses_single_connection,
+)
 from assistant.interactions.errors import InteractionStoreError, InvalidGapTransitionError
 from assistant.interactions.hashing import IdentifierHasher
 from assistant.interactions.migrate import upgrade_schema
@@ -130,7 +136,7 @@ class InteractionStore:
                 self.schema_revisions = upgrade_schema(self._writer)
         except SQLAlchemyError as exc:
             self._engine.dispose()
-            raise InteractionStoreError("bring the database to the newest schema", _reason(exc)) from exc
+            raise InteractionStoreError("bring the database to the newest schema", database_reason(exc)) from exc
         except BaseException:
             self._engine.dispose()
             raise
@@ -679,16 +685,9 @@ class InteractionStore:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self, operation: str, *, write: bool = False) -> Iterator[Connection]:
+    def _transaction(self, operation: str, *, write: bool = False) -> AbstractContextManager[Connection]:
         """One transaction, committed on success; database errors become `InteractionStoreError`."""
-        engine = self._writer if write else self._engine
-        with self._serial:
-            try:
-                with engine.begin() as connection:
-                    yield connection
-            except SQLAlchemyError as exc:
-                raise InteractionStoreError(operation, _reason(exc)) from exc
+        return transaction(self._writer if write else self._engine, self._serial, operation)
 
     def _cutoff(self, since_days: int | None) -> dt.datetime | None:
         if since_days is None:
@@ -715,12 +714,6 @@ def _checked_answer_id(answer_id: str) -> str:
     if len(answer_id) > _MAX_ANSWER_ID_LENGTH:
         raise ValueError(f"answer_id is {len(answer_id)} characters; at most {_MAX_ANSWER_ID_LENGTH}")
     return answer_id
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    # The driver's own message, without SQLAlchemy's statement and parameter dump.
-    original = getattr(exc, "orig", None)
-    return str(original).strip() if original is not None else str(exc)
 
 
 def _citation_json(citation: Citation) -> dict[str, Any]:
