@@ -139,6 +139,8 @@ class Assistant:
 
     def close(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)
+        if self._understander is not None:
+            self._understander.close()
 
     def _understand_in_background(self, text: str) -> Future | None:
         if self._understander is None:

@@ -254,9 +254,16 @@ class IntentEnsemble:
         """The intent, confidence and out-of-scope decision for each text."""
         return self.predict_scores(self.scores(texts, rasa_rankings))
 
-    def classify(self, text: str, rasa_ranking: RasaRanking | None = None) -> IntentPrediction:
-        """One text's prediction (the live path: Rasa's ranking for it, or None when Rasa is down)."""
-        return self.predict([text], [rasa_ranking])[0]
+    def embed(self, text: str) -> np.ndarray:
+        """One text's vector for `classify` (the live path embeds while Rasa parses)."""
+        return self.dense.embed([text])[0]
+
+    def classify(self, text: str, rasa_ranking: RasaRanking | None = None, *,
+                 vector: np.ndarray | None = None) -> IntentPrediction:
+        """One text's prediction (the live path: Rasa's ranking for it, or None when Rasa is down); `vector` is
+        `embed(text)` when the caller already has it."""
+        vectors = self.dense.embed([text]) if vector is None else vector.reshape(1, -1)
+        return self.predict_scores(self.scores_from_embeddings(vectors, [rasa_ranking]))[0]
 
     def predict_scores(self, scores: EnsembleScores) -> list[IntentPrediction]:
         combined = self.combine(scores)

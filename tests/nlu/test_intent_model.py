@@ -153,3 +153,46 @@ def test_texts_without_a_rasa_ranking_use_their_own_threshold(ensemble) -> None:
     # With a ranking, the main parameters decide, whatever `without_rasa` says.
     ranking = [("greet", 0.5), ("out_of_scope", 0.5)]
     assert strict.classify(text, ranking).is_out_of_scope == lenient.classify(text, ranking).is_out_of_scope
+
+
+class _RasaWaitingForTheEmbedding:
+    """Rasa's parse that only returns once the dense half has embedded the message: it fails unless the two
+    overlap (the live path embeds while Rasa works in its own process)."""
+
+    def __init__(self, embedded) -> None:
+        self._embedded = embedded
+
+    def parse(self, text: str) -> NLUResult:
+        overlapped = self._embedded.wait(timeout=30)
+        return NLUResult(intent="greet" if overlapped else "thanks", confidence=0.99,
+                         ranking=[("greet", 0.99)] if overlapped else [("thanks", 0.99)])
+
+    @property
+    def degraded_reason(self) -> str | None:
+        return None
+
+
+def test_the_message_is_embedded_while_rasa_parses_and_embedded_once(ensemble) -> None:
+    import threading
+
+    embedded = threading.Event()
+    calls: list[str] = []
+
+    class Watched:
+        def embed(self, text):
+            calls.append("embed")
+            vector = ensemble.embed(text)
+            embedded.set()
+            return vector
+
+        def classify(self, text, ranking=None, *, vector=None):
+            calls.append("classify with a vector" if vector is not None else "classify")
+            return ensemble.classify(text, ranking, vector=vector)
+
+    understander = Understander(_RasaWaitingForTheEmbedding(embedded), None, Watched())
+    try:
+        understanding = understander.understand("hello there, good morning")
+    finally:
+        understander.close()
+    assert understanding.intent == "greet"
+    assert calls == ["embed", "classify with a vector"]
