@@ -23,7 +23,8 @@ class FeedbackRecord:
 
 @dataclass(frozen=True)
 class FeedbackResult:
-    """The outcome of recording feedback: the turn's gap state after this vote."""
+    """The outcome of recording feedback: the turn's gap state after this vote, and whether this vote made it a gap
+    (a second thumbs-down on the same answer opens nothing new)."""
 
     answer_id: str
     feedback_id: int
@@ -31,6 +32,7 @@ class FeedbackResult:
     gap: bool
     gap_reason: GapReason | None
     feedback_count: int
+    opened_gap: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ scope) or when the latest vote on it is a thumbs-down.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import hashlib
@@ -151,8 +152,9 @@ class InteractionStore:
         return self._clock()
 
     def redact_question_early(self, text: str) -> Future[str]:
-        """Start redacting a question now (in a small pool); pass the result to `record_turn`."""
-        return self._early.submit(self._redactor.redact, text)
+        """Start redacting a question now (in a small pool); pass the result to `record_turn`. It runs in a copy of
+        the caller's context, so what it logs carries the caller's request id."""
+        return self._early.submit(contextvars.copy_context().run, self._redactor.redact, text)
 
     def redact_answer(self, answer: Answer) -> str:
         """The answer's text as stored: text a skill vouched for (`TextOrigin.COMPANY`, `MASKED_ORDER`) passes the
@@ -276,6 +278,7 @@ class InteractionStore:
             gap=gap,
             gap_reason=reason,
             feedback_count=int(feedback_count),
+            opened_gap=gap and not bool(current.gap),
         )
 
     def record_handoff(self, answer_id: str) -> HandoffRecord:
