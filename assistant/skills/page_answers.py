@@ -38,6 +38,24 @@ class PageAnswer:
     """Set when the answer comes from a page in another language than the question's (and says so)."""
     text_origin: TextOrigin = TextOrigin.FREE
     """`COMPANY` when `text` is only page text and fixed wording (every reply this skill composes)."""
+    unavailable: str | None = None
+    """Why the knowledge could not be searched at all (its index's server is down); the text says so."""
+
+    @classmethod
+    def index_unavailable(cls, language: str, reason: str) -> PageAnswer:
+        """The reply to a knowledge question while the index cannot be searched: no answer, and no gap in the
+        knowledge either."""
+        text = UNAVAILABLE_REPLIES.get(language, UNAVAILABLE_REPLIES["en"])
+        return cls(text=text, citations=[], confidence=0.0, answerable=False, text_origin=TextOrigin.COMPANY,
+                   unavailable=reason)
+
+
+UNAVAILABLE_REPLIES = {
+    "en": "I can't search the company knowledge just now: its index isn't answering. Please try again in a minute. "
+          "Order numbers and asking for a person still work.",
+    "it": "In questo momento non riesco a cercare nelle conoscenze dell'azienda: l'indice non risponde. Riprova tra "
+          "un minuto. I numeri d'ordine e la richiesta di parlare con una persona funzionano ancora.",
+}
 
 
 SUGGESTED_PAGES = 1
