@@ -164,6 +164,9 @@ class Citation:
     section: str
     score: float
     url: str | None = None
+    language: str | None = None
+    """Set only on a cross-lingual suggestion: a page in another language than the question's that a held-back
+    reply suggests (`PageAnswerSkill`), to that page's language. Channels show it beside the title."""
 
 
 @dataclass

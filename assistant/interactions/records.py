@@ -95,8 +95,9 @@ GapPosition = tuple[dt.datetime, str]
 class GapRecord:
     """A turn that counts as a knowledge gap, with what the EX team needs to triage it.
 
-    `top_citation_*` describe the best-scored source the answer cited (None when it cited
-    none); `feedback_comment` is the latest comment left with a thumbs-down, if any.
+    `top_citation_*` describe the best-scored source the answer cited in the question's language (None when it
+    cited none); `feedback_comment` is the latest comment left with a thumbs-down, if any;
+    `crosslingual_suggestions` are the pages in another language the held-back reply suggested.
     """
 
     answer_id: str
@@ -119,6 +120,7 @@ class GapRecord:
     resolved_page: str | None = None
     resolution: str | None = None
     state_note: str | None = None
+    crosslingual_suggestions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The one shape a gap takes outside the store (API, reports): JSON-ready, None where absent."""
@@ -142,6 +144,7 @@ class GapRecord:
             "resolved_page": self.resolved_page,
             "resolution": self.resolution,
             "state_note": self.state_note,
+            "crosslingual_suggestions": list(self.crosslingual_suggestions),
         }
 
 
