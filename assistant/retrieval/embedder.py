@@ -180,8 +180,8 @@ class SentenceTransformerEmbedder:
 
     def clear_cache(self) -> None:
         """Forget cached query vectors and batch-embedded texts (evaluations time each mode from a cold cache)."""
-        self._cache.clear()
-        with self._batch_lock:
+        with self._batch_lock:  # the lock encode_query reads and fills the query cache under
+            self._cache.clear()
             self._batch_cache.clear()
 
     @property
