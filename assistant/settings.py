@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     rasa_executable: Path = Path(".venv-rasa/bin/rasa")
     rasa_port: int = 5005
     rasa_timeout_seconds: float = 0.3
+    health_max_age_seconds: float = Field(default=1.0, ge=0)
+    """`/healthz` and `/metrics` ask each part (index, store, Rasa, orders) at most once in this many seconds;
+    probes in between get the last answer. 0 asks on every probe."""
     intent_ensemble: bool = True
     """Route by Rasa's intent ranking pooled with a dense classifier on the embedding model (both trained by
     `assistant train`); while Rasa is down the dense classifier alone keeps intents. False: Rasa alone."""

@@ -13,7 +13,7 @@ from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCa
 from assistant.answering.vote_prior import VotePrior
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
-from assistant.health import HealthCheck
+from assistant.health import HealthCheck, RecentHealth
 from assistant.insights.dimensions import EX_DIMENSIONS_FILE, DimensionClassifier, load_labelled_questions
 from assistant.insights.notices import DispatchReport, NoticeDispatcher
 from assistant.insights.question_vectors import QuestionVectorWarmer, StoredQuestionEmbedder
@@ -101,8 +101,9 @@ class Services:
         return ApiPorts(
             answering=self.assistant,
             gaps=self.interactions,
-            health_checks=(self.index.health, self.recorder.health,
-                           *([self.orders.health] if self.orders is not None else []), *extra_health),
+            health_checks=tuple(RecentHealth(check, self.settings.health_max_age_seconds) for check in (
+                self.index.health, self.recorder.health,
+                *([self.orders.health] if self.orders is not None else []), *extra_health)),
             api_keys=tuple(self.settings.api_keys),
             page_owner=self.index.page_owner,
             reports=self.insights(),
