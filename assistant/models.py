@@ -31,6 +31,9 @@ class GapReason(StrEnum):
     ORDER_SYSTEM_UNAVAILABLE = "order_system_unavailable"
     """An order could not be looked up because the order system was down, slow or answered nonsense: friction
     staff felt, though no knowledge page can close it (gap rechecks leave it alone)."""
+    KNOWLEDGE_UNAVAILABLE = "knowledge_unavailable"
+    """A knowledge question met an index that could not be searched (its Chroma server down): friction staff felt,
+    though no page is missing (gap rechecks leave it alone)."""
 
 
 class OrderOutcome(StrEnum):
@@ -161,6 +164,9 @@ class Citation:
     section: str
     score: float
     url: str | None = None
+    language: str | None = None
+    """Set only on a cross-lingual suggestion: a page in another language than the question's that a held-back
+    reply suggests (`PageAnswerSkill`), to that page's language. Channels show it beside the title."""
 
 
 @dataclass

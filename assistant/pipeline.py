@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
-from assistant.errors import EmptyQuestionError, QuestionTooLongError, UnknownAnswerError
+from assistant.errors import EmptyQuestionError, IndexUnavailableError, QuestionTooLongError, UnknownAnswerError
 from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
 from assistant.models import Answer, AskerProfile, GapReason, Message, OrderOutcome, Route, TextOrigin
 from assistant.nlu.entities import ORDER_NUMBER
@@ -123,7 +123,7 @@ class Assistant:
             message.audience or message.profile.audience or self._default_audience, message.max_audience
         )
         pending_nlu = self._understand_in_background(text)
-        knowledge = self._pages.answer(text, audience=audience, language=language)
+        knowledge = self._knowledge(text, audience, language)
         understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex
@@ -131,6 +131,15 @@ class Assistant:
         if self._recorder is not None:
             self._recorder.record_turn(message, answer, latency_ms, redacted_question=redacted_question)
         return answer
+
+    def _knowledge(self, text: str, audience: str, language: str) -> PageAnswer:
+        """The knowledge reply; while the index cannot be searched, a reply saying so, and the rest of the
+        pipeline (orders, small talk, a hand-off) still answers."""
+        try:
+            return self._pages.answer(text, audience=audience, language=language)
+        except IndexUnavailableError as error:
+            logger.warning("knowledge index unavailable, answering without it: %s", error)
+            return PageAnswer.index_unavailable(language, str(error))
 
     def _with_profile(self, message: Message) -> Message:
         if self._directory is None:
@@ -160,7 +169,8 @@ class Assistant:
     def _route(self, message: Message, text: str, language: str, knowledge: PageAnswer,
                understanding: Understanding) -> Answer:
         key = message.conversation_key
-        degraded = understanding.degraded_reason is not None and self._understander is not None
+        degraded = (understanding.degraded_reason is not None and self._understander is not None) or \
+            knowledge.unavailable is not None
         awaiting = self._conversations.pending(key) is not None
         found = self._order_numbers_in(text, understanding, awaiting)
         decision = decide(
@@ -198,7 +208,7 @@ class Assistant:
                           gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded, text_origin=REPLY_ORIGIN)
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
-                      gap_reason=_gap_reason(knowledge.hits), degraded=degraded,
+                      gap_reason=_gap_reason(knowledge), degraded=degraded,
                       text_origin=knowledge.text_origin)
 
     def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
@@ -257,5 +267,7 @@ def _why(knowledge: PageAnswer) -> str | None:
     return knowledge.hits[0].chunk.why if knowledge.answerable and knowledge.hits else None
 
 
-def _gap_reason(hits: list) -> GapReason:
-    return GapReason.LOW_CONFIDENCE if hits else GapReason.NO_ANSWER
+def _gap_reason(knowledge: PageAnswer) -> GapReason:
+    if knowledge.unavailable is not None:
+        return GapReason.KNOWLEDGE_UNAVAILABLE
+    return GapReason.LOW_CONFIDENCE if knowledge.hits else GapReason.NO_ANSWER

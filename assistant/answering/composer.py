@@ -111,16 +111,18 @@ def _best_sentences(question: str, hit: SearchHit, max_words: int) -> str:
     return _trim(text, max_words * 2)
 
 
-def not_known_reply(nearest: SearchHit | None, language: str) -> str:
+def not_known_reply(nearest: SearchHit | None, language: str, elsewhere: str | None = None) -> str:
     """The honest reply below the answerability threshold. `nearest` is the page that may still help (it is
-    linked as such, and its owner named), or None when no page comes close enough to suggest."""
+    linked as such, and its owner named), or None when no page comes close enough to suggest; `elsewhere` is a
+    line about pages in another language that may help too (`crosslingual_answer.suggestions_line`)."""
     language = language if language in NOT_KNOWN else "en"
+    also = f" {elsewhere}" if elsewhere else ""
     if nearest is None:
-        return f"{NOT_KNOWN[language]} {LOGGED[language]}"
+        return f"{NOT_KNOWN[language]}{also} {LOGGED[language]}"
     suggestion = MAY_HELP[language].format(title=nearest.chunk.title)
     if nearest.chunk.owner:
         suggestion += OWNER_CAN_CONFIRM[language].format(owner=nearest.chunk.owner)
-    return f"{NOT_KNOWN[language]} {suggestion}. {PAGE_LOGGED[language]}"
+    return f"{NOT_KNOWN[language]} {suggestion}.{also} {PAGE_LOGGED[language]}"
 
 
 def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:

@@ -67,8 +67,8 @@ class Notice:
     def as_json(self) -> dict[str, Any]:
         return {
             "question": self.question, "language": self.language, "answered": self.answered, "text": self.text,
-            "citations": [{"title": c.title, "path": c.path, "section": c.section, "score": c.score, "url": c.url}
-                          for c in self.citations],
+            "citations": [{"title": c.title, "path": c.path, "section": c.section, "score": c.score, "url": c.url,
+                           "language": c.language} for c in self.citations],
         }
 
     @classmethod
@@ -77,7 +77,8 @@ class Notice:
             question=str(data["question"]), language=str(data["language"]), answered=bool(data["answered"]),
             text=str(data["text"]),
             citations=tuple(Citation(title=c["title"], path=c["path"], section=c["section"],
-                                     score=float(c["score"]), url=c.get("url")) for c in data.get("citations", [])),
+                                     score=float(c["score"]), url=c.get("url"),
+                                     language=c.get("language")) for c in data.get("citations", [])),
         )
 
 

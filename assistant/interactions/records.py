@@ -23,7 +23,8 @@ class FeedbackRecord:
 
 @dataclass(frozen=True)
 class FeedbackResult:
-    """The outcome of recording feedback: the turn's gap state after this vote."""
+    """The outcome of recording feedback: the turn's gap state after this vote, and whether this vote made it a gap
+    (a second thumbs-down on the same answer opens nothing new)."""
 
     answer_id: str
     feedback_id: int
@@ -31,6 +32,7 @@ class FeedbackResult:
     gap: bool
     gap_reason: GapReason | None
     feedback_count: int
+    opened_gap: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,9 @@ GapPosition = tuple[dt.datetime, str]
 class GapRecord:
     """A turn that counts as a knowledge gap, with what the EX team needs to triage it.
 
-    `top_citation_*` describe the best-scored source the answer cited (None when it cited
-    none); `feedback_comment` is the latest comment left with a thumbs-down, if any.
+    `top_citation_*` describe the best-scored source the answer cited in the question's language (None when it
+    cited none); `feedback_comment` is the latest comment left with a thumbs-down, if any;
+    `crosslingual_suggestions` are the pages in another language the held-back reply suggested.
     """
 
     answer_id: str
@@ -117,6 +120,7 @@ class GapRecord:
     resolved_page: str | None = None
     resolution: str | None = None
     state_note: str | None = None
+    crosslingual_suggestions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The one shape a gap takes outside the store (API, reports): JSON-ready, None where absent."""
@@ -140,6 +144,7 @@ class GapRecord:
             "resolved_page": self.resolved_page,
             "resolution": self.resolution,
             "state_note": self.state_note,
+            "crosslingual_suggestions": list(self.crosslingual_suggestions),
         }
 
 

@@ -235,7 +235,9 @@ def _pending_feedback(answer_id: str, waiting: list[SpoolEntry]) -> FeedbackResu
     """The gap state the entries waiting for one answer will leave on its turn (the last one is this vote)."""
     gap, reason = False, None
     votes = 0
+    gap_before_this_vote = False
     for entry in waiting:
+        gap_before_this_vote = gap
         if entry.kind == TURN:
             gap = bool(entry.payload.get("gap"))
             reason = GapReason(entry.payload["gap_reason"]) if entry.payload.get("gap_reason") else None
@@ -245,4 +247,4 @@ def _pending_feedback(answer_id: str, waiting: list[SpoolEntry]) -> FeedbackResu
             votes += 1
             gap, reason = gap_after_vote(gap, reason, bool(entry.payload["helpful"]))
     return FeedbackResult(answer_id=answer_id, feedback_id=0, helpful=bool(waiting[-1].payload["helpful"]), gap=gap,
-                          gap_reason=reason, feedback_count=votes)
+                          gap_reason=reason, feedback_count=votes, opened_gap=gap and not gap_before_this_vote)

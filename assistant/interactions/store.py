@@ -8,6 +8,7 @@ scope) or when the latest vote on it is a thumbs-down.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import hashlib
@@ -151,8 +152,9 @@ class InteractionStore:
         return self._clock()
 
     def redact_question_early(self, text: str) -> Future[str]:
-        """Start redacting a question now (in a small pool); pass the result to `record_turn`."""
-        return self._early.submit(self._redactor.redact, text)
+        """Start redacting a question now (in a small pool); pass the result to `record_turn`. It runs in a copy of
+        the caller's context, so what it logs carries the caller's request id."""
+        return self._early.submit(contextvars.copy_context().run, self._redactor.redact, text)
 
     def redact_answer(self, answer: Answer) -> str:
         """The answer's text as stored: text a skill vouched for (`TextOrigin.COMPANY`, `MASKED_ORDER`) passes the
@@ -276,6 +278,7 @@ class InteractionStore:
             gap=gap,
             gap_reason=reason,
             feedback_count=int(feedback_count),
+            opened_gap=gap and not bool(current.gap),
         )
 
     def record_handoff(self, answer_id: str) -> HandoffRecord:
@@ -725,6 +728,8 @@ def _citation_json(citation: Citation) -> dict[str, Any]:
     }
     if citation.url is not None:
         data["url"] = citation.url
+    if citation.language is not None:
+        data["language"] = citation.language
     return data
 
 
@@ -735,6 +740,7 @@ def _citation(data: Mapping[str, Any]) -> Citation:
         section=str(data.get("section", "")),
         score=float(data.get("score", 0.0)),
         url=data.get("url"),
+        language=data.get("language"),
     )
 
 
@@ -802,11 +808,16 @@ def _gap_record(row: Row[Any]) -> GapRecord:
     # lists its best source first); plain dicts, not Citations, as only the top source's path and title are needed.
     (answer_id, created_at, channel, question, gap_reason, route, intent, confidence, citations, asker_hash, team,
      location, role, gap_state, resolved_at, resolved_page, resolution, state_note, feedback_comment) = row
-    top = max(citations, key=lambda item: float(item.get("score", 0.0))) if citations else None
+    # Citations with a language are cross-lingual suggestions: kept apart from the nearest page (their score is
+    # another model's cosine, and the nearest page is the one a curator owns and the report groups by).
+    own = [item for item in citations if "language" not in item] if citations else []
+    top = max(own, key=lambda item: float(item.get("score", 0.0))) if own else None
+    across = tuple(str(item.get("path", "")) for item in citations if "language" in item) if citations else ()
     return GapRecord(
         answer_id, created_at, channel, question, _gap_reason(gap_reason), _route(route), intent, float(confidence),
         str(top.get("title", "")) if top else None, str(top.get("path", "")) if top else None, feedback_comment,
         asker_hash, team, location, role, _gap_state(gap_state), resolved_at, resolved_page, resolution, state_note,
+        across,
     )
 
 

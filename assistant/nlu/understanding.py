@@ -75,8 +75,10 @@ class Understander:
 
     def understand(self, text: str) -> Understanding:
         pending = self._waiters.submit(contextvars.copy_context().run, self._parse, text)
-        spacy_entities = self._extractor.extract(text) if self._extractor is not None else []
+        # Embed first: the question's redaction has usually started spaCy on the same text, and `extract` then
+        # only collects that pass's entities.
         vector = self._classifier.embed(text) if self._classifier is not None else None
+        spacy_entities = self._extractor.extract(text) if self._extractor is not None else []
         result, degraded_reason = pending.result()  # the parser has its own timeout (the circuit breaker's)
         entities = spacy_entities if result is None else merge_entities(_rasa_entities(result), spacy_entities)
         if self._classifier is not None:

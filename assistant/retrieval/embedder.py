@@ -10,6 +10,8 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.retrieval.query_batcher import QueryBatcher
+
 
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors, one row per text."""
@@ -65,11 +67,13 @@ class SentenceTransformerEmbedder:
     CPU with AVX512-BF16 that embeds about twice as fast, and the vectors keep a cosine above
     0.9999 to the float32 ones, so both kinds share one collection (see README). A single text
     (a question) is always embedded in float32, which is faster for one short text.
+
+    Questions asked at the same moment are embedded together (`QueryBatcher`), still in float32.
     """
 
     def __init__(self, model_path: str | None = None, *, batch_size: int = 8, cache_size: int = 2048,
                  batch_cache_size: int = 10_000, question_batch_size: int = 64,
-                 precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO) -> None:
+                 precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO, query_batch_size: int = 32) -> None:
         self._model_path = model_path or default_model_path()
         self._batch_size = batch_size
         self._question_batch_size = question_batch_size
@@ -82,6 +86,7 @@ class SentenceTransformerEmbedder:
         self._batch_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._batch_cache_size = batch_cache_size
         self._batch_lock = threading.Lock()
+        self._queries = QueryBatcher(self._encode_questions_together, max_batch=query_batch_size)
 
     @property
     def name(self) -> str:
@@ -103,9 +108,9 @@ class SentenceTransformerEmbedder:
             self._precision = resolve_precision(self._requested_precision)
         return self._precision
 
-    def _arithmetic(self, count: int):
+    def _arithmetic(self, count: int, *, float32: bool = False):
         # One short text gains nothing from bfloat16 and pays autocast's overhead (a few ms per question).
-        if self.precision is EmbeddingPrecision.BFLOAT16 and count > 1:
+        if self.precision is EmbeddingPrecision.BFLOAT16 and count > 1 and not float32:
             import torch
 
             return torch.autocast("cpu", dtype=torch.bfloat16)
@@ -139,11 +144,16 @@ class SentenceTransformerEmbedder:
                     self._batch_cache.popitem(last=False)
         return np.stack([found[text] for text in texts])
 
-    def _encode(self, texts: list[str], *, batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
+    def _encode_questions_together(self, texts: list[str]) -> np.ndarray:
+        """Questions gathered by the batcher: one batch, float32 as a lone question would be."""
+        return self._encode(texts, batch_size=len(texts), float32=True)
+
+    def _encode(self, texts: list[str], *, batch_size: int | None = None, show_progress: bool = False,
+                float32: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._loaded()
-        with self._arithmetic(len(texts)):
+        with self._arithmetic(len(texts), float32=float32):
             vectors = model.encode(
                 texts,
                 batch_size=batch_size or self._batch_size,
@@ -154,21 +164,24 @@ class SentenceTransformerEmbedder:
         return vectors.astype(np.float32, copy=False)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One query vector, cached: the same question asked twice is embedded once."""
-        cached = self._cache.get(text)
-        if cached is not None:
-            self._cache.move_to_end(text)
-            return cached
-        vector = self.encode([text])[0]
-        self._cache[text] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        """One query vector, cached: the same question asked twice is embedded once; questions asked at the same
+        moment by other threads are embedded in the same batch."""
+        with self._batch_lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+        vector = self._queries.encode(text)
+        with self._batch_lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return vector
 
     def clear_cache(self) -> None:
         """Forget cached query vectors and batch-embedded texts (evaluations time each mode from a cold cache)."""
-        self._cache.clear()
-        with self._batch_lock:
+        with self._batch_lock:  # the lock encode_query reads and fills the query cache under
+            self._cache.clear()
             self._batch_cache.clear()
 
     @property

@@ -11,15 +11,19 @@ from assistant.answering.answerability import AnswerabilityModel, answerability_
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import (
     MIN_CONTENT_WORDS,
+    SUGGESTED_ACROSS,
+    SUGGESTION_LEAD,
     CrosslingualChoice,
     choose,
     crosslingual_reply,
+    suggestions,
+    suggestions_line,
 )
 from assistant.answering.heading_match import HeadingMatch, heading_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.vote_prior import VotePrior
 from assistant.models import Citation, SearchHit, TextOrigin
-from assistant.retrieval.crosslingual import CrosslingualSearcher
+from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, CrosslingualSearcher
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 from assistant.retrieval.text_analysis import content_words
 
@@ -38,6 +42,24 @@ class PageAnswer:
     """Set when the answer comes from a page in another language than the question's (and says so)."""
     text_origin: TextOrigin = TextOrigin.FREE
     """`COMPANY` when `text` is only page text and fixed wording (every reply this skill composes)."""
+    unavailable: str | None = None
+    """Why the knowledge could not be searched at all (its index's server is down); the text says so."""
+
+    @classmethod
+    def index_unavailable(cls, language: str, reason: str) -> PageAnswer:
+        """The reply to a knowledge question while the index cannot be searched: no answer, and no gap in the
+        knowledge either."""
+        text = UNAVAILABLE_REPLIES.get(language, UNAVAILABLE_REPLIES["en"])
+        return cls(text=text, citations=[], confidence=0.0, answerable=False, text_origin=TextOrigin.COMPANY,
+                   unavailable=reason)
+
+
+UNAVAILABLE_REPLIES = {
+    "en": "I can't search the company knowledge just now: its index isn't answering. Please try again in a minute. "
+          "Order numbers and asking for a person still work.",
+    "it": "In questo momento non riesco a cercare nelle conoscenze dell'azienda: l'indice non risponde. Riprova tra "
+          "un minuto. I numeri d'ordine e la richiesta di parlare con una persona funzionano ancora.",
+}
 
 
 SUGGESTED_PAGES = 1
@@ -51,7 +73,10 @@ class PageAnswerSkill:
 
     Below the answerability threshold the reply is an honest "I don't know yet"; when the answerability is
     still at least `suggestion_floor`, it links the nearest page as one that may help and names its owner,
-    because that page is usually the right one even when the answer is not certain.
+    because that page is usually the right one even when the answer is not certain. In a knowledge base in several
+    languages, above the same floor, it also links up to `crosslingual_suggestions` pages in the other languages
+    that stand near the own language's best in the multilingual space (`suggestion_lead`), each cited with its
+    language, and says in the asker's language that they are in English (or Italian) and may answer it.
 
     With a `crosslingual` searcher and a knowledge base in several languages, a page in another language than the
     question's answers when it stands level with the best page in the question's own language in the multilingual
@@ -64,7 +89,10 @@ class PageAnswerSkill:
                  suggestion_floor: float = DEFAULT_SUGGESTION_FLOOR,
                  crosslingual: CrosslingualSearcher | None = None,
                  native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None,
-                 calibrations: CalibrationStore | None = None) -> None:
+                 calibrations: CalibrationStore | None = None, crosslingual_suggestions: int = SUGGESTED_ACROSS,
+                 suggestion_lead: float = SUGGESTION_LEAD) -> None:
+        self._crosslingual_suggestions = crosslingual_suggestions
+        self._suggestion_lead = suggestion_lead
         self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
         self._searcher = searcher
         self._answerability = answerability
@@ -140,6 +168,12 @@ class PageAnswerSkill:
     def crosslingual(self) -> CrosslingualSearcher | None:
         return self._crosslingual
 
+    def without_crosslingual_suggestions(self) -> PageAnswerSkill:
+        """This skill as it was before held-back replies suggested pages in other languages (benchmarks compare)."""
+        plain = copy.copy(self)
+        plain._crosslingual_suggestions = 0
+        return plain
+
     def without_votes(self) -> PageAnswerSkill:
         """This skill with the same collaborators and settings, but no vote prior."""
         unvoted = copy.copy(self)
@@ -152,33 +186,50 @@ class PageAnswerSkill:
 
     def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
                probability: float) -> PageAnswer:
-        """From a page in another language when one answers better (`_across_languages`), else from `result`."""
-        crossed = self._across_languages(text, audience, language, result, probability)
+        """From a page in another language when one answers better (`_across_languages`), else from `result`; a
+        held-back reply also suggests the other languages' nearest pages."""
+        searched = self._other_languages(text, audience, language, result, probability)
+        crossed = self._across_languages(language, searched)
         if crossed is not None:
             return self._compose_crossed(crossed, result, language)
-        return self._compose(result, probability, language)
+        elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
+            if searched is not None and self._crosslingual_suggestions > 0 else []
+        return self._compose(result, probability, language, elsewhere)
 
-    def _across_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
-                          own_probability: float) -> CrosslingualChoice | None:
-        """The other language's page that answers, when one stands level with the question's own language's best.
+    def _other_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
+                         own_probability: float) -> tuple[CrosslingualResult, list[CrosslingualResult]] | None:
+        """The question in the multilingual space: its own language's pages, and each other language's apart.
 
-        In a language the main model reads well its own search is trusted more: a confident answer is kept, and
-        another language's page must lead the own language's best outright, not merely stand level with it.
+        None when there is nothing to compare: no cross-lingual searcher or one language only, too few words, or,
+        in a language the main model reads well, a confident own-language answer (its search is trusted there).
         """
         snapshot = own_search.snapshot
         if self._crosslingual is None or language is None or language not in snapshot.languages:
             return None
         if len(content_words(text)) < MIN_CONTENT_WORDS:
             return None
-        native = language in self._native_languages
-        if native and self._answerability.answerable(self.decide(own_search, own_probability)[0]):
+        if language in self._native_languages and \
+                self._answerability.answerable(self.decide(own_search, own_probability)[0]):
             return None
         results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot)
         own = next((result for result in results if result.language == language), None)
         if own is None or not own.hits:
             return None
-        choice = choose(own, [result for result in results if result.language != language])
-        if choice is None or not choice.answers or (native and choice.lead < 0):
+        return own, [result for result in results if result.language != language]
+
+    def _across_languages(self, language: str | None,
+                          searched: tuple[CrosslingualResult, list[CrosslingualResult]] | None
+                          ) -> CrosslingualChoice | None:
+        """The other language's page that answers, when one stands level with the question's own language's best.
+
+        In a language the main model reads well its own search is trusted more: a confident answer is kept
+        (`_other_languages`), and another language's page must lead the own language's best outright, not merely
+        stand level with it.
+        """
+        if searched is None:
+            return None
+        choice = choose(*searched)
+        if choice is None or not choice.answers or (language in self._native_languages and choice.lead < 0):
             return None
         return choice
 
@@ -224,7 +275,8 @@ class PageAnswerSkill:
                     audience, language, prepared.snapshot.languages)
                 for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 
-    def _compose(self, result: SearchResult, probability: float, language: str | None) -> PageAnswer:
+    def _compose(self, result: SearchResult, probability: float, language: str | None,
+                 elsewhere: Sequence[CrosslingualHit] = ()) -> PageAnswer:
         if self._votes is not None:
             result = self._votes.rerank(result)
         features = answerability_features(result)
@@ -238,9 +290,16 @@ class PageAnswerSkill:
         if not result.hits or not self._answerability.answerable(probability):
             nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
             reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
+            citations = citations_for(result.hits, limit=SUGGESTED_PAGES) if nearest else []
+            # Pages in other languages are suggested under the same floor as the nearest page: below it the
+            # question is usually about nothing the knowledge holds, in any language.
+            cited = {citation.path for citation in citations}
+            elsewhere = [hit for hit in elsewhere if hit.passage.path not in cited] \
+                if probability >= self._suggestion_floor else []
             return PageAnswer(
-                text=not_known_reply(nearest, reply_language),
-                citations=citations_for(result.hits, limit=SUGGESTED_PAGES) if nearest else [],
+                text=not_known_reply(nearest, reply_language,
+                                     suggestions_line(elsewhere, reply_language) if elsewhere else None),
+                citations=citations + crosslingual_citations(elsewhere),
                 confidence=round(probability, 4),
                 answerable=False,
                 hits=result.hits,
@@ -257,3 +316,9 @@ class PageAnswerSkill:
             features=features,
             text_origin=TextOrigin.COMPANY,
         )
+
+
+def crosslingual_citations(hits: Sequence[CrosslingualHit]) -> list[Citation]:
+    """The suggested pages in other languages as citations, each with its language (score: the e5 cosine)."""
+    return [Citation(title=hit.passage.title, path=hit.passage.path, section=hit.passage.section,
+                     score=round(hit.score, 4), url=hit.passage.url, language=hit.passage.language) for hit in hits]

@@ -45,7 +45,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"\n{answer.citations_heading}:")
         for citation in answer.citations:
             section = f" › {citation.section}" if citation.section else ""
-            print(f"  - {citation.title}{section}  ({citation.path}, score {citation.score:.3f})")
+            language = f" [{citation.language}]" if citation.language else ""
+            print(f"  - {citation.title}{section}{language}  ({citation.path}, score {citation.score:.3f})")
     if answer.gap:
         print(f"\n(logged as a knowledge gap: {answer.gap_reason.value if answer.gap_reason else 'unknown'})")
     return 0

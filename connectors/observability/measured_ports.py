@@ -56,7 +56,7 @@ class MeasuredAnswering:
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str | None = None) -> FeedbackResult | None:
         result = self._inner.record_feedback(answer_id, helpful, comment)
-        if not helpful and result is not None and result.gap and result.gap_reason is GapReason.NEGATIVE_FEEDBACK:
+        if result is not None and result.opened_gap and result.gap_reason is GapReason.NEGATIVE_FEEDBACK:
             self._metrics.gaps.labels(GapReason.NEGATIVE_FEEDBACK.value).inc()
         return result
 

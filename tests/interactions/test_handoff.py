@@ -34,3 +34,18 @@ def test_a_handoff_turns_any_answer_into_a_handoff_gap(store: InteractionStore) 
 def test_a_handoff_on_an_unknown_answer_is_refused(store: InteractionStore) -> None:
     with pytest.raises(UnknownAnswerError):
         store.record_handoff("nope")
+
+
+def test_early_redaction_runs_in_the_callers_context(tmp_path) -> None:
+    """What the redactor's worker logs carries the request id of the question it redacts."""
+    import contextvars
+
+    request = contextvars.ContextVar("request", default=None)
+
+    class SeesTheRequest:
+        def redact(self, text: str) -> str:
+            return f"{text} [{request.get()}]"
+
+    with InteractionStore(f"sqlite:///{tmp_path / 'early.db'}", SeesTheRequest(), salt="test") as store:
+        request.set("req-7")
+        assert store.redact_question_early("hello").result(timeout=30) == "hello [req-7]"

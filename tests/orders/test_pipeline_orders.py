@@ -198,3 +198,32 @@ def test_a_flood_of_numbers_is_listed_short(assistant, order_system):
     answer = ask(assistant, text, thread="flood")
     assert answer.outcome is OrderOutcome.TOO_MANY and "200 order numbers" in answer.text
     assert answer.text.count("ORD-") == 10 and order_system.requests == []
+
+
+class IndexDown:
+    """The knowledge skill while its Chroma server cannot be reached."""
+
+    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+        from assistant.errors import IndexUnavailableError
+
+        raise IndexUnavailableError("the Chroma server http://127.0.0.1:9 cannot be reached")
+
+
+def test_with_the_knowledge_index_down_orders_are_still_answered_and_knowledge_questions_told_why(order_system,
+                                                                                                  store):
+    source = HttpOrderSource(order_system.base_url, timeouts=HttpTimeouts(retries=1), sleep=lambda seconds: None)
+    finder = OrderNumberFinder()
+    built = Assistant(IndexDown(), store, understander=Understander(KeywordIntents(), None),
+                      orders=OrdersSkill(source, finder=finder), order_numbers=finder,
+                      policy=RoutingPolicy(nlu_wait_seconds=5.0))
+    try:
+        order = ask(built, "where is order ORD-4827193?")
+        knowledge = ask(built, "how long do customers have to return a lawnmower?")
+    finally:
+        built.close()
+    assert order.route is Route.ORDER_STATUS and order.outcome is OrderOutcome.FOUND and order.degraded
+    assert knowledge.gap and knowledge.gap_reason is GapReason.KNOWLEDGE_UNAVAILABLE and knowledge.degraded
+    assert "can't search the company knowledge" in knowledge.text and not knowledge.citations
+    with store._engine.connect() as connection:
+        stored = dict(connection.execute(select(turns.c.id, turns.c.gap_reason)).all())
+    assert stored[knowledge.answer_id] == "knowledge_unavailable" and stored[order.answer_id] is None

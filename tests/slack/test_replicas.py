@@ -16,6 +16,7 @@ from assistant.interactions.schema import shared_state
 from assistant.models import OrderOutcome, Route
 from benchmarks.standins.slack import SlackStandIn
 from benchmarks.standins.slack_app import SlackHarness, mention, message, start_harness
+from connectors.channels.slack.bot import EVENTS, MESSAGES
 from tests.interactions.conftest import database_url, postgres_admin, postgres_url, sqlite_path  # noqa: F401
 from tests.orders.samples import ORDERS
 from tests.support.order_system import OrderSystem
@@ -30,7 +31,7 @@ QUESTION = "What is the Verdello customer promise?"
 class Pair:
     """Replicas `a` and `b`: their harnesses (one Slack stand-in) and what reached each pipeline."""
 
-    def __init__(self, standin: SlackStandIn, url: str, orders_url: str) -> None:
+    def __init__(self, standin: SlackStandIn, url: str, orders_url: str, **config) -> None:
         self.standin = standin
         self.replicas: list[Replica] = []
         self.seen: list[RecordingAssistant] = []
@@ -41,7 +42,7 @@ class Pair:
             self.replicas.append(replica)
             self.seen.append(recording)
             self.harnesses.append(start_harness(standin, recording, state=replica.state, questions=replica.store,
-                                                handoff_channel="C0PEOPLE"))
+                                                handoff_channel="C0PEOPLE", **config))
 
     @property
     def a(self) -> SlackHarness:
@@ -86,6 +87,31 @@ def test_an_event_retried_to_the_other_replica_is_answered_once(pair: Pair) -> N
     settle(pair, 2)
     assert sorted(pair.questions()) == sorted([QUESTION, "sentinel question"])
     assert len(pair.standin.calls_to("chat.postMessage")) == 2
+
+
+def test_an_event_taken_by_a_replica_that_died_before_replying_is_answered_by_slacks_retry(
+    database_url: str,  # noqa: F811
+) -> None:
+    with SlackStandIn() as standin, OrderSystem(ORDERS) as orders_url:
+        pair = Pair(standin, database_url, orders_url, event_lease_seconds=1.0)
+        try:
+            event = mention(QUESTION)
+            # What a replica killed right after taking the first delivery leaves behind: its leases, no reply.
+            assert pair.replicas[0].state.claim(EVENTS, "Ev0DIED01", 1.0)
+            assert pair.replicas[0].state.claim(MESSAGES, f"{event['channel']}:{event['ts']}", 1.0)
+            early = pair.b.slack.event(event, event_id="Ev0DIED01", retry=1)  # within the lease: still held
+            time.sleep(1.3)
+            late = pair.b.slack.event(event, event_id="Ev0DIED01", retry=2)  # Slack's later retry
+            assert (early.status_code, late.status_code) == (200, 200)
+            settle(pair, 1)
+            assert pair.questions() == [QUESTION]
+            time.sleep(1.3)  # past the lease again: the answered event is now held for its full time
+            pair.a.slack.event(event, event_id="Ev0DIED01", retry=3)
+            time.sleep(0.5)
+            assert pair.questions() == [QUESTION]
+            assert len(standin.calls_to("chat.postMessage")) == 1
+        finally:
+            pair.close()
 
 
 def test_the_same_message_as_mention_on_one_replica_and_message_on_the_other_is_answered_once(pair: Pair) -> None:

@@ -37,6 +37,9 @@ class CitationBody(BaseModel):
     section: str
     score: float
     url: str | None = None
+    language: str | None = Field(None, description="Set only on a cross-lingual suggestion: a page in another "
+                                                    "language than the question's (`en`, `it`) that a gap "
+                                                    "reply suggests as one that may answer it.")
 
 
 class OrderFactBody(BaseModel):
@@ -189,6 +192,8 @@ class GapBody(BaseModel):
     resolved_page: str | None
     resolution: str | None
     state_note: str | None
+    crosslingual_suggestions: list[str] = Field(default_factory=list, description="Pages in another language "
+                                                "than the question's that the held-back reply suggested.")
 
 
 class GapsResponse(BaseModel):

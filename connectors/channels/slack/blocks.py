@@ -30,10 +30,12 @@ def fallback_text(text: str) -> str:
 
 
 def source_label(citation: Citation) -> str:
-    """`title › section`, or just the title when the section is empty or repeats it."""
+    """`title › section`, or just the title when the section is empty or repeats it; a page in another language
+    than the question's ends with its language (`(EN)`)."""
+    tag = f" ({citation.language.upper()})" if citation.language else ""
     if citation.section and citation.section != citation.title:
-        return f"{citation.title} › {citation.section}"
-    return citation.title
+        return f"{citation.title} › {citation.section}{tag}"
+    return f"{citation.title}{tag}"
 
 
 def source_blocks(citations: list[Citation], heading: str) -> list[Block]:

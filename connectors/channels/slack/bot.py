@@ -110,7 +110,7 @@ class SlackBot:
         """Acknowledge an event seen before (a retry, `X-Slack-Retry-Num`) at once, without answering."""
         if body.get("type") == "event_callback":
             event_id = body.get("event_id")
-            if event_id and not await self._claim(EVENTS, event_id, self._config.event_ttl_seconds):
+            if event_id and not await self._claim(EVENTS, event_id, self._config.event_lease_seconds):
                 logger.info(
                     "Slack event %s delivered again (retry %s, reason %s): acknowledged, not answered again",
                     event_id,
@@ -139,9 +139,10 @@ class SlackBot:
             text=event.get("text", ""),
             user=event.get("user", "unknown"),
             channel=channel,
+            ts=ts,
             thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
-            request_id=body.get("event_id", f"{channel}:{ts}"),
+            event_id=body.get("event_id"),
         )
 
     async def _on_message(
@@ -172,9 +173,10 @@ class SlackBot:
             text=text,
             user=user,
             channel=channel,
+            ts=ts,
             thread_ts=thread_ts,
             bot_user_id=context.bot_user_id,
-            request_id=body.get("event_id", f"{channel}:{ts}"),
+            event_id=body.get("event_id"),
         )
 
     def _start_answer(
@@ -183,22 +185,25 @@ class SlackBot:
         text: str,
         user: str,
         channel: str,
+        ts: str,
         thread_ts: str | None,
         bot_user_id: str | None,
-        request_id: str,
+        event_id: str | None,
     ) -> None:
         question = question_from_slack(text, bot_user_id)
+        request_id = event_id or f"{channel}:{ts}"
+
+        async def answer_then_settle() -> None:
+            await self._answer_in_conversation(question, user, channel, thread_ts, request_id)
+            await self._settle(event_id, channel, ts)
 
         async def tell_error(error: BaseException) -> None:
             await self.client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=replies.polite_reply(error)
             )
+            await self._settle(event_id, channel, ts)
 
-        self.work.spawn(
-            self._answer_in_conversation(question, user, channel, thread_ts, request_id),
-            request_id=request_id,
-            on_error=tell_error,
-        )
+        self.work.spawn(answer_then_settle(), request_id=request_id, on_error=tell_error)
 
     async def _answer_in_conversation(
         self, question: str, user: str, channel: str, thread_ts: str | None, request_id: str
@@ -480,7 +485,17 @@ class SlackBot:
             return answer.answer_id or f"local-{uuid.uuid4().hex}"
 
     async def _claim_message(self, channel: str, ts: str) -> bool:
-        return await self._claim(MESSAGES, f"{channel}:{ts}", self._config.event_ttl_seconds)
+        return await self._claim(MESSAGES, f"{channel}:{ts}", self._config.event_lease_seconds)
+
+    async def _settle(self, event_id: str | None, channel: str, ts: str) -> None:
+        """The reply is posted: hold the event and the message for `event_ttl_seconds` (they were only leased)."""
+        held = [(MESSAGES, f"{channel}:{ts}")] + ([(EVENTS, event_id)] if event_id else [])
+        try:
+            for namespace, key in held:
+                await asyncio.to_thread(self._state.put, namespace, key, True, self._config.event_ttl_seconds)
+        except SharedStateError as error:
+            logger.error("Slack: shared state unavailable, a retry of %s after %.0f s may be answered again: %s",
+                         event_id or f"{channel}:{ts}", self._config.event_lease_seconds, error)
 
     async def _join_thread(self, channel: str, thread_ts: str) -> None:
         """Remember (for every replica) that the bot is in this thread, so follow-ups without a mention reach it."""

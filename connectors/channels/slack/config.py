@@ -16,6 +16,10 @@ class SlackConfig:
     posts; `app_token` (`xapp-...`) is needed only for Socket Mode. The TTLs bound the
     in-memory state: event ids seen (to drop Slack's retries), threads the bot answered in
     (to follow up without a mention) and answers shown (for the buttons).
+
+    An event or message is first held for `event_lease_seconds` only, and for `event_ttl_seconds` once its answer
+    (or the polite error reply) is posted: when the replica that took it dies before replying, Slack's next retry
+    (one minute, then five, after the first delivery) finds the lease expired and another replica answers it.
     """
 
     bot_token: str = field(repr=False)
@@ -24,6 +28,7 @@ class SlackConfig:
     handoff_channel: str | None = None
     app_token: str | None = field(default=None, repr=False)
     event_ttl_seconds: float = 3600.0
+    event_lease_seconds: float = 45.0
     thread_ttl_seconds: float = 24 * 3600.0
     answer_ttl_seconds: float = 24 * 3600.0
     max_remembered: int = 10_000

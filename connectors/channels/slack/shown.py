@@ -74,7 +74,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "text": answer.text,
         "route": Route(answer.route).value,
         "confidence": float(answer.confidence),
-        "citations": [{"title": c.title, "path": c.path, "section": c.section, "score": float(c.score), "url": c.url}
+        "citations": [{"title": c.title, "path": c.path, "section": c.section, "score": float(c.score), "url": c.url,
+                       "language": c.language}
                       for c in answer.citations],
         "intent": answer.intent,
         "gap": answer.gap,

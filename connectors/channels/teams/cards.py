@@ -23,6 +23,8 @@ DEGRADED_NOTE = "Answered in reduced mode: some of the assistant's services are 
 
 def _source_label(citation: Citation) -> str:
     label = f"{citation.title} › {citation.section}" if citation.section else citation.title
+    if citation.language:  # a page in another language than the question's
+        label += f" ({citation.language.upper()})"
     # Square brackets would end a Markdown link early; the label is display text only.
     return label.replace("[", "(").replace("]", ")")
 

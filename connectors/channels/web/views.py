@@ -18,16 +18,18 @@ def safe_link(url: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class SourceView:
-    """One citation: the page title, where it lives (link or knowledge path)."""
+    """One citation: the page title, where it lives (link or knowledge path), and its language when it is not the
+    question's."""
 
     title: str
     path: str
     section: str
     href: str | None
+    language: str | None = None
 
     @classmethod
     def of(cls, citation: Citation) -> SourceView:
-        return cls(citation.title, citation.path, citation.section, safe_link(citation.url))
+        return cls(citation.title, citation.path, citation.section, safe_link(citation.url), citation.language)
 
 
 @dataclass(frozen=True)
