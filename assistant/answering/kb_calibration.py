@@ -3,11 +3,12 @@
 The shipped model's weights and threshold were fitted on labelled questions over a couple of knowledge bases; the
 level of its scores depends on the knowledge base (a short, sharply written one scores every question higher than a
 long handbook). After each ingest, `calibrate_knowledge_base` asks the new index its own probes
-(`assistant.answering.probes`: titles and headings as questions, `questions` phrasings; and the built-in off-topic
-staff questions) and takes the **midpoint**: halfway, in log-odds, between the median positive probe and the median
-off-topic probe. The model stores the same midpoint averaged over the knowledge bases it was fitted on
-(`AnswerabilityModel.reference_midpoint`); the difference is this knowledge base's **shift**, subtracted from every
-question's log-odds, so the fitted threshold keeps its meaning on a knowledge base that scores higher or lower.
+(`assistant.answering.probes`: titles and headings as questions, never the `questions` phrasings, which find
+themselves; and the built-in off-topic staff questions) and takes the **midpoint**: halfway, in log-odds, between
+the median positive probe and the median off-topic probe. The model stores the same midpoint averaged over the
+knowledge bases it was fitted on (`AnswerabilityModel.reference_midpoint`); the difference is this knowledge base's
+**shift**, subtracted from every question's log-odds, so the fitted threshold keeps its meaning on a knowledge base
+that scores higher or lower.
 
 Leakage guards: a probe made from a heading or title finds that heading's own passage (the heading is part of the
 text that was embedded and BM25-indexed), so positive probes score higher than real staff questions do. The bias is

@@ -6,8 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.models import Document
+from assistant.pages.chunker import phrasings
 from assistant.pages.loader import load_pages
 from assistant.pages.values import ValuesCatalog
+from assistant.retrieval.language import guess_language
 
 REQUIRED_FIELDS = ("owner", "review_by")
 
@@ -18,6 +21,11 @@ class PagesCheck:
 
     `values` lists links to values that do not exist, malformed `values` front matter and bad value markers
     (`{"path", "value", "reason"}`): the pages still load, but they show no "why" line until it is fixed.
+
+    `phrasings` lists pages that have no `questions` phrasing in one of the knowledge base's languages (the languages
+    its pages are written in), `{"path", "title", "owner", "missing"}`: staff ask in every one of them, and a page
+    only in English with no Italian phrasing is hard to find for a question asked in Italian. A warning, like
+    `values`: it never changes `ok`.
     """
 
     pages: int = 0
@@ -25,6 +33,7 @@ class PagesCheck:
     incomplete: list[dict] = field(default_factory=list)
     stale: list[dict] = field(default_factory=list)
     values: list[dict] = field(default_factory=list)
+    phrasings: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -32,7 +41,7 @@ class PagesCheck:
 
     def as_dict(self) -> dict:
         return {"pages": self.pages, "broken": self.broken, "incomplete": self.incomplete, "stale": self.stale,
-                "values": self.values, "ok": self.ok}
+                "values": self.values, "phrasings": self.phrasings, "ok": self.ok}
 
 
 def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
@@ -53,4 +62,18 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
     result.values = [{"path": document.path, "value": None, "reason": warning}
                      for document in loaded.documents for warning in document.warnings]
     result.values += catalog.problems + catalog.unknown_links(loaded.documents)
+    languages = sorted({document.language for document in loaded.documents})
+    for document in loaded.documents:
+        missing = missing_phrasing_languages(document, languages)
+        if missing:
+            result.phrasings.append({"path": document.path, "title": document.title, "owner": document.owner,
+                                     "missing": missing})
     return result
+
+
+def missing_phrasing_languages(document: Document, languages: list[str]) -> list[str]:
+    """The languages among `languages` in which `document` has no `questions` phrasing (an item of three words or
+    more, as the chunker counts them). A phrasing's language is guessed from its words (English or Italian, the
+    languages the assistant tells apart); one it cannot place counts for the page's own language."""
+    written_in = {guess_language(text, default=document.language) for text in phrasings(document)}
+    return [language for language in languages if language not in written_in]

@@ -35,6 +35,8 @@ class CrosslingualHit:
     quoted: Chunk
     """The passage's best window for the question, or the passage itself when it has none."""
     score: float
+    unit: Chunk | None = None
+    """The unit that scored: the passage, one of its windows, or one of the page's `questions` phrasings."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ class CrosslingualIndex:
                    if chunks[int(self.unit_rows[candidates[position]])].kind == "window"]
         quoted = int(self.unit_rows[candidates[max(windows, key=lambda position: scores[position])]]) if windows \
             else passage_row
-        return CrosslingualHit(passage=chunks[passage_row], quoted=chunks[quoted], score=score)
+        return CrosslingualHit(passage=chunks[passage_row], quoted=chunks[quoted], score=score,
+                               unit=chunks[int(self.unit_rows[unit])])
 
 
 def unit_rows(snapshot: IndexSnapshot) -> np.ndarray:

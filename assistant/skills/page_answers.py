@@ -16,6 +16,7 @@ from assistant.answering.crosslingual_answer import (
     CrosslingualChoice,
     choose,
     crosslingual_reply,
+    quoted_from,
     suggestions,
     suggestions_line,
 )
@@ -307,13 +308,20 @@ class PageAnswerSkill:
                 text_origin=TextOrigin.COMPANY,
             )
         top = result.hits[0]
+        text = named.text if named is not None and named.text else short_answer(result, top)
+        # The search over every language can answer from a page in another (through a phrasing in the asker's
+        # language): the reply then says so, as a cross-lingual answer does.
+        languages = result.snapshot.languages
+        elsewhere_language = top.chunk.language \
+            if language in languages and len(languages) > 1 and top.chunk.language not in (None, language) else None
         return PageAnswer(
-            text=named.text if named is not None and named.text else short_answer(result, top),
+            text=quoted_from(top.chunk, text, language) if elsewhere_language else text,
             citations=citations_for(result.hits[: self._top_k]),
             confidence=round(probability, 4),
             answerable=True,
             hits=result.hits,
             features=features,
+            source_language=elsewhere_language,
             text_origin=TextOrigin.COMPANY,
         )
 

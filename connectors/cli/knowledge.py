@@ -13,7 +13,8 @@ from connectors.cli.output import print_json
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("knowledge", help="knowledge base maintenance")
     knowledge_commands = parser.add_subparsers(dest="knowledge_command", required=True)
-    check = knowledge_commands.add_parser("check", help="report broken, incomplete or stale pages")
+    check = knowledge_commands.add_parser(
+        "check", help="report broken, incomplete or stale pages, and pages missing phrasings in a language")
     check.add_argument("directory", nargs="?", type=Path, default=None)
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=check_pages)
@@ -43,7 +44,10 @@ def check_pages(settings: Settings, args: argparse.Namespace) -> int:
               f"owner {page['owner'] or 'unknown'}")
     for problem in result.values:
         print(f"VALUES   {problem['path']}: {problem['reason']}")
-    if result.ok and not result.incomplete and not result.stale and not result.values:
+    for page in result.phrasings:
+        print(f"PHRASING {page['path']}: no `questions` phrasing in {', '.join(page['missing'])}, "
+              f"owner {page['owner'] or 'unknown'}")
+    if result.ok and not result.incomplete and not result.stale and not result.values and not result.phrasings:
         print("all pages are readable, complete and current")
     return 0 if result.ok else 1
 

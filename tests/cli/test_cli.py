@@ -105,6 +105,17 @@ def test_knowledge_check_fails_on_a_broken_page(tmp_path, knowledge_copy):
     assert result.returncode == 1 and "BROKEN   en/bad.md" in result.stdout
 
 
+def test_knowledge_check_warns_about_a_page_with_no_phrasing_in_one_language(tmp_path, knowledge_copy):
+    (knowledge_copy / "en" / "english-only.md").write_text(
+        "---\ntitle: Ladders\nowner: Store Operations\nlanguage: en\nreview_by: 2099-01-01\n"
+        "questions:\n  - \"Who may use the tall ladders?\"\n---\nOnly trained colleagues use ladders.\n",
+        encoding="utf-8")
+    result = run_cli("knowledge", "check", str(knowledge_copy), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "PHRASING en/english-only.md: no `questions` phrasing in it, owner Store Operations" in result.stdout
+    assert result.stdout.count("PHRASING") == 1, "every demo page has phrasings in English and Italian"
+
+
 def test_gaps_report_lists_an_unanswered_question_redacted(ingested, tmp_path):
     asked = run_cli("ask", "Does mario.rossi@example.com get a discount on hot tubs at the Mars store?",
                     data_dir=ingested)

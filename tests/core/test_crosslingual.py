@@ -126,12 +126,11 @@ def test_a_one_word_message_is_never_answered_across_languages(company_services,
 
 
 # Cross-lingual suggestions on held-back replies. The questions were written for these tests (not taken from
-# crosslingual_dev.jsonl or crosslingual_questions.jsonl); measured 2026-12-04: the Italian one leads with the English
-# accidents page at about -0.023 (under MIN_LEAD -0.02, over SUGGESTION_LEAD -0.03) with an answerability of about
-# 0.25 (over the 0.2 suggestion floor); the English one leads with the Italian meal-voucher page at about -0.014
-# (English crosses only from 0) with an answerability of about 0.33.
-HELD_BACK_IT = "un collega si è tagliato con il cutter, cosa devo fare?"
-HELD_BACK_EN = "do colleagues in Italy get meal vouchers?"
+# crosslingual_dev.jsonl or crosslingual_questions.jsonl); measured 2026-12-04 with phrasings on every demo page: the
+# Italian one is held back (answerability about 0.43) with the English complaints page among its suggestions; the
+# English one is answered by the search over every language from the Italian meal-voucher page's English phrasing.
+HELD_BACK_IT = "un cliente non è contento e vuole fare reclamo scritto, cosa faccio?"
+ANSWERED_IN_ITALIAN = "do colleagues in Italy get meal vouchers?"
 
 
 def _suggested(answer) -> list[tuple[str, str]]:
@@ -142,27 +141,32 @@ def test_a_held_back_italian_question_suggests_the_english_page_and_says_it_is_i
     answer = company_services.skill.answer(HELD_BACK_IT, language="it")
 
     assert not answer.answerable and answer.source_language is None
-    assert ("en/stores/health-and-safety-accidents.md", "en") in _suggested(answer)
+    assert ("en/customers/complaints-and-escalation.md", "en") in _suggested(answer)
     assert len(_suggested(answer)) <= 3
     assert all(language == "en" for _, language in _suggested(answer))
     assert answer.text.startswith("Non lo so ancora")
-    assert "in inglese e potrebbe" in answer.text and "Health and safety" in answer.text
+    assert "in inglese e potrebbero" in answer.text and "Complaints" in answer.text
     # The own-language nearest page, when there is one, stays first and unmarked, as before.
     assert answer.citations[0].language is None or answer.citations[0].path.startswith("en/")
 
 
-def test_a_held_back_english_question_suggests_the_italian_page_and_says_it_is_in_italian(company_services):
-    answer = company_services.skill.answer(HELD_BACK_EN, language="en")
+def test_an_english_question_answered_from_an_italian_page_says_the_page_is_in_italian(company_services):
+    answer = company_services.skill.answer(ANSWERED_IN_ITALIAN, language="en")
 
-    assert not answer.answerable and answer.source_language is None
-    assert ("it/staff/buoni-pasto.md", "it") in _suggested(answer)
-    assert all(language == "it" for _, language in _suggested(answer))
-    assert answer.text.startswith("I don't know that yet")
-    assert "in Italian and may answer it" in answer.text and "\"Buoni pasto\"" in answer.text
+    assert answer.answerable and answer.source_language == "it"
+    assert answer.citations[0].path == "it/staff/buoni-pasto.md"
+    assert answer.text.startswith('The answer is on a page in Italian, "Buoni pasto":')
+
+
+def test_a_single_language_answer_never_says_which_language_its_page_is_in(company_services):
+    answer = company_services.skill.answer("How many days does a customer have to return an item?", language="en")
+
+    assert answer.answerable and answer.source_language is None
+    assert not answer.text.startswith("The answer is on a page")
 
 
 @pytest.mark.parametrize("question", [
-    "do i have to wear a name badge",  # held back; its Italian twin page stands 0.037 behind: not suggested
+    "do i have to wear a name badge",  # held back; its Italian twin scored through a weak phrasing
     "What is the wifi password for the staff canteen TV?",  # nothing anywhere: under the suggestion floor
     "how long does a customer have to return a lawnmower?",  # answered: suggestions are for held-back replies
 ])
@@ -186,15 +190,15 @@ def test_the_http_answer_body_carries_the_suggestions_and_the_gap_lists_them(com
         assert body["gap"] is True and body["gap_reason"] in {"low_confidence", "no_answer"}
         assert body["source_language"] is None
         suggested = [citation for citation in body["citations"] if citation["language"]]
-        assert "en/stores/health-and-safety-accidents.md" in [citation["path"] for citation in suggested]
+        assert "en/customers/complaints-and-escalation.md" in [citation["path"] for citation in suggested]
         assert {citation["language"] for citation in suggested} == {"en"}
         assert all(set(citation) >= {"title", "path", "section", "score", "url"} for citation in body["citations"])
-        assert "in inglese e potrebbe" in body["answer"]
+        assert "in inglese e potrebbero" in body["answer"]
 
         company_services.recorder.flush()
         gaps = client.get("/v1/gaps").json()["gaps"]
     [gap] = [gap for gap in gaps if gap["answer_id"] == body["id"]]
-    assert "en/stores/health-and-safety-accidents.md" in gap["crosslingual_suggestions"]
+    assert "en/customers/complaints-and-escalation.md" in gap["crosslingual_suggestions"]
     assert gap["nearest_path"] is None or not gap["nearest_path"].startswith("en/")
 
 

@@ -105,6 +105,9 @@ def test_probes_cover_every_page_with_its_title_and_both_languages_off_topic(com
     assert {probe.page for probe in probes} == set(snapshot.passage_rows)
     assert all(probe.answerable for probe in probes)
     assert page_probes(snapshot) == probes, "the same index must give the same probes"
+    phrasings = {chunk.text for chunk in snapshot.chunks if chunk.kind == "question"}
+    assert phrasings, "the demo pages have questions phrasings"
+    assert not phrasings & {probe.text for probe in probes}, "a phrasing would find its own chunk word for word"
     negatives = offtopic_probes(snapshot.languages)
     assert {probe.language for probe in negatives} == {"en", "it"}
     assert not any(probe.answerable for probe in negatives)

@@ -14,10 +14,13 @@ QUESTION = "how many months does the guarantee on hardy plants last?"
 
 
 def skill_with(company_services, threshold: float, suggestion_floor: float) -> PageAnswerSkill:
-    # The shipped weights with another threshold, so that one real question lands on each side of it.
+    # The shipped weights with another threshold, so that one real question lands on each side of it; with the
+    # index's own calibration, as `probability` was measured (an uncalibrated skill states another probability, and
+    # which side of the floor it falls on then depends on the sign of the shift).
     model = AnswerabilityModel.load()
     model.threshold = threshold
-    return PageAnswerSkill(company_services.skill.searcher, model, suggestion_floor=suggestion_floor)
+    return PageAnswerSkill(company_services.skill.searcher, model, suggestion_floor=suggestion_floor,
+                           calibrations=company_services.skill.calibrations)
 
 
 @pytest.fixture(scope="module")

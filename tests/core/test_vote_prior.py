@@ -1,7 +1,8 @@
 """The vote prior with real parts: the MiniLM model, the demo knowledge's index and a real SQLite interaction store.
 
-The question at the centre is one search ranks two pages nearly level for: "quanto pago per la consegna standard?"
-puts the refunds page a hair above the delivery page (a test below checks that this still holds).
+The question at the centre is one search ranks two pages nearly level for, and either could answer: "il cliente rende
+un articolo consegnato a casa, chi paga la consegna?" puts the delivery page a hair above the returns page (a fixture
+below checks that this still holds); the votes say colleagues found the returns page helpful.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import make_settings
 
-QUESTION = "quanto pago per la consegna standard?"
-ASKED_BEFORE = "quanto si paga la consegna standard?"  # how colleagues asked it
-DELIVERY = "it/orders/consegna.md"
-REFUNDS = "it/customers/rimborsi.md"
+QUESTION = "il cliente rende un articolo consegnato a casa, chi paga la consegna?"
+ASKED_BEFORE = "chi paga la consegna quando il cliente rende un articolo arrivato a casa?"  # how colleagues asked it
+LEADER = "it/orders/consegna.md"
+"""First for `QUESTION` without votes."""
+UPVOTED = "it/customers/resi.md"
+"""A hair behind `LEADER`; the page the votes prefer."""
 UNRELATED = "how long does a customer have to return a lawnmower?"
 AUDIENCE = "managers"
 
@@ -67,45 +70,45 @@ def scores(result: SearchResult) -> dict[str, float]:
 @pytest.fixture
 def level_result(company_services) -> SearchResult:
     result = search(company_services, QUESTION, "it")
-    assert [hit.chunk.path for hit in result.hits[:2]] == [REFUNDS, DELIVERY], "the premise of these tests"
+    assert [hit.chunk.path for hit in result.hits[:2]] == [LEADER, UPVOTED], "the premise of these tests"
     assert result.hits[0].score - result.hits[1].score < 0.01
     return result
 
 
 def test_with_no_votes_nothing_changes(prior, level_result):
     assert prior.rerank(level_result) is level_result
-    assert prior.adjustments(level_result.query_vector, [DELIVERY, REFUNDS]) == {}
+    assert prior.adjustments(level_result.query_vector, [UPVOTED, LEADER]) == {}
 
 
 def test_helpful_votes_on_a_similar_question_move_its_page_up(store, prior, level_result):
     for asker in ("U1", "U2"):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker=asker)
     prior.refresh()
 
     reranked = prior.rerank(level_result)
 
-    assert reranked.hits[0].chunk.path == DELIVERY
-    raised = scores(reranked)[DELIVERY] - scores(level_result)[DELIVERY]
+    assert reranked.hits[0].chunk.path == UPVOTED
+    raised = scores(reranked)[UPVOTED] - scores(level_result)[UPVOTED]
     assert 0.01 < raised < DEFAULT_BOUND
-    assert scores(reranked)[REFUNDS] == scores(level_result)[REFUNDS]  # no vote spoke about it
+    assert scores(reranked)[LEADER] == scores(level_result)[LEADER]  # no vote spoke about it
     assert {hit.chunk.path for hit in reranked.hits} == {hit.chunk.path for hit in level_result.hits}
 
 
 def test_not_helpful_votes_push_their_page_down(store, prior, level_result):
     for asker in ("U1", "U2"):
-        voted(store, ASKED_BEFORE, REFUNDS, helpful=False, asker=asker)
+        voted(store, ASKED_BEFORE, LEADER, helpful=False, asker=asker)
     prior.refresh()
 
     reranked = prior.rerank(level_result)
 
-    assert reranked.hits[0].chunk.path == DELIVERY
-    assert scores(reranked)[REFUNDS] < scores(level_result)[REFUNDS] - 0.01
+    assert reranked.hits[0].chunk.path == UPVOTED
+    assert scores(reranked)[LEADER] < scores(level_result)[LEADER] - 0.01
 
 
 def test_an_unrelated_question_is_unaffected(store, prior, company_services):
     for asker in ("U1", "U2", "U3"):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)
-        voted(store, ASKED_BEFORE, REFUNDS, helpful=False, asker=asker)
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker=asker)
+        voted(store, ASKED_BEFORE, LEADER, helpful=False, asker=asker)
     prior.refresh()
     unrelated = search(company_services, UNRELATED, "en")
 
@@ -114,35 +117,35 @@ def test_an_unrelated_question_is_unaffected(store, prior, company_services):
 
 def test_the_bound_holds_however_many_votes_agree(store, prior, level_result):
     for number in range(150):
-        voted(store, QUESTION, DELIVERY, helpful=True, asker=f"U{number}")
-        voted(store, QUESTION, REFUNDS, helpful=False, asker=f"U{number}")
+        voted(store, QUESTION, UPVOTED, helpful=True, asker=f"U{number}")
+        voted(store, QUESTION, LEADER, helpful=False, asker=f"U{number}")
     prior.refresh()
 
-    found = prior.adjustments(level_result.query_vector, [DELIVERY, REFUNDS])
+    found = prior.adjustments(level_result.query_vector, [UPVOTED, LEADER])
 
-    assert 0.95 * DEFAULT_BOUND < found[DELIVERY] < DEFAULT_BOUND
-    assert -DEFAULT_BOUND < found[REFUNDS] < -0.95 * DEFAULT_BOUND
+    assert 0.95 * DEFAULT_BOUND < found[UPVOTED] < DEFAULT_BOUND
+    assert -DEFAULT_BOUND < found[LEADER] < -0.95 * DEFAULT_BOUND
 
 
 def test_one_asker_counts_once_per_page_and_a_changed_vote_replaces_the_first(store, prior, level_result):
-    voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker="U1")
+    voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker="U1")
     prior.refresh()
-    once = prior.adjustments(level_result.query_vector, [DELIVERY])[DELIVERY]
+    once = prior.adjustments(level_result.query_vector, [UPVOTED])[UPVOTED]
     for _ in range(10):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker="U1")
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker="U1")
     prior.refresh()
-    assert prior.adjustments(level_result.query_vector, [DELIVERY])[DELIVERY] == pytest.approx(once)
+    assert prior.adjustments(level_result.query_vector, [UPVOTED])[UPVOTED] == pytest.approx(once)
 
-    changed = voted(store, QUESTION, DELIVERY, helpful=True, asker="U9")
+    changed = voted(store, QUESTION, UPVOTED, helpful=True, asker="U9")
     store.record_feedback(changed, helpful=False)
     prior.refresh()
     # U9's turn is the closest to the question and now says "not helpful": it cancels U1's vote.
-    assert prior.adjustments(level_result.query_vector, [DELIVERY])[DELIVERY] < 0
+    assert prior.adjustments(level_result.query_vector, [UPVOTED])[UPVOTED] < 0
 
 
 def test_votes_for_a_page_that_no_longer_exists_are_ignored(store, prior, level_result):
     for asker in ("U1", "U2"):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker=asker)
     prior.refresh()
     before = prior.rerank(level_result)
     for asker in ("U3", "U4", "U5"):
@@ -159,35 +162,35 @@ def test_votes_for_a_page_that_no_longer_exists_are_ignored(store, prior, level_
 
 def test_votes_count_only_after_a_refresh_and_the_matrix_keeps_the_most_recent(store, embedder, level_result):
     prior = VotePrior(store, StoredQuestionEmbedder(embedder, store), max_turns=2)
-    voted(store, ASKED_BEFORE, REFUNDS, helpful=True, asker="U1")  # the oldest: falls out of the two kept
+    voted(store, ASKED_BEFORE, LEADER, helpful=True, asker="U1")  # the oldest: falls out of the two kept
     prior.refresh()
-    assert prior.adjustments(level_result.query_vector, [REFUNDS])[REFUNDS] > 0
+    assert prior.adjustments(level_result.query_vector, [LEADER])[LEADER] > 0
     for asker in ("U2", "U3"):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)
-    assert DELIVERY not in prior.adjustments(level_result.query_vector, [DELIVERY, REFUNDS])
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker=asker)
+    assert UPVOTED not in prior.adjustments(level_result.query_vector, [UPVOTED, LEADER])
 
     assert prior.refresh() == 2
-    assert set(prior.adjustments(level_result.query_vector, [DELIVERY, REFUNDS])) == {DELIVERY}
+    assert set(prior.adjustments(level_result.query_vector, [UPVOTED, LEADER])) == {UPVOTED}
 
 
 def test_the_skill_answers_from_the_page_the_votes_prefer(store, prior, company_services):
     skill = company_services.skill
     voting = PageAnswerSkill(skill.searcher, skill.answerability, votes=prior, calibrations=skill.calibrations,
                              crosslingual=skill.crosslingual)
-    assert skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == REFUNDS
+    assert skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == LEADER
     for asker in ("U1", "U2"):
-        voted(store, ASKED_BEFORE, DELIVERY, helpful=True, asker=asker)
+        voted(store, ASKED_BEFORE, UPVOTED, helpful=True, asker=asker)
     prior.refresh()
 
     answer = voting.answer(QUESTION, AUDIENCE, "it")
 
-    assert answer.hits[0].chunk.path == DELIVERY
+    assert answer.hits[0].chunk.path == UPVOTED
     assert answer.confidence == skill.answer(QUESTION, AUDIENCE, "it").confidence  # votes order, never decide
 
 
 def test_a_bound_of_zero_turns_the_prior_off(store, embedder, level_result):
     prior = VotePrior(store, StoredQuestionEmbedder(embedder, store), bound=0.0)
-    voted(store, QUESTION, DELIVERY, helpful=True, asker="U1")
+    voted(store, QUESTION, UPVOTED, helpful=True, asker="U1")
     prior.refresh()
 
     assert prior.rerank(level_result) is level_result
@@ -198,17 +201,17 @@ def test_votes_from_every_channel_reorder_the_pipeline_s_answers(tmp_path, compa
     settings = make_settings(company_services.settings.data_dir, database_url=f"sqlite:///{tmp_path / 'v.db'}")
     services = build_services(settings, embedder=embedder, redactor=redactor)
     try:
-        assert services.skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == REFUNDS
+        assert services.skill.answer(QUESTION, AUDIENCE, "it").hits[0].chunk.path == LEADER
         for number, channel in enumerate(("slack", "teams", "api")):
             answer = services.assistant.handle(Message(QUESTION, asker=f"U{number}", channel=channel,
                                                        audience=AUDIENCE))
-            assert answer.citations[0].path == REFUNDS
+            assert answer.citations[0].path == LEADER
             services.assistant.record_feedback(answer.answer_id, helpful=False)
         assert services.vote_prior is not None and services.vote_prior.refresh() == 3
 
         answer = services.assistant.handle(Message(QUESTION, asker="U9", channel="slack", audience=AUDIENCE))
 
-        assert answer.citations[0].path == DELIVERY
+        assert answer.citations[0].path == UPVOTED
     finally:
         services.close()
 
@@ -224,7 +227,7 @@ def test_a_bound_of_zero_in_the_settings_builds_no_prior(tmp_path, embedder, red
 def test_a_refresh_embeds_at_most_its_share_of_new_questions(store, embedder, level_result):
     prior = VotePrior(store, StoredQuestionEmbedder(embedder, store), new_per_refresh=2)
     for number, text in enumerate((QUESTION, ASKED_BEFORE, "quanto costa la consegna rapida?")):
-        voted(store, text, DELIVERY, helpful=True, asker=f"U{number}")
+        voted(store, text, UPVOTED, helpful=True, asker=f"U{number}")
 
     assert prior.refresh() == 2  # the third question waits for the next refresh
     assert prior.refresh() == 3
