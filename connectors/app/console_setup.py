@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 
 from assistant.interactions import HandoffRecord
 from assistant.settings import Settings, reveal
+from assistant.shared_state import SharedState
 from connectors.app.channel_mounts import slack_config
 from connectors.channels.teams.cards import handoff_card
 from connectors.channels.teams.proactive import TeamsPoster
 from connectors.channels.web import ConsoleConfig, ForwardsHandoffs
+from connectors.channels.web.signin_limits import SharedSignInLimiter, SignInLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +72,13 @@ def console_handoff(settings: Settings) -> ForwardsHandoffs | None:
     return None
 
 
-def console_config(settings: Settings, salt: str) -> ConsoleConfig:
-    """The console's settings; cookies are marked Secure when the public address is https."""
+def console_config(settings: Settings, salt: str, state: SharedState | None = None) -> ConsoleConfig:
+    """The console's settings; cookies are marked Secure when the public address is https. With a shared `state`
+    (the interaction database) wrong keys at the sign-in form are counted across replicas."""
     return ConsoleConfig(
         session_secret=console_secret(salt),
         session_lifetime_seconds=int(settings.console_session_hours * 3600),
         secure_cookies=(settings.public_url or "").lower().startswith("https://"),
         handoff=console_handoff(settings),
+        signin_limiter=SharedSignInLimiter(state) if state is not None else SignInLimiter(),
     )

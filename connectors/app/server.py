@@ -92,7 +92,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     answering = MeasuredAnswering(services.assistant, metrics)
     ports = dataclasses.replace(services.api_ports(extra_health=[nlu.health] if nlu else []), answering=answering)
     app = create_app(ports, lifespan=lifespan, metrics=metrics, metrics_key=reveal(settings.metrics_key))
-    install_console(app, ports, console_config(settings, hash_salt(settings)))
+    install_console(app, ports, console_config(settings, hash_salt(settings), services.shared_state))
     mounted = mount_channels(app, answering, settings, host, state=services.shared_state,
                              questions=services.interactions)
     logger.info("channels: %s", ", ".join(["api", "web console", *mounted]))

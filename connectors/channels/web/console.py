@@ -37,7 +37,7 @@ from connectors.channels.web.charts import (
 from connectors.channels.web.gap_changes import STATE_OUTCOMES, GapStateForm, theme_gaps
 from connectors.channels.web.i18n import LANGUAGES, STRINGS, choose_language
 from connectors.channels.web.sessions import LOOPBACK, SessionSigner
-from connectors.channels.web.signin_limits import SignInLimiter
+from connectors.channels.web.signin_limits import SignInLimiter, SignInLimits
 from connectors.channels.web.viewers import (
     CSRF_HEADER,
     LANGUAGE_COOKIE,
@@ -90,7 +90,7 @@ class ConsoleConfig:
     session_lifetime_seconds: int = 8 * 3600
     secure_cookies: bool = False
     handoff: ForwardsHandoffs | None = None
-    signin_limiter: SignInLimiter = field(default_factory=SignInLimiter)
+    signin_limiter: SignInLimits = field(default_factory=SignInLimiter)
 
 
 class AskBody(BaseModel):
