@@ -26,6 +26,9 @@ def owner_scores(snapshot: IndexSnapshot, similarities: np.ndarray, allowed: np.
     scores = np.full(len(snapshot.chunks), -np.inf, dtype=np.float32)
     if not len(snapshot.chunks):
         return scores
+    if allowed is not None:
+        # Before taking each owner's best: a row left out (a phrasing, for calibration probes) speaks for nobody.
+        similarities = np.where(allowed, similarities, np.float32(-np.inf))
     scores[snapshot.owner_rows] = np.maximum.reduceat(similarities[snapshot.owner_order], snapshot.owner_starts)
     if allowed is not None:
         scores[~allowed] = -np.inf

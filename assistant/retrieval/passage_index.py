@@ -111,15 +111,18 @@ class IndexSnapshot:
             pages=pages,
         )
 
-    def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None) -> np.ndarray | None:
-        """Rows a search with these filters may return (None: all); computed once per filter."""
-        if audiences is None and languages is None:
+    def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None,
+             phrasings: bool = True) -> np.ndarray | None:
+        """Rows a search with these filters may use (None: all); computed once per filter. `phrasings=False` leaves
+        out the pages' `questions` phrasings."""
+        if audiences is None and languages is None and phrasings:
             return None
-        key = (audiences, languages)
+        key = (audiences, languages, phrasings)
         allowed = self._masks.get(key)
         if allowed is None:
             allowed = np.array([(audiences is None or chunk.audience in audiences)
                                 and (languages is None or chunk.language in languages)
+                                and (phrasings or chunk.kind != "question")
                                 for chunk in self.chunks], dtype=bool)
             self._masks[key] = allowed
         return allowed

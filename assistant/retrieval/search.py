@@ -32,6 +32,8 @@ class SearchFilters:
 
     audiences: tuple[str, ...] | None = None
     languages: tuple[str, ...] | None = None
+    phrasings: bool = True
+    """False: the pages' `questions` phrasings take no part (calibration probes search the pages' content only)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class HybridSearcher:
         snapshot = self._index.snapshot()
         # Short forms spelled out, and words the corpus never uses corrected to close ones it does.
         query = snapshot.lexical.spelling.correct_text(expand_abbreviations(text))
-        allowed = snapshot.mask(filters.audiences, filters.languages)
+        allowed = snapshot.mask(filters.audiences, filters.languages, filters.phrasings)
         query_vector = self._embedder.encode_query(query)
         dense = self._dense.scores(snapshot, query_vector, filters.audiences, filters.languages, allowed)
         lexical = _lexical_scores(snapshot, query, allowed)
@@ -114,7 +116,7 @@ class HybridSearcher:
         """`search` for a prepared question, on the index generation it was prepared on, without embedding it."""
         filters = filters or SearchFilters()
         snapshot = prepared.snapshot
-        allowed = snapshot.mask(filters.audiences, filters.languages)
+        allowed = snapshot.mask(filters.audiences, filters.languages, filters.phrasings)
         dense = self._dense.scores(snapshot, prepared.vector, filters.audiences, filters.languages, allowed)
         lexical = _lexical_scores(snapshot, prepared.query, allowed)
         share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)

@@ -123,7 +123,8 @@ class PageAnswerSkill:
             return None
         return ensure_calibrated(
             self._searcher.index.snapshot(), self._calibrations,
-            lambda texts, languages: [result for result, _ in self.search_many(texts, Audience.MANAGERS, languages)],
+            lambda texts, languages: [result for result, _ in self.search_many(texts, Audience.MANAGERS, languages,
+                                                                               phrasings=False)],
             self._answerability)
 
     def probability(self, result: SearchResult) -> float:
@@ -263,16 +264,17 @@ class PageAnswerSkill:
                 for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
                                                                  languages, strict=True)]
 
-    def search_many(self, texts: Sequence[str], audience: str,
-                    languages: Sequence[str | None]) -> list[tuple[SearchResult, float]]:
+    def search_many(self, texts: Sequence[str], audience: str, languages: Sequence[str | None],
+                    phrasings: bool = True) -> list[tuple[SearchResult, float]]:
         """`search` for many questions, their vectors embedded together (`answer_many`, and the answerability
-        calibration's probes)."""
+        calibration's probes, which search without the pages' `questions` phrasings)."""
         texts = list(texts)
         if len(languages) != len(texts):
             raise ValueError(f"{len(texts)} questions but {len(languages)} languages")
         limit = max(self._top_k, 10)
         return [self._best_attempt(
-                    lambda filters, prepared=prepared: self._searcher.search_prepared(prepared, filters, limit=limit),
+                    lambda filters, prepared=prepared: self._searcher.search_prepared(
+                        prepared, replace(filters, phrasings=phrasings), limit=limit),
                     audience, language, prepared.snapshot.languages)
                 for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 

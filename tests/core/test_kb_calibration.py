@@ -9,8 +9,16 @@ import shutil
 import pytest
 
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
-from assistant.answering.kb_calibration import FILE_PREFIX, KEEP_FILES, CalibrationStore, KnowledgeBaseCalibration
+from assistant.answering.kb_calibration import (
+    CALIBRATION_METHOD,
+    FILE_PREFIX,
+    KEEP_FILES,
+    CalibrationStore,
+    KnowledgeBaseCalibration,
+    ensure_calibrated,
+)
 from assistant.answering.probes import offtopic_probes, offtopic_questions, page_probes
+from assistant.retrieval.search import SearchFilters
 from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import KNOWLEDGE_DIR, make_settings
@@ -136,3 +144,28 @@ def test_a_page_title_asked_as_a_question_is_never_a_gap(company_services):
             if not answer.answerable or answer.citations[0].path != path:
                 held_back.append((question, answer.confidence, [c.path for c in answer.citations]))
     assert not held_back
+
+
+def test_probes_search_the_pages_content_without_their_phrasings(company_services):
+    searcher = company_services.skill.searcher
+    phrasing = "Chi ha diritto ai buoni pasto?"  # one of the meal-voucher page's own phrasings, word for word
+    with_phrasings = searcher.search(phrasing, SearchFilters(languages=("it",)))
+    without = searcher.search(phrasing, SearchFilters(languages=("it",), phrasings=False))
+    assert with_phrasings.hits[0].chunk.path == without.hits[0].chunk.path == "it/staff/buoni-pasto.md"
+    assert with_phrasings.hits[0].dense_score > 0.95  # found itself (its indexed text also names the page)
+    assert without.hits[0].dense_score < with_phrasings.hits[0].dense_score - 0.1, without.hits[0]  # the words only
+
+
+def test_a_calibration_made_by_an_earlier_method_is_made_again(company_services, tmp_path):
+    snapshot = _snapshot(company_services)
+    store = CalibrationStore(tmp_path)
+    stale = KnowledgeBaseCalibration.load(company_services.settings.calibration_dir
+                                          / f"{FILE_PREFIX}{snapshot.name}.json")
+    assert stale.method == CALIBRATION_METHOD
+    stale.method, stale.shift = 1, 1.2
+    store.write(stale)
+    skill = company_services.skill
+    redone = ensure_calibrated(snapshot, store, lambda texts, languages: [
+        result for result, _ in skill.search_many(texts, "managers", languages, phrasings=False)], skill.answerability)
+    assert redone.method == CALIBRATION_METHOD and redone.shift != 1.2
+    assert store.get(snapshot.name) == redone
