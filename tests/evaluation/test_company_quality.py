@@ -52,6 +52,6 @@ def test_held_out_questions_find_their_page_and_passage(holdout):
 
 def test_held_out_gap_detection_does_not_regress(holdout):
     assert holdout["gap_recall"] >= 0.8
-    assert holdout["gap_f1"] >= 0.72
+    assert holdout["gap_f1"] >= 0.75  # 0.762 measured 2026-12-04 (0.727 before the calibration left phrasings out)
     held_back = round(holdout["gap_false_positive_rate"] * holdout["answerable"])
-    assert held_back <= 4, f"{held_back} of the {holdout['answerable']} answerable held-out questions were held back"
+    assert held_back <= 3, f"{held_back} of the {holdout['answerable']} answerable held-out questions were held back"
