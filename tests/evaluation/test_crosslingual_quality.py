@@ -74,7 +74,8 @@ def test_held_back_replies_show_the_other_languages_pages_without_changing_any_a
 RECALL_FLOOR = {"it_to_en": 0.55, "en_to_it": 0.54}
 """Measured 2026-12-04 (every page visible) with English and Italian `questions` phrasings on every demo page and a
 phrasing needing a paraphrase's score: 34 of 58 (0.586) and 13 of 22 (0.591), and 0.586 and 12 of 22 (0.545) once
-the calibration probes left the phrasings out; with phrasings but without that floor 0.707 and 0.591; before the phrasings 23 of 58 (0.397) and 3 of 22 (0.136); with cross-lingual answers off, 0.034
+the calibration probes left the phrasings out; with phrasings but without that floor 0.707 and 0.591; before the
+phrasings 23 of 58 (0.397) and 3 of 22 (0.136); with cross-lingual answers off, 0.034
 and 0.364."""
 GAP_RATE_CEILING = {"it_to_en": 0.17, "en_to_it": 0.05}
 """Measured 2026-12-04 with the phrasings: 0.155 and 0.045 (0.121 and 0.545 before them), against 0.071 on the
