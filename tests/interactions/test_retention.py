@@ -14,13 +14,10 @@ from assistant.interactions import InteractionStore, TurnRecord
 from assistant.interactions.engine import build_engine
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
 from tests.support.clock import DateClock
+from tests.support.keep_text import KeepText
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
-
-class KeepText:
-    def redact(self, text: str) -> str:
-        return text
 
 
 

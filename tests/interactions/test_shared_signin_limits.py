@@ -18,15 +18,12 @@ from connectors.channels.web import ConsoleConfig, install_console
 from connectors.channels.web.signin_limits import SharedSignInLimiter
 from tests.support.broken_state import UnreachableState
 from tests.support.clock import DateClock
+from tests.support.keep_text import KeepText
 from tests.web.console_support import ENTRIES, KEYS, SECRET, CannedAnswers, NoGaps, form_token
 
 START = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 GUESSER = ("203.0.113.7", 40000)
 
-
-class KeepText:
-    def redact(self, text: str) -> str:
-        return text
 
 
 @pytest.fixture

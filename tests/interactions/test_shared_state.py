@@ -14,13 +14,10 @@ from assistant.interactions import InteractionStore
 from assistant.interactions.schema import shared_state
 from assistant.interactions.shared_state import DatabaseSharedState
 from tests.support.clock import DateClock
+from tests.support.keep_text import KeepText
 
 START = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 
-
-class KeepText:
-    def redact(self, text: str) -> str:
-        return text
 
 
 @pytest.fixture
