@@ -99,10 +99,14 @@ class CrosslingualChoice:
         return self.lead >= self.min_lead and scores_as_a_paraphrase(self.hit)
 
 
+def through_phrasing(hit: CrosslingualHit) -> bool:
+    """Whether `hit` scored with one of its page's `questions` phrasings."""
+    return hit.unit is not None and hit.unit.kind == "question"
+
+
 def scores_as_a_paraphrase(hit: CrosslingualHit) -> bool:
     """False when `hit` scored with one of its page's phrasings but under `PHRASING_MIN_SCORE`; True otherwise."""
-    through_phrasing = hit.unit is not None and hit.unit.kind == "question"
-    return not through_phrasing or hit.score >= PHRASING_MIN_SCORE
+    return not through_phrasing(hit) or hit.score >= PHRASING_MIN_SCORE
 
 
 def choose(own: CrosslingualResult, others: list[CrosslingualResult],
@@ -118,8 +122,7 @@ def choose(own: CrosslingualResult, others: list[CrosslingualResult],
 def min_lead_for(hit: CrosslingualHit, language: str) -> float:
     """`PHRASING_MIN_LEAD` when `hit` scored with one of its page's phrasings written in `language`, else
     `MIN_LEAD` (the phrasing's language is guessed from its words; one the guess cannot place is the page's)."""
-    unit = hit.unit
-    if unit is not None and unit.kind == "question" and guess_language(unit.text, unit.language) == language:
+    if through_phrasing(hit) and guess_language(hit.unit.text, hit.unit.language) == language:
         return PHRASING_MIN_LEAD
     return MIN_LEAD
 
