@@ -7,6 +7,8 @@ import platform
 import resource
 import statistics
 
+from assistant.retrieval.embedder import native_bfloat16
+
 
 def machine() -> dict:
     cpu = platform.processor() or "unknown"
@@ -22,8 +24,11 @@ def machine() -> dict:
             memory_gib = round(kib / 1024 / 1024, 1)
     except (OSError, StopIteration, ValueError):
         pass
+    # Hosts behind the same CPU name differ: with native bfloat16 MiniLM embeds about twice as fast (the default
+    # precision follows it), so figures from two hosts compare only when this matches.
     return {"platform": platform.platform(), "python": platform.python_version(), "cpu": cpu,
-            "cpus": os.cpu_count(), "memory_gib": memory_gib, "load_average_1m": round(os.getloadavg()[0], 2)}
+            "cpus": os.cpu_count(), "native_bfloat16": native_bfloat16(), "memory_gib": memory_gib,
+            "load_average_1m": round(os.getloadavg()[0], 2)}
 
 
 def percentile(values: list[float], fraction: float) -> float:

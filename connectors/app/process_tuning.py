@@ -1,8 +1,4 @@
-"""Process-wide tuning that every entry point answering questions applies once.
-
-How idle OpenMP threads wait is set earlier, on importing `assistant` (`assistant/native_threads.py`): OpenMP
-reads it when its library loads, before any entry point runs.
-"""
+"""Process-wide tuning that every entry point answering questions applies once."""
 
 from __future__ import annotations
 
