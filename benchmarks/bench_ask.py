@@ -47,6 +47,7 @@ def main() -> int:
         parser_client = runtime.client if runtime else None
         services = build_services(settings, intent_parser=parser_client)
         services.ingestor().ingest(args.knowledge)
+        services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
         services.embedder.warm_up()
         services.redactor.warm_up()
         recorder = getattr(services, "recorder", None)  # absent before the spool: turns were written inline

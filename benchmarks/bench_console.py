@@ -128,6 +128,7 @@ def main() -> int:
         services = build_services(settings)
         try:
             services.ingestor().ingest(args.knowledge)
+            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
             services.embedder.warm_up()
             ports = services.api_ports()
             app = create_app(ports)

@@ -32,11 +32,14 @@ from benchmarks.standins.app_server import AppServer  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
 from connectors.channels.http.app import create_app  # noqa: E402
 
+MAX_ERROR_EXAMPLES = 5
+
 
 async def _load(base_url: str, questions: list[str], seconds: float, concurrency: int) -> dict:
     counter = itertools.count()
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    error_examples: list[str] = []
     answer_ids: list[str] = []
     deadline = time.perf_counter() + seconds
 
@@ -49,6 +52,9 @@ async def _load(base_url: str, questions: list[str], seconds: float, concurrency
                 response = await client.post("/v1/ask", json={"text": text})
             except httpx.HTTPError as error:
                 errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+                if len(error_examples) < MAX_ERROR_EXAMPLES:  # the type alone does not say which side closed
+                    error_examples.append(f"{type(error).__name__} after {time.perf_counter() - started:.2f} s: "
+                                          f"{error!r} (cause: {error.__cause__!r})")
                 continue
             if response.status_code != 200:
                 errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
@@ -62,6 +68,7 @@ async def _load(base_url: str, questions: list[str], seconds: float, concurrency
         await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return {"elapsed_s": round(elapsed, 2), "answered": len(latencies), "errors": errors,
+            "error_examples": error_examples,
             "questions_per_s": round(len(latencies) / elapsed, 2), "latency": summary_ms(latencies),
             "answer_ids": answer_ids}
 
@@ -85,6 +92,7 @@ def main() -> int:
         recorder = getattr(services, "recorder", None)  # absent before the spool existed: then turns are written inline
         try:
             services.ingestor().ingest(args.knowledge)
+            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
             services.embedder.warm_up()
             services.redactor.warm_up()
             if recorder is not None:

@@ -46,6 +46,7 @@ def main() -> int:
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         try:
             services.ingestor().ingest(args.knowledge)
+            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
             services.embedder.warm_up()
             services.redactor.warm_up()
             for question in questions[:5]:
