@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.factories import index_knowledge  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
 from benchmarks.nlu_service import started_nlu  # noqa: E402
 from benchmarks.standins.app_server import AppServer  # noqa: E402
@@ -46,8 +47,7 @@ def main() -> int:
         runtime = started_nlu(settings) if args.nlu else None
         parser_client = runtime.client if runtime else None
         services = build_services(settings, intent_parser=parser_client)
-        services.ingestor().ingest(args.knowledge)
-        services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
+        index_knowledge(services, args.knowledge)
         services.embedder.warm_up()
         services.redactor.warm_up()
         recorder = getattr(services, "recorder", None)  # absent before the spool: turns were written inline

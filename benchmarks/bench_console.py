@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.factories import index_knowledge  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
 from benchmarks.standins.app_server import AppServer  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
@@ -127,8 +128,7 @@ def main() -> int:
         settings = Settings(_env_file=None, knowledge_dir=args.knowledge, data_dir=data_dir, hash_salt="bench")
         services = build_services(settings)
         try:
-            services.ingestor().ingest(args.knowledge)
-            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
+            index_knowledge(services, args.knowledge)
             services.embedder.warm_up()
             ports = services.api_ports()
             app = create_app(ports)

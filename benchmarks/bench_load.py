@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.factories import index_knowledge  # noqa: E402
 from benchmarks.machine import machine, summary_ms  # noqa: E402
 from benchmarks.nlu_service import started_nlu  # noqa: E402
 from benchmarks.standins.app_server import AppServer  # noqa: E402
@@ -91,8 +92,7 @@ def main() -> int:
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         recorder = getattr(services, "recorder", None)  # absent before the spool existed: then turns are written inline
         try:
-            services.ingestor().ingest(args.knowledge)
-            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
+            index_knowledge(services, args.knowledge)
             services.embedder.warm_up()
             services.redactor.warm_up()
             if recorder is not None:

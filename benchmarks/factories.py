@@ -1,4 +1,5 @@
-"""Assistants for benchmarks that take a `--factory module:function`: the real one over knowledge/, or a canned one."""
+"""Assistants for benchmarks that take a `--factory module:function`: the real one over knowledge/, or a canned one;
+and how the benchmarks that ask questions index knowledge (`index_knowledge`)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,16 @@ from assistant.interactions.records import HandoffRecord
 from assistant.models import Answer, Citation, GapReason, Message, Route
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from connectors.app.services import build_services
+from connectors.app.services import Services, build_services
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def index_knowledge(services: Services, directory: Path) -> None:
+    """Index `directory` as `assistant ingest` does, the cross-lingual index included, so no measured question has
+    to build it."""
+    services.ingestor().ingest(directory)
+    services.warm_crosslingual()
 
 
 def company_assistant() -> Assistant:
@@ -24,8 +32,7 @@ def company_assistant() -> Assistant:
     data_dir = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
     settings = Settings(_env_file=None, knowledge_dir=ROOT / "knowledge", data_dir=data_dir, hash_salt="bench")
     services = build_services(settings)
-    services.ingestor().ingest(settings.knowledge_dir)
-    services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
+    index_knowledge(services, settings.knowledge_dir)
     services.embedder.warm_up()
     return services.assistant
 

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.questions import load_questions  # noqa: E402
 from assistant.models import Message  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.factories import index_knowledge  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
 from benchmarks.nlu_service import started_nlu  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
@@ -45,8 +46,7 @@ def main() -> int:
         runtime = started_nlu(settings) if args.nlu else None
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         try:
-            services.ingestor().ingest(args.knowledge)
-            services.warm_crosslingual()  # as `assistant ingest` does, so no measured question builds it
+            index_knowledge(services, args.knowledge)
             services.embedder.warm_up()
             services.redactor.warm_up()
             for question in questions[:5]:

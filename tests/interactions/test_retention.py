@@ -19,8 +19,6 @@ from tests.support.keep_text import KeepText
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-
-
 @pytest.fixture
 def clock() -> DateClock:
     return DateClock(START)

@@ -25,7 +25,6 @@ START = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 GUESSER = ("203.0.113.7", 40000)
 
 
-
 @pytest.fixture
 def clock() -> DateClock:
     return DateClock(START)

@@ -19,7 +19,6 @@ from tests.support.keep_text import KeepText
 START = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 
 
-
 @pytest.fixture
 def clock() -> DateClock:
     return DateClock(START)
