@@ -66,6 +66,11 @@ class IndexUnavailableError(AssistantError):
     question, so answers come back when it does, without restarting the assistant."""
 
 
+class CrosslingualIndexWarmingError(AssistantError):
+    """The cross-lingual index of the active generation is still being built in the background; the question is
+    answered from its own language's pages meanwhile (reported as degraded)."""
+
+
 class IngestError(AssistantError):
     """An ingest run failed; the previous index is still the one answering."""
 

@@ -170,7 +170,7 @@ class Assistant:
                understanding: Understanding) -> Answer:
         key = message.conversation_key
         degraded = (understanding.degraded_reason is not None and self._understander is not None) or \
-            knowledge.unavailable is not None
+            knowledge.unavailable is not None or knowledge.degraded_reason is not None
         awaiting = self._conversations.pending(key) is not None
         found = self._order_numbers_in(text, understanding, awaiting)
         decision = decide(

@@ -7,7 +7,9 @@ language on their own: in one pool, pages in the question's own language win wha
 other languages are searched apart and compared with the question's own-language answer by the caller.
 
 It exists only for a knowledge base with more than one language; the vectors are computed at ingest (`warm`) and kept
-in a disk cache keyed by model and text, so a process loading a new generation embeds only what changed.
+in a disk cache keyed by model and text, so a process loading a new generation embeds only what changed. A server
+(`build_in_background`) never makes a question wait for a build: the build runs on its own thread and questions are
+answered without the comparison until it is ready.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.errors import AssistantError, CrosslingualIndexWarmingError
+from assistant.health import PartHealth
 from assistant.models import Chunk
 from assistant.retrieval.embedding_cache import QueryEmbedder
 from assistant.retrieval.passage_index import IndexSnapshot, PassageIndex
@@ -116,30 +120,103 @@ def unit_rows(snapshot: IndexSnapshot) -> np.ndarray:
 
 
 class CrosslingualSearcher:
-    """Follows the passage index: builds the cross-lingual index of each new generation once, on first use."""
+    """Follows the passage index: builds the cross-lingual index of each new generation once.
+
+    By default the first question needing a new generation's index builds it and waits (the CLI, evaluations, a
+    recheck). After `build_in_background()` (a server) a question never waits: the build runs on a thread of its
+    own and `search` raises `CrosslingualIndexWarmingError` until it is ready. Without a disk cache, building costs
+    e5 over every unit of the knowledge base, more than a minute for the demo pages on 2 cores, which would
+    otherwise hold every concurrent question on the build's lock.
+    """
 
     def __init__(self, index: PassageIndex, embedder: QueryEmbedder) -> None:
         self._index = index
         self._embedder = embedder
         self._built: CrosslingualIndex | None = None
         self._lock = threading.Lock()
+        self._builder_lock = threading.Lock()
+        """Guards starting the builder thread only: `_lock` is held for a whole build, which a question must not
+        wait for."""
+        self._in_background = False
+        self._builder: threading.Thread | None = None
+        self._building: str | None = None
+        self._failure: str | None = None
 
     @property
     def embedder(self) -> QueryEmbedder:
         return self._embedder
 
-    def index_for(self, snapshot: IndexSnapshot) -> CrosslingualIndex | None:
-        """The cross-lingual index of `snapshot` (None when its pages are all in one language)."""
+    def index_for(self, snapshot: IndexSnapshot, wait: bool = True) -> CrosslingualIndex | None:
+        """The cross-lingual index of `snapshot` (None when its pages are all in one language). Without `wait`, an
+        index not built yet is started on the background thread and `CrosslingualIndexWarmingError` raised."""
         if len(snapshot.languages) < 2:
             return None
         built = self._built
         if built is not None and built.snapshot is snapshot:
             return built
+        if not wait:
+            self._build_in_background(snapshot)
+            raise CrosslingualIndexWarmingError(f"the cross-lingual index of {snapshot.name} is being built")
+        return self._build(snapshot)
+
+    def _build(self, snapshot: IndexSnapshot) -> CrosslingualIndex:
         with self._lock:
             if self._built is None or self._built.snapshot is not snapshot:
                 self._built = CrosslingualIndex.build(snapshot, self._embedder)
                 logger.info("cross-lingual index of %s: %d units", snapshot.name, len(self._built.unit_rows))
             return self._built
+
+    def build_in_background(self) -> None:
+        """From now on no question waits for a build: start building the active generation's index on a thread,
+        and build each later generation there too, when the first question needs it."""
+        self._in_background = True
+        try:
+            snapshot = self._index.snapshot()
+        except AssistantError as error:  # no index yet, or its server is down: the first question starts the build
+            logger.info("cross-lingual index not built at start-up: %s", error)
+            return
+        self._build_in_background(snapshot)
+
+    def _build_in_background(self, snapshot: IndexSnapshot) -> None:
+        if len(snapshot.languages) < 2:
+            return
+        with self._builder_lock:
+            if self._builder is not None and self._builder.is_alive():
+                return  # one build at a time; a newer generation is started by the next question after it ends
+            self._building = snapshot.name
+            self._builder = threading.Thread(target=self._build_logged, args=(snapshot,), daemon=True,
+                                             name="cross-lingual index")
+            self._builder.start()
+
+    def _build_logged(self, snapshot: IndexSnapshot) -> None:
+        try:
+            self._build(snapshot)
+            self._failure = None
+        except Exception as error:  # logged and kept for /healthz; the next question that needs the index retries
+            logger.exception("building the cross-lingual index of %s failed", snapshot.name)
+            self._failure = f"building the cross-lingual index of {snapshot.name} failed: {error}"
+        finally:
+            self._building = None
+
+    def wait_for_build(self, timeout: float | None = None) -> bool:
+        """Wait for the background build, if one is running; True when none is running any more."""
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
+            return not builder.is_alive()
+        return True
+
+    def health(self) -> PartHealth:
+        """The `crosslingual` part of `/healthz`: not ok while the active generation's index is being built (its
+        questions are answered without the comparison) or after its build failed."""
+        building = self._building
+        if building is not None:
+            return PartHealth("crosslingual", ok=False, reason=f"building the cross-lingual index of {building}")
+        if self._failure is not None:
+            return PartHealth("crosslingual", ok=False, reason=self._failure)
+        built = self._built
+        return PartHealth("crosslingual", ok=True,
+                          details={"generation": built.snapshot.name, "units": len(built.unit_rows)} if built else {})
 
     def warm(self) -> int:
         """Build the current generation's cross-lingual index now (at ingest, so no question waits for it);
@@ -148,11 +225,12 @@ class CrosslingualSearcher:
         return 0 if built is None else len(built.unit_rows)
 
     def search(self, text: str, audiences: tuple[str, ...] | None,
-               snapshot: IndexSnapshot | None = None) -> list[CrosslingualResult]:
+               snapshot: IndexSnapshot | None = None, wait: bool | None = None) -> list[CrosslingualResult]:
         """The question against each language's pages on their own, one result per language (the caller compares
-        its own language's with the others'); none for a one-language knowledge base."""
+        its own language's with the others'); none for a one-language knowledge base. `wait` None waits for a
+        build unless `build_in_background` was called; raises `CrosslingualIndexWarmingError` when it does not."""
         snapshot = snapshot or self._index.snapshot()
-        built = self.index_for(snapshot)
+        built = self.index_for(snapshot, wait=not self._in_background if wait is None else wait)
         if built is None:
             return []
         vector = self._embedder.encode_query(text)

@@ -23,6 +23,7 @@ from assistant.answering.crosslingual_answer import (
 from assistant.answering.heading_match import HeadingMatch, heading_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.vote_prior import VotePrior
+from assistant.errors import CrosslingualIndexWarmingError
 from assistant.models import Citation, SearchHit, TextOrigin
 from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, CrosslingualSearcher
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
@@ -45,6 +46,9 @@ class PageAnswer:
     """`COMPANY` when `text` is only page text and fixed wording (every reply this skill composes)."""
     unavailable: str | None = None
     """Why the knowledge could not be searched at all (its index's server is down); the text says so."""
+    degraded_reason: str | None = None
+    """Why part of the search was skipped (the cross-lingual index is still being built): the reply is what the
+    rest found."""
 
     @classmethod
     def index_unavailable(cls, language: str, reason: str) -> PageAnswer:
@@ -187,10 +191,14 @@ class PageAnswerSkill:
         return self._reply(text, audience, language, result, probability)
 
     def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
-               probability: float) -> PageAnswer:
+               probability: float, wait: bool | None = None) -> PageAnswer:
         """From a page in another language when one answers better (`_across_languages`), else from `result`; a
-        held-back reply also suggests the other languages' nearest pages."""
-        searched = self._other_languages(text, audience, language, result, probability)
+        held-back reply also suggests the other languages' nearest pages. While the cross-lingual index is being
+        built in the background (and `wait` is not True), the reply is `result`'s, marked degraded."""
+        try:
+            searched = self._other_languages(text, audience, language, result, probability, wait)
+        except CrosslingualIndexWarmingError as warming:
+            return replace(self._compose(result, probability, language), degraded_reason=str(warming))
         crossed = self._across_languages(language, searched)
         if crossed is not None:
             return self._compose_crossed(crossed, result, language)
@@ -199,7 +207,8 @@ class PageAnswerSkill:
         return self._compose(result, probability, language, elsewhere)
 
     def _other_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
-                         own_probability: float) -> tuple[CrosslingualResult, list[CrosslingualResult]] | None:
+                         own_probability: float, wait: bool | None = None
+                         ) -> tuple[CrosslingualResult, list[CrosslingualResult]] | None:
         """The question in the multilingual space: its own language's pages, and each other language's apart.
 
         None when there is nothing to compare: no cross-lingual searcher or one language only, too few words, or,
@@ -213,7 +222,7 @@ class PageAnswerSkill:
         if language in self._native_languages and \
                 self._answerability.answerable(self.decide(own_search, own_probability)[0]):
             return None
-        results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot)
+        results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot, wait=wait)
         own = next((result for result in results if result.language == language), None)
         if own is None or not own.hits:
             return None
@@ -260,7 +269,8 @@ class PageAnswerSkill:
         """
         texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
-        return [self._reply(text, audience, language, result, probability)
+        # A batch (a recheck of open gaps) waits for the cross-lingual index: it decides what is still a gap.
+        return [self._reply(text, audience, language, result, probability, wait=True)
                 for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
                                                                  languages, strict=True)]
 

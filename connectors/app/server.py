@@ -67,6 +67,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
         services.recorder.start()  # first replays what an earlier process left in the spool
+        services.warm_crosslingual_in_background()
         if nlu is not None:
             nlu.start()
         if retention is not None:

@@ -103,7 +103,9 @@ class Services:
             gaps=self.interactions,
             health_checks=tuple(RecentHealth(check, self.settings.health_max_age_seconds) for check in (
                 self.index.health, self.recorder.health,
-                *([self.orders.health] if self.orders is not None else []), *extra_health)),
+                *([self.orders.health] if self.orders is not None else []),
+                *([self.skill.crosslingual.health] if self.skill.crosslingual is not None else []),
+                *extra_health)),
             api_keys=tuple(self.settings.api_keys),
             page_owner=self.index.page_owner,
             reports=self.insights(),
@@ -119,6 +121,13 @@ class Services:
             return 0
         self.index.reload()
         return self.skill.crosslingual.warm()
+
+    def warm_crosslingual_in_background(self) -> None:
+        """For a server: build the active generation's cross-lingual index on a thread of its own (a cache hit
+        when `assistant ingest` ran on this data directory), and never make a question wait for such a build:
+        until it is ready, questions are answered without the comparison and `/healthz` shows `crosslingual`."""
+        if self.skill.crosslingual is not None:
+            self.skill.crosslingual.build_in_background()
 
     def recheck_gaps(self) -> RecheckResult:
         """Ask every open gap again against the current index (after an ingest changed it, or on demand)."""
@@ -229,7 +238,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
                    redactor: Redactor | None = None, intent_parser: IntentParser | None = None,
                    entity_extractor: EntityExtractor | None = None,
                    intent_classifier: IntentClassifier | None = None,
-                   metrics: AssistantMetrics | None = None) -> Services:
+                   metrics: AssistantMetrics | None = None,
+                   multilingual: CachedEmbedder | None = None) -> Services:
     """Wire the core from settings; expensive parts (model, spaCy) may be passed in to share them.
 
     With `metrics` (a server's), Rasa parses and order look-ups are timed into it.
@@ -237,7 +247,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     `intent_parser` is Rasa (behind its circuit breaker); without it the pipeline still finds
     order numbers with spaCy and answers everything else from retrieval (reported as degraded).
     `intent_classifier` defaults to the intent ensemble `assistant train` left in the models
-    directory (none: Rasa's intent alone).
+    directory (none: Rasa's intent alone). `multilingual` (cross-lingual search and the dense intent half)
+    defaults to multilingual-e5-small with its disk cache in the data directory.
     """
     limit_blas_threads()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -254,7 +265,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     # Votes from every channel reach the store; the prior reads them there (redacted questions, hashed askers).
     vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
                             bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
-    multilingual = build_multilingual_embedder(settings)
+    multilingual = multilingual or build_multilingual_embedder(settings)
     skill = PageAnswerSkill(HybridSearcher(index, embedder, dense=dense), load_answerability(settings),
                            top_k=settings.top_k, suggestion_floor=settings.suggestion_floor,
                            crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,

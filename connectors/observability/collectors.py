@@ -16,8 +16,8 @@ from connectors.observability.metrics import PREFIX
 class HealthCollector(Collector):
     """Asks every health check at scrape time, as `/healthz` does, so a part's recovery shows without traffic.
 
-    `assistant_part_up{part}` is 1 or 0 for every part (index, interaction_store, nlu, orders); the index adds its
-    generation and size, the order system its circuit state.
+    `assistant_part_up{part}` is 1 or 0 for every part (index, interaction_store, nlu, orders, crosslingual); the
+    index adds its generation and size, the order system its circuit state.
     """
 
     def __init__(self, checks: Sequence[HealthCheck]) -> None:
