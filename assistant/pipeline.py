@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
+import threading
 import time
 import unicodedata
 import uuid
@@ -68,6 +70,11 @@ class Assistant:
 
     Retrieval and NLU run at the same time (NLU in a worker thread), so NLU adds little
     latency; when NLU is unavailable the answer comes from retrieval and says `degraded`.
+
+    With `max_concurrent`, at most that many questions are searched and understood at once and the others wait
+    their turn: on a busy machine, more in flight than cores only slows every one of them and starves Rasa (a
+    separate process) of CPU until its parses miss their budget. Routing, order look-ups (which wait on another
+    system, not on the CPU) and recording happen outside that bound.
     """
 
     def __init__(
@@ -84,6 +91,7 @@ class Assistant:
         default_audience: str = "staff",
         directory: AsksWhoIsWho | None = None,
         default_language: str = "en",
+        max_concurrent: int | None = None,
     ) -> None:
         self._pages = pages
         self._recorder = recorder
@@ -97,6 +105,7 @@ class Assistant:
         self._directory = directory
         self._default_language = default_language
         self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nlu")
+        self._slots = threading.BoundedSemaphore(max_concurrent) if max_concurrent is not None else None
 
     def validate(self, text: str) -> str:
         """The cleaned question, or a typed error saying why it cannot be answered."""
@@ -122,9 +131,10 @@ class Assistant:
         audience = capped_audience(
             message.audience or message.profile.audience or self._default_audience, message.max_audience
         )
-        pending_nlu = self._understand_in_background(text)
-        knowledge = self._knowledge(text, audience, language)
-        understanding = self._collect(pending_nlu)
+        with self._slots or contextlib.nullcontext():
+            pending_nlu = self._understand_in_background(text)
+            knowledge = self._knowledge(text, audience, language)
+            understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex
         latency_ms = (time.perf_counter() - started) * 1000

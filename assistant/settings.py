@@ -30,6 +30,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,  # `ASSISTANT_ANSWER_THRESHOLD=` (uncommented from .env.example) means "the default"
         hide_input_in_errors=True,  # a rejected value may be a secret (an API key, a token)
     )
 
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     query_batch_size: int = Field(default=32, ge=1)
     """At most this many questions asked at the same moment share one run of the embedding model (1: each runs
     alone)."""
+    max_concurrent_questions: int | None = Field(default=None, ge=1)
+    """How many questions one process searches and understands at once; the others wait their turn (none: no
+    bound). With Rasa on the same cores, a bound of about one per core keeps Rasa's parses inside their budget under
+    overload, so every answer is routed with Rasa, at a lower throughput; without a bound the dense intent half
+    routes alone while Rasa is starved (measured in docs/production.md)."""
     embedding_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
     """Languages the embedding model reads well (comma-separated; all-MiniLM-L6-v2: English). A confident answer
     to a question in one of them is kept; in any other language, a page in another language may answer instead."""

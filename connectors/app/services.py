@@ -295,6 +295,7 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         default_language=settings.default_language,
         default_audience=settings.default_audience,
         directory=ReloadingDirectory(settings.directory_file, redactor.redact) if settings.directory_file else None,
+        max_concurrent=settings.max_concurrent_questions,
     )
     return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, recorder, vote_prior,
                     order_source, shared_state)

@@ -78,3 +78,10 @@ def test_every_setting_is_listed_in_the_env_example() -> None:
         alias = field.validation_alias
         env_name = alias.choices[0] if alias is not None else f"ASSISTANT_{name.upper()}"
         assert f"{env_name}=" in example, env_name
+
+
+def test_a_variable_left_empty_means_its_default(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_ANSWER_THRESHOLD", "")
+    monkeypatch.setenv("ASSISTANT_MAX_CONCURRENT_QUESTIONS", "")
+    settings = Settings(_env_file=None)
+    assert settings.answer_threshold is None and settings.max_concurrent_questions is None
