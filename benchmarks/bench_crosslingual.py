@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.crosslingual_eval import answering_figures  # noqa: E402
 from assistant.evaluation.questions import load_questions  # noqa: E402
+from assistant.retrieval.crosslingual import unit_language  # noqa: E402
 from assistant.retrieval.language import guess_language  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.skills.page_answers import PageAnswerSkill  # noqa: E402
@@ -123,8 +124,7 @@ def _ranking_ceilings(searcher, snapshot, questions) -> dict[str, dict[str, dict
     these rankings could not have a higher Recall@1, so these bound the answering path's figure."""
     index = searcher.index_for(snapshot)
     units = [snapshot.chunks[int(row)] for row in index.unit_rows]
-    unit_languages = np.array([guess_language(unit.text, unit.language) if unit.kind == "question" else unit.language
-                               for unit in units])
+    unit_languages = np.array([unit_language(unit) for unit in units])
     phrasing = np.array([unit.kind == "question" for unit in units])
     paths = np.array([unit.path for unit in units])
     figures: dict[str, dict[str, list[int]]] = {}

@@ -74,9 +74,11 @@ class LoadResult:
 class Topology:
     """PostgreSQL, a Chroma server, a Rasa server and N replicas, started in that order in `directory`."""
 
-    def __init__(self, directory: Path, knowledge: Path, replicas: int) -> None:
+    def __init__(self, directory: Path, knowledge: Path, replicas: int,
+                 max_concurrent_questions: int | None = None) -> None:
         self.directory = directory
         self.knowledge = knowledge
+        self.max_concurrent_questions = max_concurrent_questions
         self.postgres = PostgresCluster(directory / "postgres")
         chroma_port = free_port()
         self.chroma_url = f"http://127.0.0.1:{chroma_port}"
@@ -111,6 +113,8 @@ class Topology:
             "ASSISTANT_RASA_URL": self.rasa_url, "ASSISTANT_KNOWLEDGE_DIR": str(self.knowledge),
             "ASSISTANT_DATA_DIR": str(self.directory / "data"), "ASSISTANT_HASH_SALT": "bench-replicas",
             "ASSISTANT_LOG_LEVEL": "WARNING",
+            **({"ASSISTANT_MAX_CONCURRENT_QUESTIONS": str(self.max_concurrent_questions)}
+               if self.max_concurrent_questions else {}),
         }
 
     def start(self) -> dict[str, float]:
@@ -259,6 +263,8 @@ def main() -> int:
     parser.add_argument("--compare-single", action="store_true",
                         help="first load one replica alone for the same time, for figures side by side")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (logs) afterwards")
+    parser.add_argument("--max-concurrent-questions", type=int, default=None,
+                        help="each replica's ASSISTANT_MAX_CONCURRENT_QUESTIONS (default: no bound)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not args.knowledge.is_dir() or not args.questions.is_file():
@@ -267,8 +273,9 @@ def main() -> int:
     questions = [question.question for question in load_questions(args.questions)]
     directory = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
     os.chmod(directory, 0o755)
-    topology = Topology(directory, args.knowledge.resolve(), args.replicas)
+    topology = Topology(directory, args.knowledge.resolve(), args.replicas, args.max_concurrent_questions)
     report: dict = {"machine": machine(), "replicas": args.replicas, "concurrency": args.concurrency,
+                    "max_concurrent_questions": args.max_concurrent_questions,
                     "seconds": args.seconds, "fault": args.fault, "questions": len(questions)}
     try:
         report["start_seconds"] = topology.start()

@@ -18,8 +18,7 @@ import math
 from dataclasses import dataclass
 
 from assistant.models import Chunk
-from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult
-from assistant.retrieval.language import guess_language
+from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, unit_language
 
 MIN_LEAD = -0.02
 """Chosen on `tests/data/crosslingual_dev.jsonl` (24 Italian questions answered only in English, 10 unanswerable)
@@ -122,7 +121,7 @@ def choose(own: CrosslingualResult, others: list[CrosslingualResult],
 def min_lead_for(hit: CrosslingualHit, language: str) -> float:
     """`PHRASING_MIN_LEAD` when `hit` scored with one of its page's phrasings written in `language`, else
     `MIN_LEAD` (the phrasing's language is guessed from its words; one the guess cannot place is the page's)."""
-    if through_phrasing(hit) and guess_language(hit.unit.text, hit.unit.language) == language:
+    if through_phrasing(hit) and unit_language(hit.unit) == language:
         return PHRASING_MIN_LEAD
     return MIN_LEAD
 

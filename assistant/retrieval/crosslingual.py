@@ -24,6 +24,7 @@ from assistant.errors import AssistantError, CrosslingualIndexWarmingError
 from assistant.health import PartHealth
 from assistant.models import Chunk
 from assistant.retrieval.embedding_cache import QueryEmbedder
+from assistant.retrieval.language import guess_language
 from assistant.retrieval.passage_index import IndexSnapshot, PassageIndex
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,12 @@ def unit_rows(snapshot: IndexSnapshot) -> np.ndarray:
     knowledge base, once: the vectors are cached by text.
     """
     return np.array([row for row, chunk in enumerate(snapshot.chunks) if chunk.kind in UNIT_KINDS], dtype=np.int64)
+
+
+def unit_language(unit: Chunk) -> str | None:
+    """The language a unit is written in: a passage's or window's is its page's; a page's phrasing may be written in
+    another language, guessed from its words (one the guess cannot place is the page's)."""
+    return guess_language(unit.text, unit.language) if unit.kind == "question" else unit.language
 
 
 class CrosslingualSearcher:

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.answering.crosslingual_answer import MIN_LEAD, PHRASING_MIN_LEAD, PHRASING_MIN_SCORE, choose, suggestions
 from assistant.models import Chunk
-from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult
+from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, unit_language
 
 
 def chunk(kind: str, text: str, language: str, path: str) -> Chunk:
@@ -70,3 +70,13 @@ def test_a_phrasing_under_the_paraphrase_score_is_not_suggested_a_passage_is():
     others = [CrosslingualResult([CrosslingualHit(phrasing, phrasing, 0.830, unit=phrasing),
                                   CrosslingualHit(passage, passage, 0.825, unit=passage)], "it")]
     assert [hit.passage.path for hit in suggestions(own, others)] == ["it/passage.md"]
+
+
+@pytest.mark.parametrize(("unit", "language"), [
+    (chunk("section", "Quanto tempo ci vuole per il rimborso sulla carta?", "en", "en/page.md"), "en"),
+    (chunk("question", "Quanto tempo ci vuole per il rimborso sulla carta?", "en", "en/page.md"), "it"),
+    (chunk("question", "How long does a card refund take?", "it", "it/page.md"), "en"),
+    (chunk("question", "Verdello Pro 3000", "it", "it/page.md"), "it"),  # nothing to guess from: the page's language
+])
+def test_a_phrasing_is_in_the_language_of_its_words_other_units_in_their_pages(unit, language):
+    assert unit_language(unit) == language
