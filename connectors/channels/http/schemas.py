@@ -93,7 +93,10 @@ class AskResponse(BaseModel):
     gap: bool
     gap_reason: str | None
     follow_up: str | None = None
-    degraded: bool = False
+    degraded: bool = Field(False, description="Part of the assistant was unavailable and the answer was made "
+                                               "without it: NLU (routing by the dense classifier alone), the "
+                                               "knowledge index, or the cross-lingual index still being built. "
+                                               "`/healthz` says which.")
     why: str | None = Field(None, description="The purpose behind the policy: the value the answering page "
                                               "serves, quoted from the purpose page (`Name: first sentence`). "
                                               "Null for gaps and for pages that name no value.")
