@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,13 +133,20 @@ class CrosslingualSearcher:
 
     By default the first question needing a new generation's index builds it and waits (the CLI, evaluations, a
     recheck). After `build_in_background()` (a server) a question never waits: the build runs on a thread of its
-    own and `search` raises `CrosslingualIndexWarmingError` until it is ready. Without a disk cache, building costs
+    own and `search` raises `CrosslingualIndexWarmingError` until it is ready (after a failed build, the next
+    starts `retry_after_seconds` later, with the next question that needs it). Without a disk cache, building costs
     e5 over every unit of the knowledge base, more than a minute for the demo pages on 2 cores, which would
     otherwise hold every concurrent question on the build's lock.
     """
 
-    def __init__(self, index: PassageIndex, embedder: QueryEmbedder) -> None:
+    def __init__(self, index: PassageIndex, embedder: QueryEmbedder, retry_after_seconds: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._index = index
+        self._retry_after = retry_after_seconds
+        """After a failed background build, no new one starts for this long: a failure that lasts (a full disk)
+        would otherwise have every question start another build, e5 over the whole knowledge base each time."""
+        self._clock = clock
+        self._retry_at = 0.0
         self._embedder = embedder
         self._built: CrosslingualIndex | None = None
         self._lock = threading.Lock()
@@ -190,6 +199,8 @@ class CrosslingualSearcher:
         with self._builder_lock:
             if self._builder is not None and self._builder.is_alive():
                 return  # one build at a time; a newer generation is started by the next question after it ends
+            if self._clock() < self._retry_at:
+                return
             self._building = snapshot.name
             self._builder = threading.Thread(target=self._build_logged, args=(snapshot,), daemon=True,
                                              name="cross-lingual index")
@@ -199,9 +210,10 @@ class CrosslingualSearcher:
         try:
             self._build(snapshot)
             self._failure = None
-        except Exception as error:  # logged and kept for /healthz; the next question that needs the index retries
+        except Exception as error:  # logged and kept for /healthz; a question after `retry_after_seconds` retries
             logger.exception("building the cross-lingual index of %s failed", snapshot.name)
             self._failure = f"building the cross-lingual index of {snapshot.name} failed: {error}"
+            self._retry_at = self._clock() + self._retry_after
         finally:
             self._building = None
 

@@ -10,6 +10,8 @@ import threading
 import httpx
 import pytest
 
+from assistant.errors import CrosslingualIndexWarmingError
+from assistant.retrieval.crosslingual import CrosslingualSearcher
 from assistant.retrieval.embedding_cache import CachedEmbedder
 from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
 from benchmarks.standins.app_server import AppServer
@@ -102,9 +104,7 @@ def test_healthz_is_degraded_while_the_index_is_built_then_ok(warming):
     assert "crosslingual" not in " ".join(after.get("reasons", []))
 
 
-def test_a_failed_build_is_reported_and_retried_by_the_next_question(company_services, embedder, redactor, tmp_path):
-    settings = make_settings(tmp_path)
-    settings.data_dir = company_services.settings.data_dir
+def test_a_failed_build_is_reported_and_retried_only_after_a_pause(company_services):
     failing = GatedEmbedder()
     failing.gate.set()
     calls = []
@@ -116,17 +116,24 @@ def test_a_failed_build_is_reported_and_retried_by_the_next_question(company_ser
         return CachedEmbedder.encode(failing, texts, show_progress=show_progress)
 
     failing.encode = fail_once
-    services = build_services(settings, embedder=embedder, redactor=redactor, multilingual=failing)
-    try:
-        services.warm_crosslingual_in_background()
-        searcher = services.skill.crosslingual
-        assert searcher.wait_for_build(120)
-        health = searcher.health()
-        assert not health.ok and "disk full" in health.reason
+    now = [1000.0]
+    searcher = CrosslingualSearcher(company_services.index, failing, retry_after_seconds=60, clock=lambda: now[0])
+    snapshot = company_services.index.snapshot()
+    searcher.build_in_background()
+    assert searcher.wait_for_build(120)
+    health = searcher.health()
+    assert not health.ok and "disk full" in health.reason
 
-        assert services.skill.answer(ITALIAN_QUESTION, language="it").degraded_reason  # starts the build again
-        assert searcher.wait_for_build(120)
-        assert searcher.health().ok
-        assert services.skill.answer(ITALIAN_QUESTION, language="it").source_language == "en"
-    finally:
-        services.close()
+    now[0] += 30  # within the pause: a question is answered without the index and starts no build
+    with pytest.raises(CrosslingualIndexWarmingError):
+        searcher.search(ITALIAN_QUESTION, None, snapshot=snapshot)
+    assert searcher.wait_for_build(120) and len(calls) == 1
+
+    now[0] += 31  # after it: the next question starts the build again, and it succeeds
+    with pytest.raises(CrosslingualIndexWarmingError):
+        searcher.search(ITALIAN_QUESTION, None, snapshot=snapshot)
+    assert searcher.wait_for_build(120) and len(calls) == 2
+    assert searcher.health().ok
+    results = searcher.search(ITALIAN_QUESTION, None, snapshot=snapshot)
+    english = next(result for result in results if result.language == "en")
+    assert english.hits[0].passage.path == "en/staff/sickness-absence.md"
