@@ -53,7 +53,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     metrics = AssistantMetrics()
     services = build_services(settings, intent_parser=nlu.client if nlu else None, metrics=metrics)
     metrics.watch(IngestCollector(IngestRecordFile(settings.data_dir).read))
-    services.embedder.warm_up()
+    services.warm_up()
     retention = RetentionSchedule(services.interactions, settings.retention_days) if settings.retention_days else None
     # Gaps resolved by a person (API, console) or by another process's recheck: tell who asked to be told.
     notices = PeriodicJob("notices", services.deliver_notices, NOTICE_PERIOD_SECONDS)

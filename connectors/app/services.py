@@ -79,8 +79,18 @@ class Services:
     shared_state: DatabaseSharedState | None = None
     """What replicas share (conversation slots, Slack events taken, answers behind buttons, Teams votes), in the
     interaction store's database."""
+    multilingual: CachedEmbedder | None = None
+    """multilingual-e5-small: cross-lingual search and the dense intent half."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
+
+    def warm_up(self) -> None:
+        """Load every model a question needs now (MiniLM, spaCy, e5), not with the first question: with MiniLM alone
+        warmed, the first question after `assistant serve` started took 0.73 s, the next 0.07 s (demo knowledge)."""
+        self.embedder.warm_up()
+        self.redactor.warm_up()
+        if self.multilingual is not None:
+            self.multilingual.encode_query("warm up")
 
     def ingestor(self) -> Ingestor:
         """Ingests the knowledge, then calibrates the answerability decision for the generation it left active and
@@ -298,4 +308,4 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         max_concurrent=settings.max_concurrent_questions,
     )
     return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, recorder, vote_prior,
-                    order_source, shared_state)
+                    order_source, shared_state, multilingual)
