@@ -8,12 +8,15 @@ import time
 
 import uvicorn
 
+from connectors.cli.serve import KEEP_ALIVE_SECONDS
+
 
 class AppServer:
     """`AppServer(app).start()` ... `.stop()`, or `with AppServer(app) as base_url:`.
 
     The socket is bound before the thread starts, so `url` is known at once and no other
-    process can take the port in between. `lifespan="on"` runs the app's start-up and shut-down.
+    process can take the port in between. `lifespan="on"` runs the app's start-up and shut-down. Idle connections
+    are kept as `assistant serve` keeps them.
     """
 
     def __init__(self, app, *, lifespan: str = "on", start_timeout: float = 30.0) -> None:
@@ -22,7 +25,8 @@ class AppServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self._start_timeout = start_timeout
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan,
+                                                     timeout_keep_alive=KEEP_ALIVE_SECONDS))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="test-app-server", daemon=True)
 

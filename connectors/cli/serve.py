@@ -7,6 +7,12 @@ import sys
 
 from assistant.settings import Settings
 
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle client connection stays open. Longer than the idle timeout of what sits in front (nginx's
+upstream keep-alive and most load balancers: 60 s; httpx's pool: 5 s), so the client always closes first: with
+uvicorn's default of 5 s, a proxy or client could send a request on a connection the server was just closing, and
+that request failed (nginx does not retry a POST on another replica)."""
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="run the HTTP API, Slack and Teams endpoints")
@@ -35,5 +41,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", file=sys.stderr)
     # log_config=None: uvicorn's own lines (start-up, access) go through the handler `assistant` set up, in the
     # format ASSISTANT_LOG_FORMAT names and with the request id.
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
     return 0
