@@ -48,8 +48,7 @@ def main() -> int:
         parser_client = runtime.client if runtime else None
         services = build_services(settings, intent_parser=parser_client)
         index_knowledge(services, args.knowledge)
-        services.embedder.warm_up()
-        services.redactor.warm_up()
+        services.warm_up()
         recorder = getattr(services, "recorder", None)  # absent before the spool: turns were written inline
         if recorder is not None:
             recorder.start()  # turns are written after the reply, as under `assistant serve`

@@ -100,8 +100,7 @@ def main() -> int:
         recorder = getattr(services, "recorder", None)  # absent before the spool existed: then turns are written inline
         try:
             index_knowledge(services, args.knowledge)
-            services.embedder.warm_up()
-            services.redactor.warm_up()
+            services.warm_up()
             if recorder is not None:
                 recorder.start()  # as `assistant serve` does
             with AppServer(create_app(services.api_ports())) as base_url:

@@ -47,8 +47,7 @@ def main() -> int:
         services = build_services(settings, intent_parser=runtime.client if runtime else None)
         try:
             index_knowledge(services, args.knowledge)
-            services.embedder.warm_up()
-            services.redactor.warm_up()
+            services.warm_up()
             for question in questions[:5]:
                 services.assistant.handle(Message(text=question + " (warm-up)"))
             profile = cProfile.Profile()
