@@ -179,6 +179,7 @@ class CrosslingualSearcher:
         with self._lock:
             if self._built is None or self._built.snapshot is not snapshot:
                 self._built = CrosslingualIndex.build(snapshot, self._embedder)
+                self._failure = None  # whichever path built it (a waiting caller too), an earlier failure is over
                 logger.info("cross-lingual index of %s: %d units", snapshot.name, len(self._built.unit_rows))
             return self._built
 
@@ -209,7 +210,6 @@ class CrosslingualSearcher:
     def _build_logged(self, snapshot: IndexSnapshot) -> None:
         try:
             self._build(snapshot)
-            self._failure = None
         except Exception as error:  # logged and kept for /healthz; a question after `retry_after_seconds` retries
             logger.exception("building the cross-lingual index of %s failed", snapshot.name)
             self._failure = f"building the cross-lingual index of {snapshot.name} failed: {error}"

@@ -40,6 +40,23 @@ class GatedEmbedder(CachedEmbedder):
         return super().encode(texts, show_progress=show_progress)
 
 
+def failing_once() -> tuple[GatedEmbedder, list[int]]:
+    """The real cached e5, gate open, whose first `encode` (the first build) fails as a full disk would; and the
+    sizes of every `encode` call, in order."""
+    failing = GatedEmbedder()
+    failing.gate.set()
+    calls: list[int] = []
+
+    def fail_once(texts, *, show_progress=False):
+        calls.append(len(texts))
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return CachedEmbedder.encode(failing, texts, show_progress=show_progress)
+
+    failing.encode = fail_once
+    return failing, calls
+
+
 @pytest.fixture
 def warming(company_services, embedder, redactor, tmp_path):
     """A server's services over the indexed demo knowledge whose cross-lingual index is being built, held at the
@@ -105,17 +122,7 @@ def test_healthz_is_degraded_while_the_index_is_built_then_ok(warming):
 
 
 def test_a_failed_build_is_reported_and_retried_only_after_a_pause(company_services):
-    failing = GatedEmbedder()
-    failing.gate.set()
-    calls = []
-
-    def fail_once(texts, *, show_progress=False):
-        calls.append(len(texts))
-        if len(calls) == 1:
-            raise OSError("disk full")
-        return CachedEmbedder.encode(failing, texts, show_progress=show_progress)
-
-    failing.encode = fail_once
+    failing, calls = failing_once()
     now = [1000.0]
     searcher = CrosslingualSearcher(company_services.index, failing, retry_after_seconds=60, clock=lambda: now[0])
     snapshot = company_services.index.snapshot()
@@ -137,3 +144,13 @@ def test_a_failed_build_is_reported_and_retried_only_after_a_pause(company_servi
     results = searcher.search(ITALIAN_QUESTION, None, snapshot=snapshot)
     english = next(result for result in results if result.language == "en")
     assert english.hits[0].passage.path == "en/staff/sickness-absence.md"
+
+
+def test_a_build_that_waits_clears_an_earlier_background_failure(company_services):
+    failing, calls = failing_once()
+    searcher = CrosslingualSearcher(company_services.index, failing, retry_after_seconds=60)
+    searcher.build_in_background()
+    assert searcher.wait_for_build(120) and not searcher.health().ok
+
+    assert searcher.warm() > 0  # as `assistant ingest` or a recheck build it: waiting, not on the thread
+    assert searcher.health().ok
