@@ -147,7 +147,7 @@ def test_a_failed_build_is_reported_and_retried_only_after_a_pause(company_servi
 
 
 def test_a_build_that_waits_clears_an_earlier_background_failure(company_services):
-    failing, calls = failing_once()
+    failing, _ = failing_once()
     searcher = CrosslingualSearcher(company_services.index, failing, retry_after_seconds=60)
     searcher.build_in_background()
     assert searcher.wait_for_build(120) and not searcher.health().ok
