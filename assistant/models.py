@@ -181,6 +181,8 @@ class Answer:
     gap: bool = False
     gap_reason: GapReason | None = None
     follow_up: str | None = None
+    """The slot the assistant now expects in the next message of the conversation (`order_number`); the sentence
+    asking for it is already in `text`, so channels do not show this name."""
     answer_id: str = ""
     degraded: bool = False
     entities: dict[str, str] = field(default_factory=dict)

@@ -190,6 +190,7 @@ class Assistant:
             confidence=understanding.confidence,
             order_number_found=bool(found.numbers or found.malformed),
             awaiting_order_number=awaiting,
+            knowledge_confidence=knowledge.confidence,
         )
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:
@@ -200,6 +201,13 @@ class Assistant:
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
                           follow_up="order_number", outcome=OrderOutcome.ASKED_FOR_NUMBER,
                           text_origin=TextOrigin.COMPANY)
+        if decision is Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER:
+            # The policy answers the question; the order it may be about is one message away.
+            self._conversations.expect(key, PendingSlot(name="order_number", intent=Intent.ORDER_STATUS))
+            return Answer(text=f"{knowledge.text}\n\n{self._orders.offer_look_up(language)}", route=Route.KNOWLEDGE,
+                          confidence=knowledge.confidence, citations=knowledge.citations, intent=intent,
+                          degraded=degraded, why=_why(knowledge), source_language=knowledge.source_language,
+                          follow_up="order_number", text_origin=knowledge.text_origin)
         if decision is Decision.HANDOFF:
             return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
                           intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded,

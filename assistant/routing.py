@@ -22,6 +22,9 @@ class Decision(StrEnum):
 
     ORDER_LOOKUP = "order_lookup"
     ASK_ORDER_NUMBER = "ask_order_number"
+    KNOWLEDGE_AND_ASK_ORDER_NUMBER = "knowledge_and_ask_order_number"
+    """NLU calls it an order look-up, but retrieval is surer of its answer: the answer, then an offer to look up an
+    order if the asker sends its number ("can an order still be cancelled once it is being picked?")."""
     HANDOFF = "handoff"
     SMALL_TALK = "small_talk"
     KNOWLEDGE = "knowledge"
@@ -60,17 +63,24 @@ def decide(
     confidence: float,
     order_number_found: bool = False,
     awaiting_order_number: bool = False,
+    knowledge_confidence: float | None = None,
 ) -> Decision:
-    """The route for one message. An intent below the policy's threshold counts as no intent."""
+    """The route for one message. An intent below the policy's threshold counts as no intent.
+
+    `knowledge_confidence` is retrieval's probability that its answer is right. An answerable question goes to the
+    hand-off or the order skill only when NLU is at least as sure of that intent; otherwise the answer is given (an
+    order question's with an offer to look the order up). Without it, the threshold alone decides.
+    """
     threshold = policy.min_intent_confidence if answerable else policy.fallback_intent_confidence
     accepted = intent if confidence >= threshold else None
     # A number in the order format is the strongest signal there is, unless NLU is sure the
     # message is about something else (e.g. a policy question that quotes an order number).
     if order_number_found and (accepted in (None, Intent.ORDER_STATUS) or awaiting_order_number):
         return Decision.ORDER_LOOKUP
+    knowledge_is_surer = answerable and knowledge_confidence is not None and knowledge_confidence > confidence
     if accepted == Intent.ORDER_STATUS:
-        return Decision.ASK_ORDER_NUMBER
-    if accepted == Intent.HANDOFF_HUMAN:
+        return Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER if knowledge_is_surer else Decision.ASK_ORDER_NUMBER
+    if accepted == Intent.HANDOFF_HUMAN and not knowledge_is_surer:
         return Decision.HANDOFF
     if accepted in SMALL_TALK_INTENTS and not answerable:
         return Decision.SMALL_TALK

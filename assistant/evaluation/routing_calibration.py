@@ -30,9 +30,9 @@ class RoutingDataError(AssistantError):
 def acceptable_decisions(gold_intent: str) -> frozenset[Decision]:
     """Where a message with this labelled intent may go (a knowledge question may turn out a gap)."""
     if gold_intent in KNOWLEDGE_INTENTS:
-        return frozenset({Decision.KNOWLEDGE, Decision.GAP})
+        return frozenset({Decision.KNOWLEDGE, Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER, Decision.GAP})
     if gold_intent == Intent.ORDER_STATUS:
-        return frozenset({Decision.ORDER_LOOKUP, Decision.ASK_ORDER_NUMBER})
+        return frozenset({Decision.ORDER_LOOKUP, Decision.ASK_ORDER_NUMBER, Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER})
     if gold_intent == Intent.HANDOFF_HUMAN:
         return frozenset({Decision.HANDOFF})
     if gold_intent in SMALL_TALK_INTENTS:
@@ -52,10 +52,12 @@ class RoutingSample:
     confidence: float
     answerable: bool
     order_number_found: bool
+    knowledge_confidence: float | None = None
+    """Retrieval's probability that its answer is right (the answer's `confidence`), answerable or not."""
 
     def routed_well(self, policy: RoutingPolicy) -> bool:
         decision = decide(policy, answerable=self.answerable, intent=self.intent, confidence=self.confidence,
-                          order_number_found=self.order_number_found)
+                          order_number_found=self.order_number_found, knowledge_confidence=self.knowledge_confidence)
         return decision in acceptable_decisions(self.gold_intent)
 
 
@@ -149,5 +151,6 @@ def collect_routing_samples(
             answer = base.skill.answer(text, audience="staff", language=guess_language(text, "en"))
             samples.append(RoutingSample(text=text, gold_intent=example.intent, intent=intent, confidence=confidence,
                                          answerable=answer.answerable,
-                                         order_number_found=order_numbers.find(text) is not None))
+                                         order_number_found=order_numbers.find(text) is not None,
+                                         knowledge_confidence=answer.confidence))
     return samples

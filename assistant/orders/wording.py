@@ -143,6 +143,11 @@ ASK_NUMBER = {
     "en": "Which order? Please send the order number (it looks like ORD-20481736).",
     "it": "Quale ordine? Inviami il numero d'ordine (ha questo formato: ORD-20481736).",
 }
+OFFER_LOOK_UP = {
+    "en": "If this is about a particular order, send me its number (it looks like ORD-20481736) and I'll look it up.",
+    "it": "Se si tratta di un ordine in particolare, inviami il suo numero (ha questo formato: ORD-20481736) e lo "
+          "controllo.",
+}
 WHICH_ONE = {
     "en": "I can see {count} order numbers: {numbers}. I look up at most {limit} at a time; which ones should I "
           "check?",

@@ -72,6 +72,11 @@ class OrdersSkill:
     def ask_for_number(language: str) -> str:
         return w.pick(w.ASK_NUMBER, language)
 
+    @staticmethod
+    def offer_look_up(language: str) -> str:
+        """The line after a knowledge answer to an order question: send a number and the order is looked up."""
+        return w.pick(w.OFFER_LOOK_UP, language)
+
     def answer(self, found: FoundNumbers, language: str) -> OrderReply:
         """The reply to the numbers (and malformed numbers) found in one message."""
         language = language if language in w.LANGUAGES else "en"

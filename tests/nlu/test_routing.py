@@ -60,6 +60,9 @@ def ask(services, text, thread="t1", asker="u1"):
         ("what's the status of order ORD-20481736?", Route.ORDER_STATUS),
         ("How many days does a customer have to return an item?", Route.KNOWLEDGE),
         ("Quanti giorni ha un cliente per restituire un articolo?", Route.KNOWLEDGE),
+        # Both once went to a person: a weak hand-off guess outranked a confident answer.
+        ("can I swap a shift with a colleague", Route.KNOWLEDGE),
+        ("un cliente diventa aggressivo, che frase uso all'altoparlante per chiamare aiuto?", Route.KNOWLEDGE),
     ],
 )
 def test_messages_are_routed_to_the_right_skill(services, text, route):

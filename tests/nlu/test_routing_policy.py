@@ -40,6 +40,21 @@ POLICY = RoutingPolicy(min_intent_confidence=0.8, fallback_intent_confidence=0.4
           "awaiting_order_number": True}, Decision.ORDER_LOOKUP),
         ({"answerable": False, "intent": "out_of_scope", "confidence": 0.6}, Decision.OUT_OF_SCOPE),
         ({"answerable": True, "intent": "out_of_scope", "confidence": 0.99}, Decision.KNOWLEDGE),
+        # An answer retrieval is surer of than NLU is of the hand-off or order intent is given.
+        ({"answerable": True, "intent": "handoff_human", "confidence": 0.9, "knowledge_confidence": 0.95},
+         Decision.KNOWLEDGE),
+        ({"answerable": True, "intent": "handoff_human", "confidence": 0.9, "knowledge_confidence": 0.85},
+         Decision.HANDOFF),
+        ({"answerable": True, "intent": "order_status", "confidence": 0.9, "knowledge_confidence": 0.95},
+         Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER),
+        ({"answerable": True, "intent": "order_status", "confidence": 0.9, "knowledge_confidence": 0.85},
+         Decision.ASK_ORDER_NUMBER),
+        # Not answerable: the knowledge answer's confidence does not matter.
+        ({"answerable": False, "intent": "handoff_human", "confidence": 0.5, "knowledge_confidence": 0.45},
+         Decision.HANDOFF),
+        # A number in the order format still goes to the order system.
+        ({"answerable": True, "intent": "order_status", "confidence": 0.9, "knowledge_confidence": 0.95,
+          "order_number_found": True}, Decision.ORDER_LOOKUP),
     ],
 )
 def test_decide(facts, expected) -> None:
@@ -68,6 +83,21 @@ def test_calibration_finds_the_thresholds_that_route_best() -> None:
     assert report["macro_route_accuracy"] == 1.0 == routing_accuracy(samples, policy)
     assert policy.calibration["samples"] == len(samples)
     assert routing_accuracy(samples, RoutingPolicy(0.5, 0.1)) < 1.0
+
+
+def test_calibration_replays_how_sure_retrieval_was_of_its_answer() -> None:
+    # A knowledge question taken for a hand-off at 0.6 that retrieval answers at 0.9, beside a real hand-off at 0.5
+    # whose nearest page scores 0.4: with the answers' confidence replayed, one threshold routes both well.
+    samples = [
+        RoutingSample(text="t", gold_intent="ask_policy", intent="handoff_human", confidence=0.6, answerable=True,
+                      order_number_found=False, knowledge_confidence=0.9),
+        RoutingSample(text="t", gold_intent="handoff_human", intent="handoff_human", confidence=0.5,
+                      answerable=True, order_number_found=False, knowledge_confidence=0.4),
+    ]
+    policy, report = calibrate_routing(samples)
+    assert report["macro_route_accuracy"] == 1.0 and policy.min_intent_confidence <= 0.5
+    blind = [RoutingSample(**{**vars(sample), "knowledge_confidence": None}) for sample in samples]
+    assert calibrate_routing(blind)[1]["macro_route_accuracy"] == 0.5
 
 
 def test_calibration_needs_samples_and_known_intents() -> None:

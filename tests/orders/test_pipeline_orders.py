@@ -227,3 +227,49 @@ def test_with_the_knowledge_index_down_orders_are_still_answered_and_knowledge_q
     with store._engine.connect() as connection:
         stored = dict(connection.execute(select(turns.c.id, turns.c.gap_reason)).all())
     assert stored[knowledge.answer_id] == "knowledge_unavailable" and stored[order.answer_id] is None
+
+
+class CancellationPage:
+    """The knowledge skill answering an order policy question, as sure as `confidence`."""
+
+    TEXT = "An order can be cancelled until it is picked; after that, the customer returns it."
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+        return PageAnswer(text=self.TEXT, citations=[], confidence=self.confidence, answerable=True)
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_an_order_policy_question_retrieval_is_surer_of_is_answered_with_an_offer_to_look_up(order_system, store,
+                                                                                             language):
+    finder = OrderNumberFinder()
+    source = HttpOrderSource(order_system.base_url, timeouts=HttpTimeouts(retries=1), sleep=lambda seconds: None)
+    # The stand-in NLU says `order_status` at 0.95; the page answers at 0.97.
+    built = Assistant(CancellationPage(0.97), store, understander=Understander(KeywordIntents(), None),
+                      orders=OrdersSkill(source, finder=finder), order_numbers=finder,
+                      policy=RoutingPolicy(nlu_wait_seconds=5.0))
+    try:
+        first = ask(built, "can an order still be cancelled once it is being picked?", thread="offer",
+                    language=language)
+        second = ask(built, "4827193", thread="offer")
+    finally:
+        built.close()
+    assert first.route is Route.KNOWLEDGE and not first.gap and first.follow_up == "order_number"
+    offer = {"en": "send me its number", "it": "inviami il suo numero"}[language]
+    assert first.text.startswith(CancellationPage.TEXT) and offer in first.text
+    assert second.outcome is OrderOutcome.FOUND and "ORD-4827193" in second.text
+
+
+def test_an_order_question_nlu_is_surer_of_still_asks_for_the_number(order_system, store):
+    finder = OrderNumberFinder()
+    built = Assistant(CancellationPage(0.6), store, understander=Understander(KeywordIntents(), None),
+                      orders=OrdersSkill(None, finder=finder), order_numbers=finder,
+                      policy=RoutingPolicy(nlu_wait_seconds=5.0))
+    try:
+        answer = ask(built, "can you check my customer's order?")
+    finally:
+        built.close()
+    assert answer.route is Route.ORDER_STATUS and answer.outcome is OrderOutcome.ASKED_FOR_NUMBER
+    assert CancellationPage.TEXT not in answer.text

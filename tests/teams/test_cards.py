@@ -86,12 +86,10 @@ def test_no_feedback_buttons_without_an_answer_id():
     assert "actions" not in answer_card(answer(answer_id=""))
 
 
-def test_follow_up_is_shown_after_the_answer():
-    card = answer_card(answer(follow_up="Do you have the order number?"))
-    assert texts(card)[:2] == [
-        "Customers have **30 days** to return most unused items.",
-        "Do you have the order number?",
-    ]
+def test_the_follow_up_slot_name_is_not_shown():
+    card = answer_card(answer(follow_up="order_number"))
+    assert "order_number" not in str(card)
+    assert texts(card)[0] == "Customers have **30 days** to return most unused items."
 
 
 def test_degraded_answers_are_still_answered_with_a_note():

@@ -92,7 +92,8 @@ class AskResponse(BaseModel):
     citations: list[CitationBody]
     gap: bool
     gap_reason: str | None
-    follow_up: str | None = None
+    follow_up: str | None = Field(None, description="`order_number` while the assistant waits for an order number in "
+                                                     "this conversation (the answer asks for it); else null.")
     degraded: bool = Field(False, description="Part of the assistant was unavailable and the answer was made "
                                                "without it: NLU (routing by the dense classifier alone), the "
                                                "knowledge index, or the cross-lingual index still being built. "

@@ -88,10 +88,6 @@ def answer_blocks(
         if blocks:
             blocks.append({"type": "divider"})
         blocks.extend(order_blocks(order))
-    if answer.follow_up:
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"_{escape(answer.follow_up)}_"}}
-        )
     if answer.why:
         blocks.append(_context(f":seedling: *Why:* {escape(answer.why)}", block_id=WHY_BLOCK_ID))
     blocks.extend(source_blocks(answer.citations, answer.citations_heading))

@@ -78,8 +78,6 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         body.append({"type": "TextBlock", "text": answer.text, "wrap": True})
     for order in answer.orders:
         body.extend(order_card_body(order))
-    if answer.follow_up:
-        body.append({"type": "TextBlock", "text": answer.follow_up, "wrap": True, "spacing": "Small"})
     if answer.why:
         body.append({"type": "TextBlock", "text": f"Why: {answer.why}", "wrap": True, "isSubtle": True,
                      "size": "Small", "spacing": "Small"})
