@@ -31,6 +31,9 @@ class GapReason(StrEnum):
     ORDER_SYSTEM_UNAVAILABLE = "order_system_unavailable"
     """An order could not be looked up because the order system was down, slow or answered nonsense: friction
     staff felt, though no knowledge page can close it (gap rechecks leave it alone)."""
+    RESTRICTED = "restricted"
+    """The answer is on a page for a narrower audience than the asker's (a managers-only page asked about by staff):
+    the knowledge exists, the asker may not read it. A recheck resolves it only when a page staff may read answers."""
     KNOWLEDGE_UNAVAILABLE = "knowledge_unavailable"
     """A knowledge question met an index that could not be searched (its Chroma server down): friction staff felt,
     though no page is missing (gap rechecks leave it alone)."""
@@ -198,6 +201,9 @@ class Answer:
     text_origin: TextOrigin = TextOrigin.FREE
     """What `text` is made of (see `TextOrigin`); a skill that sets anything but `FREE` vouches that the text
     quotes nothing the asker typed."""
+    withheld: Citation | None = None
+    """A `restricted` gap's answering page, which the asker may not read: stored with the turn for the gap report,
+    never shown by a channel."""
 
     @property
     def citations_heading(self) -> str:

@@ -227,7 +227,7 @@ class Assistant:
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge), degraded=degraded,
-                      text_origin=knowledge.text_origin)
+                      text_origin=knowledge.text_origin, withheld=knowledge.withheld)
 
     def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
                       degraded: bool) -> Answer:
@@ -288,4 +288,6 @@ def _why(knowledge: PageAnswer) -> str | None:
 def _gap_reason(knowledge: PageAnswer) -> GapReason:
     if knowledge.unavailable is not None:
         return GapReason.KNOWLEDGE_UNAVAILABLE
+    if knowledge.withheld is not None:
+        return GapReason.RESTRICTED
     return GapReason.LOW_CONFIDENCE if knowledge.hits else GapReason.NO_ANSWER

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions  # noqa: E402
-from assistant.models import Answer, Message, Route  # noqa: E402
+from assistant.models import Answer, GapReason, Message, Route  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.factories import index_knowledge  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
@@ -38,7 +38,8 @@ def outcome(answer: Answer) -> str:
     """What the asker got, in a word."""
     if answer.route is Route.KNOWLEDGE:
         if answer.gap:
-            return "held back"
+            return "withheld: a page for managers answers it" if answer.gap_reason is GapReason.RESTRICTED \
+                else "held back"
         return "answered, offering an order look-up" if answer.follow_up == "order_number" else "answered"
     return f"routed to {answer.route.value}"
 

@@ -27,6 +27,7 @@ from assistant.models import GapReason
 NEGATIVE = "negative_feedback"
 HANDOFF = "handoff_requested"
 UNANSWERED = ("no_answer", "low_confidence")
+RESTRICTED = GapReason.RESTRICTED.value
 RECENT_DAYS = 7
 TRAINING_RATE_RATIO = 2.0
 """A team needs training on a page when its askers ask about it at least this many times as often as others'."""
@@ -293,19 +294,26 @@ def _knowledge_needs(themes: Sequence[ThemeInsight], gaps: Sequence[GapFact],
     needs = []
     for theme in themes:
         group = by_theme[theme.theme_id]
-        unanswered = [gap for gap in group if gap.reason in UNANSWERED and gap.state == "open"]
+        unanswered = [gap for gap in group if gap.reason in (*UNANSWERED, RESTRICTED) and gap.state == "open"]
         if not unanswered:
             continue
         needs.append({
             "owner": theme.owner or default_owner,
             "theme_id": theme.theme_id,
             "label": theme.label,
-            "action": "extend the nearest page" if theme.nearest_path else "write a new page",
+            "action": _action(theme, unanswered),
             "nearest_path": theme.nearest_path,
             "questions": [gap.question for gap in unanswered[:10]],
             "friction": theme.friction,
         })
     return needs
+
+
+def _action(theme: ThemeInsight, unanswered: Sequence[GapFact]) -> str:
+    if all(gap.reason == RESTRICTED for gap in unanswered):
+        # The answer exists on a page for managers: staff need what they may act on, not another managers' page.
+        return "write what staff may read (the answer is on a page for a narrower audience)"
+    return "extend the nearest page" if theme.nearest_path else "write a new page"
 
 
 def _training_needs(answered: Sequence[AnsweredTurn], min_group_size: int) -> list[dict[str, object]]:

@@ -207,7 +207,9 @@ class InteractionStore:
             "route": Route(answer.route).value,
             "intent": answer.intent,
             "confidence": float(answer.confidence),
-            "citations": [_citation_json(citation) for citation in answer.citations],
+            # A restricted gap's page was not shown, but the gap report needs it: it is the page staff lack.
+            "citations": [_citation_json(citation) for citation in
+                          (*answer.citations, *([answer.withheld] if answer.withheld is not None else []))],
             "gap": bool(answer.gap),
             "gap_reason": GapReason(answer.gap_reason).value if answer.gap_reason is not None else None,
             "degraded": bool(answer.degraded),

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.access import Audience, visible_audiences
+from assistant.access import AUDIENCE_ORDER, Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import (
@@ -22,6 +22,7 @@ from assistant.answering.crosslingual_answer import (
 )
 from assistant.answering.heading_match import HeadingMatch, heading_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
+from assistant.answering.restricted import restricted_reply
 from assistant.answering.vote_prior import VotePrior
 from assistant.errors import CrosslingualIndexWarmingError
 from assistant.models import Citation, SearchHit, TextOrigin
@@ -49,6 +50,9 @@ class PageAnswer:
     degraded_reason: str | None = None
     """Why part of the search was skipped (the cross-lingual index is still being built): the reply is what the
     rest found."""
+    withheld: Citation | None = None
+    """The page that answers the question for a narrower audience than the asker's (a managers-only page asked
+    about by staff): the reply says such guidance exists and shows none of it; the page is kept with the gap."""
 
     @classmethod
     def index_unavailable(cls, language: str, reason: str) -> PageAnswer:
@@ -187,8 +191,30 @@ class PageAnswerSkill:
         return unvoted
 
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
+        """The reply to one question from an asker of `audience`. When no page they may read answers it but one
+        for a narrower audience does, the reply says so (`withheld`) instead of "I don't know"."""
         result, probability = self.search(text, audience, language)
-        return self._reply(text, audience, language, result, probability)
+        reply = self._reply(text, audience, language, result, probability)
+        if reply.answerable or reply.degraded_reason is not None:
+            return reply
+        withheld = self._withheld(text, audience, language)
+        if withheld is None:
+            return reply
+        return replace(reply, text=restricted_reply(withheld, language or withheld.chunk.language or "en"),
+                       citations=[], text_origin=TextOrigin.COMPANY, withheld=citations_for([withheld], limit=1)[0])
+
+    def _withheld(self, text: str, audience: str, language: str | None) -> SearchHit | None:
+        """The page that answers `text` for the widest audience when `audience` may not read it; else None."""
+        widest = AUDIENCE_ORDER[-1]
+        if Audience(audience) is widest:
+            return None
+        result, probability = self.search(text, widest.value, language)
+        # The whole reply, so a page in another language (found across languages) counts too.
+        wider = self._reply(text, widest.value, language, result, probability)
+        if not wider.answerable or not wider.hits:
+            return None
+        top = wider.hits[0]
+        return None if top.chunk.audience in visible_audiences(audience) else top
 
     def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
                probability: float, wait: bool | None = None) -> PageAnswer:

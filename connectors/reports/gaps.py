@@ -45,7 +45,8 @@ THEME_COLUMNS = ("label", "gaps", "askers", "friction", "owner", "nearest_path",
                  "resolved", "median_days_to_resolve", "first_seen", "last_seen", "examples")
 REASON_COLOURS = {"no_answer": "#b5472f", "low_confidence": "#d98b2b", "out_of_scope": "#7a7a7a",
                   "negative_feedback": "#7b3fa0", "handoff_requested": "#2f6fb5",
-                  "order_system_unavailable": "#3f8f6b", "knowledge_unavailable": "#4f6d7a"}
+                  "order_system_unavailable": "#3f8f6b", "knowledge_unavailable": "#4f6d7a",
+                  "restricted": "#2a8fa8"}
 
 
 def render_gap_report(insights: GapInsights, gaps: Sequence[GapRecord], fmt: ReportFormat | str,

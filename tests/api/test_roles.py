@@ -136,3 +136,21 @@ def test_an_admin_resolves_and_dismisses_gaps_and_the_report_follows(api: httpx.
 def test_a_report_for_a_team_too_small_to_show_is_refused(api: httpx.Client) -> None:
     refused = api.get("/v1/gaps/report", params={"team": "Tills"}, headers=_auth("ex"))
     assert refused.status_code == 422 and "fewer than" in refused.json()["detail"]
+
+
+def test_staff_hear_that_a_managers_page_answers_and_the_gap_keeps_that_page(api: httpx.Client) -> None:
+    question = "how many days does someone have to appeal a written warning?"
+    asked = api.post("/v1/ask", json={"text": question}, headers=_auth("staff"))
+    body = asked.json()
+    assert body["gap"] is True and body["gap_reason"] == "restricted" and body["citations"] == []
+    assert "written for managers only" in body["answer"]
+    assert "disciplinary" not in asked.text and "7 days" not in asked.text, "nothing of the page is shown"
+    gaps = api.get("/v1/gaps", headers=_auth("ex")).json()["gaps"]
+    [gap] = [gap for gap in gaps if gap["answer_id"] == body["id"]]
+    assert gap["gap_reason"] == "restricted" and gap["nearest_path"] == "en/staff/disciplinary-procedure.md"
+    manager = api.post("/v1/ask", json={"text": question, "user": "U-MGR"}, headers=_auth("ex")).json()
+    assert manager["gap"] is False and _cited_paths(manager)[0] == "en/staff/disciplinary-procedure.md"
+
+
+def _cited_paths(body: dict) -> list[str]:
+    return [citation["path"] for citation in body["citations"]]

@@ -60,3 +60,33 @@ def test_an_uncertain_italian_answer_suggests_in_italian(company_services):
     answer = skill_with(company_services, threshold=1.0, suggestion_floor=0.0).answer(question, language="it")
     assert answer.citations and answer.citations[0].path.startswith("it/")
     assert "potrebbe aiutarti" in answer.text
+
+
+# Answered only on "Handling a disciplinary matter", a page for managers.
+APPEAL = "how many days does someone have to appeal a written warning?"
+
+
+def test_a_question_only_a_managers_page_answers_is_withheld_from_staff_and_says_why(company_services):
+    staff = company_services.skill.answer(APPEAL, audience="staff", language="en")
+    assert not staff.answerable and staff.citations == []
+    assert staff.withheld is not None and staff.withheld.path == "en/staff/disciplinary-procedure.md"
+    assert "written for managers only" in staff.text and "don't know" not in staff.text
+    assert "employeerelations@verdello.example" in staff.text  # the page's owner, who can help
+    assert "7 days" not in staff.text and "Handling a disciplinary matter" not in staff.text
+    assert staff.text_origin is TextOrigin.COMPANY
+    manager = company_services.skill.answer(APPEAL, audience="managers", language="en")
+    assert manager.answerable and manager.withheld is None
+    assert manager.citations[0].path == "en/staff/disciplinary-procedure.md"
+
+
+def test_the_withheld_reply_speaks_the_askers_language(company_services):
+    # Found across languages: the managers' page is in English only.
+    question = "quanto tempo ha un collega per impugnare un provvedimento disciplinare?"
+    staff = company_services.skill.answer(question, audience="all", language="it")
+    assert staff.withheld is not None and staff.withheld.path == "en/staff/disciplinary-procedure.md"
+    assert "riservata ai responsabili" in staff.text and staff.citations == []
+
+
+def test_a_question_no_page_answers_for_anyone_is_not_withheld(company_services):
+    answer = company_services.skill.answer("is there a bonus if i refer a friend", audience="staff", language="en")
+    assert not answer.answerable and answer.withheld is None and "don't know" in answer.text

@@ -95,3 +95,17 @@ def test_answer_many_of_nothing_is_nothing(company_services) -> None:
 def test_a_batch_size_below_one_is_refused() -> None:
     with pytest.raises(ValueError):
         recheck_open_gaps(FakeGapLog([]), object(), batch_size=0)
+
+
+@pytest.mark.parametrize("batch_size", [None, 256])
+def test_a_restricted_gap_stays_open_until_a_page_staff_may_read_answers_it(company_services, batch_size) -> None:
+    # Answered only on a managers' page: closed for a gap asked by anyone, kept open for one staff could not read.
+    question = "how many days does someone have to appeal a written warning?"
+    gaps = [GapRecord(answer_id=f"gap-{reason.value}", created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+                      channel="slack", question=question, gap_reason=reason, route=Route.KNOWLEDGE, intent=None,
+                      confidence=0.2, top_citation_title=None, top_citation_path=None, feedback_comment=None)
+            for reason in (GapReason.NO_ANSWER, GapReason.RESTRICTED)]
+    log = FakeGapLog(gaps)
+    result = recheck_open_gaps(log, company_services.skill, batch_size=batch_size)
+    assert result.checked == 2
+    assert log.resolutions == [("gap-no_answer", "en/staff/disciplinary-procedure.md")]

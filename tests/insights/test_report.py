@@ -97,6 +97,17 @@ def test_knowledge_needs_go_to_the_owner_of_the_nearest_page_and_resolution_time
     assert only_policy.totals["gaps"] == 3 and only_policy.knowledge_needs == []
 
 
+def test_questions_only_a_managers_page_answers_ask_for_what_staff_may_read() -> None:
+    restricted = [gap(300 + i, days_ago=2, theme="appeal", asker=f"s{i}", reason="restricted",
+                      nearest_path="en/staff/disciplinary-procedure.md", nearest_owner="People Team")
+                  for i in range(3)]
+    insights = build_gap_insights(restricted, [], period_end=END, since_days=30)
+    [need] = insights.knowledge_needs
+    assert need["owner"] == "People Team" and need["nearest_path"] == "en/staff/disciplinary-procedure.md"
+    assert need["action"] == "write what staff may read (the answer is on a page for a narrower audience)"
+    assert insights.totals["by_reason"] == {"restricted": 3}
+
+
 def test_a_team_asking_far_more_about_a_well_answered_page_needs_training() -> None:
     day = END - dt.timedelta(days=1)
     answered = [AnsweredTurn(day, f"t{i % 5}", "Tills", "en/customers/returns.md", "Returns", None)

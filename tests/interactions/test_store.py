@@ -384,6 +384,7 @@ def test_counts_by_reason_and_channel(store: InteractionStore, clock: FakeClock)
         "negative_feedback": 1,
         "handoff_requested": 0,
         "order_system_unavailable": 0,
+        "restricted": 0,
         "knowledge_unavailable": 0,
     }
     assert everything["by_channel"] == {"slack": 2, "teams": 1, "api": 2}

@@ -51,8 +51,10 @@ def chromium_path() -> Path:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path: Path) -> Iterator[object]:
+    # Package scope: Playwright's sync API keeps an event loop running in this thread while it is open, and any
+    # test after the browser tests that calls asyncio.run() would fail if it stayed open for the whole session.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

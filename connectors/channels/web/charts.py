@@ -14,6 +14,7 @@ REASON_COLOURS = {
     "negative_feedback": "#D55E00",
     "handoff_requested": "#009E73",
     "out_of_scope": "#6B6B6B",
+    "restricted": "#56B4E9",
 }
 OTHER_COLOUR = "#CC79A7"
 FRICTION_COLOUR = "#1D5E3A"

@@ -1,0 +1,1 @@
+"""The web console: HTML over HTTP and a real headless Chromium."""
