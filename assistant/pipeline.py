@@ -209,11 +209,11 @@ class Assistant:
                           degraded=degraded, why=_why(knowledge), source_language=knowledge.source_language,
                           follow_up="order_number", text_origin=knowledge.text_origin)
         if decision is Decision.HANDOFF:
-            return Answer(text=reply_for(intent, language), route=Route.HANDOFF, confidence=understanding.confidence,
-                          intent=intent, gap=True, gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded,
-                          text_origin=REPLY_ORIGIN)
+            return Answer(text=self._fixed_reply(intent, language), route=Route.HANDOFF,
+                          confidence=understanding.confidence, intent=intent, gap=True,
+                          gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded, text_origin=REPLY_ORIGIN)
         if decision is Decision.SMALL_TALK:
-            return Answer(text=reply_for(intent, language), route=Route.SMALL_TALK,
+            return Answer(text=self._fixed_reply(intent, language), route=Route.SMALL_TALK,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
                           text_origin=REPLY_ORIGIN)
         if decision is Decision.KNOWLEDGE:
@@ -221,13 +221,16 @@ class Assistant:
                           citations=knowledge.citations, intent=intent, degraded=degraded, why=_why(knowledge),
                           source_language=knowledge.source_language, text_origin=knowledge.text_origin)
         if decision is Decision.OUT_OF_SCOPE:
-            return Answer(text=reply_for(intent, language), route=Route.OUT_OF_SCOPE,
+            return Answer(text=self._fixed_reply(intent, language), route=Route.OUT_OF_SCOPE,
                           confidence=understanding.confidence, intent=intent, gap=True,
                           gap_reason=GapReason.OUT_OF_SCOPE, degraded=degraded, text_origin=REPLY_ORIGIN)
         return Answer(text=knowledge.text, route=Route.KNOWLEDGE, confidence=knowledge.confidence,
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge), degraded=degraded,
                       text_origin=knowledge.text_origin, withheld=knowledge.withheld)
+
+    def _fixed_reply(self, intent: str | None, language: str) -> str:
+        return reply_for(intent, language, order_example=self._orders.example_number)
 
     def _order_answer(self, key: str, found: FoundNumbers, language: str, confidence: float,
                       degraded: bool) -> Answer:

@@ -140,12 +140,12 @@ ADVICE: dict[OrderState, dict[str, str]] = {
 }
 
 ASK_NUMBER = {
-    "en": "Which order? Please send the order number (it looks like ORD-20481736).",
-    "it": "Quale ordine? Inviami il numero d'ordine (ha questo formato: ORD-20481736).",
+    "en": "Which order? Please send the order number (it looks like {example}).",
+    "it": "Quale ordine? Inviami il numero d'ordine (ha questo formato: {example}).",
 }
 OFFER_LOOK_UP = {
-    "en": "If this is about a particular order, send me its number (it looks like ORD-20481736) and I'll look it up.",
-    "it": "Se si tratta di un ordine in particolare, inviami il suo numero (ha questo formato: ORD-20481736) e lo "
+    "en": "If this is about a particular order, send me its number (it looks like {example}) and I'll look it up.",
+    "it": "Se si tratta di un ordine in particolare, inviami il suo numero (ha questo formato: {example}) e lo "
           "controllo.",
 }
 WHICH_ONE = {
@@ -164,8 +164,8 @@ NOT_CONNECTED = {
     "it": "Qui non posso cercare gli ordini: nessun sistema ordini è collegato. Controlla {number} nel sistema ordini.",
 }
 NOT_FOUND = {
-    "en": "I couldn't find an order {number}. Please check the number with the customer (format ORD-20481736).",
-    "it": "Non trovo l'ordine {number}. Verifica il numero con il cliente (formato ORD-20481736).",
+    "en": "I couldn't find an order {number}. Please check the number with the customer (format {example}).",
+    "it": "Non trovo l'ordine {number}. Verifica il numero con il cliente (formato {example}).",
 }
 UNAVAILABLE = {
     "en": "The order system isn't answering right now, so I can't check {number}. Please try again in a few minutes, "

@@ -68,14 +68,17 @@ class OrdersSkill:
     def source(self) -> OrderSource | None:
         return self._source
 
-    @staticmethod
-    def ask_for_number(language: str) -> str:
-        return w.pick(w.ASK_NUMBER, language)
+    @property
+    def example_number(self) -> str:
+        """A number in the configured format, for replies that ask for one."""
+        return self._finder.example
 
-    @staticmethod
-    def offer_look_up(language: str) -> str:
+    def ask_for_number(self, language: str) -> str:
+        return w.pick(w.ASK_NUMBER, language).format(example=self._finder.example)
+
+    def offer_look_up(self, language: str) -> str:
         """The line after a knowledge answer to an order question: send a number and the order is looked up."""
-        return w.pick(w.OFFER_LOOK_UP, language)
+        return w.pick(w.OFFER_LOOK_UP, language).format(example=self._finder.example)
 
     def answer(self, found: FoundNumbers, language: str) -> OrderReply:
         """The reply to the numbers (and malformed numbers) found in one message."""
@@ -105,7 +108,8 @@ class OrdersSkill:
         try:
             order = self._source.lookup(number)
         except OrderNotFoundError:
-            return OrderReply(w.pick(w.NOT_FOUND, language).format(number=number), OrderOutcome.NOT_FOUND)
+            text = w.pick(w.NOT_FOUND, language).format(number=number, example=self._finder.example)
+            return OrderReply(text, OrderOutcome.NOT_FOUND)
         except OrderSourceUnavailableError:
             return OrderReply(w.pick(w.UNAVAILABLE, language).format(number=number), OrderOutcome.UNAVAILABLE)
         summary = self._describer.summary(order, language)

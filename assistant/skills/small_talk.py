@@ -17,10 +17,10 @@ REPLIES = {
     Intent.GOODBYE: {"en": "Bye for now!", "it": "A presto!"},
     Intent.BOT_CAPABILITIES: {
         "en": "I answer questions about company policies, values and procedures, always with my sources, and I "
-              "can check an order's status (send its number, e.g. ORD-20481736). If I don't know something, I "
+              "can check an order's status (send its number, e.g. {example}). If I don't know something, I "
               "say so and log it so the knowledge team can add it.",
         "it": "Rispondo a domande su regole, valori e procedure dell'azienda, sempre indicando le fonti, e posso "
-              "controllare lo stato di un ordine (inviami il numero, es. ORD-20481736). Se non so qualcosa lo "
+              "controllare lo stato di un ordine (inviami il numero, es. {example}). Se non so qualcosa lo "
               "dico e lo registro perché il team dei contenuti possa aggiungerlo.",
     },
     Intent.HANDOFF_HUMAN: {
@@ -33,7 +33,8 @@ REPLIES = {
     },
 }
 
-def reply_for(intent: str, language: str) -> str:
-    """The fixed reply for a small-talk, hand-off or out-of-scope intent, in `language` (English otherwise)."""
+def reply_for(intent: str, language: str, *, order_example: str) -> str:
+    """The fixed reply for a small-talk, hand-off or out-of-scope intent, in `language` (English otherwise);
+    `order_example` is a number in the configured order format, for the reply that says what the assistant does."""
     texts = REPLIES[intent]
-    return texts.get(language, texts["en"])
+    return texts.get(language, texts["en"]).format(example=order_example)

@@ -273,3 +273,19 @@ def test_an_order_question_nlu_is_surer_of_still_asks_for_the_number(order_syste
         built.close()
     assert answer.route is Route.ORDER_STATUS and answer.outcome is OrderOutcome.ASKED_FOR_NUMBER
     assert CancellationPage.TEXT not in answer.text
+
+
+def test_replies_show_the_configured_order_number_format(order_system, store):
+    finder = OrderNumberFinder(r"VG-\d{6,9}")
+    source = HttpOrderSource(order_system.base_url, timeouts=HttpTimeouts(retries=1), sleep=lambda seconds: None)
+    built = Assistant(NoPages(), store, understander=Understander(KeywordIntents(), None),
+                      orders=OrdersSkill(source, finder=finder), order_numbers=finder,
+                      policy=RoutingPolicy(nlu_wait_seconds=5.0))
+    try:
+        asked = ask(built, "can you check my customer's order?", thread="format")
+        unknown = ask(built, "where is order VG-7777777?", thread="format-2")
+    finally:
+        built.close()
+    assert "VG-20481736" in asked.text and "ORD-" not in asked.text
+    assert unknown.outcome is OrderOutcome.NOT_FOUND and "format VG-20481736" in unknown.text
+    assert "ORD-" not in unknown.text
