@@ -46,6 +46,8 @@ class IndexSnapshot:
     """All passage rows, grouped by page (pages in `pages` order)."""
     page_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pages: tuple[str, ...] = ()
+    audiences: frozenset[str] | None = None
+    """The page audiences in this generation (None: not known, so any may be there)."""
     vectors: RowVectors | None = field(default=None, compare=False, repr=False)
     """Vectors by row, wherever they are (`take(rows)`); the `embeddings` matrix when there is one."""
     _masks: dict = field(default_factory=dict, compare=False, repr=False)
@@ -100,6 +102,7 @@ class IndexSnapshot:
             lexical=LexicalIndex([chunks[row] for row in lexical_rows]),
             rows=rows,
             languages=frozenset(chunk.language for chunk in chunks),
+            audiences=frozenset(chunk.audience for chunk in chunks),
             owners=owners,
             lexical_rows=lexical_rows,
             passage_rows={path: np.array(found, dtype=np.int64) for path, found in passages.items()},

@@ -206,15 +206,17 @@ class PageAnswerSkill:
     def _withheld(self, text: str, audience: str, language: str | None) -> SearchHit | None:
         """The page that answers `text` for the widest audience when `audience` may not read it; else None."""
         widest = AUDIENCE_ORDER[-1]
-        if Audience(audience) is widest:
-            return None
+        present = self._searcher.index.snapshot().audiences
+        visible = visible_audiences(audience)
+        if Audience(audience) is widest or (present is not None and present <= set(visible)):
+            return None  # nothing in this index is hidden from the asker: no second search
         result, probability = self.search(text, widest.value, language)
         # The whole reply, so a page in another language (found across languages) counts too.
         wider = self._reply(text, widest.value, language, result, probability)
         if not wider.answerable or not wider.hits:
             return None
         top = wider.hits[0]
-        return None if top.chunk.audience in visible_audiences(audience) else top
+        return None if top.chunk.audience in visible else top
 
     def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
                probability: float, wait: bool | None = None) -> PageAnswer:

@@ -90,3 +90,26 @@ def test_the_withheld_reply_speaks_the_askers_language(company_services):
 def test_a_question_no_page_answers_for_anyone_is_not_withheld(company_services):
     answer = company_services.skill.answer("is there a bonus if i refer a friend", audience="staff", language="en")
     assert not answer.answerable and answer.withheld is None and "don't know" in answer.text
+
+
+def test_an_index_with_no_page_hidden_from_the_asker_is_not_searched_twice(company_services, monkeypatch):
+    from dataclasses import replace
+
+    skill = company_services.skill
+    index = skill.searcher.index
+    everything_visible = replace(index.snapshot(), audiences=frozenset({"all", "staff"}))
+    monkeypatch.setattr(index, "snapshot", lambda: everything_visible)
+    searched: list[str] = []
+    real_search = skill.searcher.search
+
+    def counting(text, filters, **options):
+        searched.append(text)
+        return real_search(text, filters, **options)
+
+    monkeypatch.setattr(skill.searcher, "search", counting)
+    question = "is there a bonus if i refer a friend"
+    skill.answer(question, audience="managers", language="en")  # the widest audience never searches again
+    once = len(searched)
+    answer = skill.answer(question, audience="staff", language="en")
+    assert not answer.answerable and answer.withheld is None
+    assert len(searched) == 2 * once
