@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import Connection, Row, case, delete, false, func, insert, select, true, update
+from sqlalchemy import Connection, Row, case, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -574,6 +574,7 @@ class InteractionStore:
 
     def voted_turns(self, limit: int) -> list[VotedTurn]:
         """The `limit` turns voted on most recently that cite a page, newest vote first, each with its latest vote.
+        A `restricted` gap is left out: its stored page was never shown to the voter.
 
         Votes from every channel are here (they all go through `record_feedback`); turns removed by retention and
         their votes are not. Only stored text is read: the redacted question and the hashed asker.
@@ -581,10 +582,12 @@ class InteractionStore:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         first_path = turns.c.citations[(0, "path")].as_string()
+        # A restricted gap's stored page was withheld from the voter: the vote judges the refusal, not that page.
+        shown = or_(turns.c.gap_reason.is_(None), turns.c.gap_reason != GapReason.RESTRICTED.value)
         latest = (
             select(feedback.c.turn_id, func.max(feedback.c.id).label("vote_id"))
             .join(turns, turns.c.id == feedback.c.turn_id)
-            .where(first_path.is_not(None))
+            .where(first_path.is_not(None), shown)
             .group_by(feedback.c.turn_id)
             .order_by(func.max(feedback.c.id).desc())
             .limit(limit)

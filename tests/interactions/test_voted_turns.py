@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from assistant.interactions import InteractionStore, VotedTurn
-from assistant.models import Answer, Citation, Message, Route
+from assistant.models import Answer, Citation, GapReason, Message, Route
 
 START = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 EMAIL = "maria.rossi@example.com"
@@ -98,3 +98,18 @@ def test_retention_takes_votes_out_of_what_the_prior_reads(store, clock):
 def test_the_limit_must_be_positive(store):
     with pytest.raises(ValueError):
         store.voted_turns(limit=0)
+
+
+def test_a_vote_on_a_restricted_reply_does_not_count_for_the_page_it_withheld(store):
+    # Staff were told a managers' page answers; that page is stored with the gap, but they never saw it.
+    answer = Answer(text="There is guidance on this, but it is written for managers only", route=Route.KNOWLEDGE,
+                    confidence=0.3, gap=True, gap_reason=GapReason.RESTRICTED,
+                    withheld=Citation(title="Handling a disciplinary matter",
+                                      path="en/staff/disciplinary-procedure.md", section="", score=0.9))
+    answer.answer_id = uuid.uuid4().hex
+    store.record_turn(Message("how long to appeal a warning?", asker="U1", channel="slack"), answer, latency_ms=9.0)
+    shown = ask(store, "how long is the plant guarantee?", "U2", ["en/customers/plant-guarantee.md"])
+    store.record_feedback(answer.answer_id, helpful=False)
+    store.record_feedback(shown, helpful=True)
+
+    assert [turn.answer_id for turn in store.voted_turns(limit=10)] == [shown]
