@@ -28,6 +28,8 @@ NEGATIVE = "negative_feedback"
 HANDOFF = "handoff_requested"
 UNANSWERED = ("no_answer", "low_confidence")
 RESTRICTED = GapReason.RESTRICTED.value
+NEEDS_CONTENT = (*UNANSWERED, RESTRICTED)
+"""Gap reasons a page (or a version of one staff may read) would close: the knowledge needs."""
 RECENT_DAYS = 7
 TRAINING_RATE_RATIO = 2.0
 """A team needs training on a page when its askers ask about it at least this many times as often as others'."""
@@ -294,7 +296,7 @@ def _knowledge_needs(themes: Sequence[ThemeInsight], gaps: Sequence[GapFact],
     needs = []
     for theme in themes:
         group = by_theme[theme.theme_id]
-        unanswered = [gap for gap in group if gap.reason in (*UNANSWERED, RESTRICTED) and gap.state == "open"]
+        unanswered = [gap for gap in group if gap.reason in NEEDS_CONTENT and gap.state == "open"]
         if not unanswered:
             continue
         needs.append({
