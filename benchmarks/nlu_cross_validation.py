@@ -26,6 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant.evaluation.intent_cross_validation import format_report, run_intent_evaluation  # noqa: E402
 from assistant.nlu.intent_model import DEFAULT_CALIBRATION_PATH  # noqa: E402
+from assistant.nlu.intent_spaces import IntentSpaces  # noqa: E402
+from assistant.retrieval.embedder import SentenceTransformerEmbedder  # noqa: E402
 from assistant.retrieval.multilingual_embedder import MultilingualEmbedder  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
 
@@ -42,9 +44,10 @@ def main(argv: list[str] | None = None) -> int:
 
     host = machine()
     started = time.monotonic()
+    spaces = IntentSpaces(SentenceTransformerEmbedder(), MultilingualEmbedder())
     with tempfile.TemporaryDirectory(prefix="nlu-cv-") as work_dir:
         report, calibration = run_intent_evaluation(
-            args.nlu_data, rasa_executable=args.rasa, embedder=MultilingualEmbedder(),
+            args.nlu_data, rasa_executable=args.rasa, spaces=spaces,
             work_dir=Path(work_dir), folds=args.folds, progress=None if args.json else print,
         )
     report["duration_seconds"] = round(time.monotonic() - started, 1)

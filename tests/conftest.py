@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # reaches a part only for one of its parameters marks that parameter instead (`pytest.param(..., marks=...)`).
 MARKS_BY_FIXTURE = {
     "model": frozenset({"embedder", "redactor", "company_services", "assistant_service", "intent_models_dir",
-                        "multilingual_embedder", "server_services"}),
+                        "multilingual_embedder", "intent_spaces", "server_services"}),
     "rasa": frozenset({"rasa_executable", "rasa_model", "rasa_server"}),
     "postgres": frozenset({"postgres_admin", "postgres_url"}),
     "browser": frozenset({"chromium_path", "browser"}),

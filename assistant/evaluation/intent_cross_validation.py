@@ -25,7 +25,7 @@ import numpy as np
 import yaml
 
 from assistant.errors import AssistantError
-from assistant.nlu.dense_intents import DenseIntentClassifier, normalise_rows
+from assistant.nlu.dense_intents import DenseIntentClassifier
 from assistant.nlu.intent_ensemble import (
     CalibrationPolicy,
     EnsembleScores,
@@ -33,8 +33,9 @@ from assistant.nlu.intent_ensemble import (
     RasaRanking,
     ranking_distribution,
 )
-from assistant.nlu.intent_model import EnsembleCalibration, QuestionEmbedder, QuestionEncoder
+from assistant.nlu.intent_model import EnsembleCalibration
 from assistant.nlu.intent_prediction import IntentPrediction
+from assistant.nlu.intent_spaces import ExampleVectors, IntentSpaces
 from assistant.nlu.intents import Intent
 from assistant.nlu.rasa_training import CONFIG_FILE, RasaTrainer
 from assistant.nlu.training_data import NLU_FILE, Example, read_examples
@@ -119,11 +120,13 @@ def rasa_out_of_fold(nlu_data_dir: Path, *, rasa_executable: Path, work_dir: Pat
     return OutOfFoldRasa(examples, assignment, rankings)
 
 
-def _fit(vectors: np.ndarray, labels: Sequence[str]) -> DenseIntentClassifier:
-    return DenseIntentClassifier(out_of_scope_label=OUT_OF_SCOPE).fit_embeddings(vectors, labels)
+def _fit(vectors: ExampleVectors, labels: Sequence[str]) -> DenseIntentClassifier:
+    """The dense classifier trained on these examples (each in both spaces, as `assistant train` does)."""
+    rows, source = vectors.training_rows()
+    return DenseIntentClassifier(out_of_scope_label=OUT_OF_SCOPE).fit_embeddings(rows, [labels[i] for i in source])
 
 
-def _dense_out_of_fold(vectors: np.ndarray, labels: Sequence[str], folds: np.ndarray
+def _dense_out_of_fold(vectors: ExampleVectors, labels: Sequence[str], folds: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Probabilities over every label and nearest-example similarity of every row, each from a classifier trained
     without the row's fold; and the labels, in column order."""
@@ -132,15 +135,17 @@ def _dense_out_of_fold(vectors: np.ndarray, labels: Sequence[str], folds: np.nda
     probabilities = np.zeros((len(labels), len(names)))
     similarity = np.zeros(len(labels))
     for fold in np.unique(folds):
-        test = folds == fold
-        classifier = _fit(vectors[~test], [label for label, t in zip(labels, test, strict=True) if not t])
+        test = np.flatnonzero(folds == fold)
+        train = np.flatnonzero(folds != fold)
+        classifier = _fit(vectors.subset(train), [labels[i] for i in train])
         columns = [names.index(name) for name in classifier.labels]
-        probabilities[np.ix_(np.flatnonzero(test), columns)] = classifier.probabilities_from_embeddings(vectors[test])
-        similarity[test] = classifier.max_similarity(vectors[test])
+        messages = vectors.message_rows(test)
+        probabilities[np.ix_(test, columns)] = classifier.probabilities_from_embeddings(messages)
+        similarity[test] = classifier.max_similarity(messages)
     return probabilities, similarity, names
 
 
-def _calibrated(vectors: np.ndarray, labels: Sequence[str], rankings: Sequence[RasaRanking], folds: np.ndarray,
+def _calibrated(vectors: ExampleVectors, labels: Sequence[str], rankings: Sequence[RasaRanking], folds: np.ndarray,
                 policy: CalibrationPolicy) -> IntentEnsemble:
     """An ensemble trained on all these rows, its parameters calibrated on their out-of-fold scores."""
     dense, similarity, names = _dense_out_of_fold(vectors, labels, folds)
@@ -154,11 +159,10 @@ def _calibrated(vectors: np.ndarray, labels: Sequence[str], rankings: Sequence[R
     return ensemble
 
 
-def calibrate_live(data: OutOfFoldRasa, vectors: np.ndarray, policy: CalibrationPolicy | None = None
+def calibrate_live(data: OutOfFoldRasa, vectors: ExampleVectors, policy: CalibrationPolicy | None = None
                    ) -> EnsembleCalibration:
     """The parameters the assistant uses, calibrated on every example's out-of-fold scores."""
-    ensemble = _calibrated(normalise_rows(vectors), data.labels, data.rankings, data.folds,
-                           policy or CalibrationPolicy())
+    ensemble = _calibrated(vectors, data.labels, data.rankings, data.folds, policy or CalibrationPolicy())
     assert ensemble.without_rasa is not None and ensemble.calibration is not None
     return EnsembleCalibration(ensemble.parameters, ensemble.without_rasa, {
         "examples": len(data.examples), "folds": len(np.unique(data.folds)),
@@ -175,13 +179,14 @@ class CrossValidatedPredictions:
     ensemble: list[IntentPrediction]
     without_rasa: list[IntentPrediction]
     rasa_alone: list[str]
+    in_english_space: list[bool]
+    """Whether each example, as a message, is read by the English model (else by the multilingual one)."""
 
 
-def cross_validate(data: OutOfFoldRasa, vectors: np.ndarray, policy: CalibrationPolicy | None = None
+def cross_validate(data: OutOfFoldRasa, vectors: ExampleVectors, policy: CalibrationPolicy | None = None
                    ) -> CrossValidatedPredictions:
     """Predict every fold with an ensemble trained and calibrated on the others (see the module docstring)."""
     policy = policy or CalibrationPolicy()
-    vectors = normalise_rows(vectors)
     labels = np.array(data.labels, dtype=object)
     ensemble_predictions: list[IntentPrediction | None] = [None] * len(labels)
     down_predictions: list[IntentPrediction | None] = [None] * len(labels)
@@ -189,15 +194,18 @@ def cross_validate(data: OutOfFoldRasa, vectors: np.ndarray, policy: Calibration
         test = np.flatnonzero(data.folds == fold)
         train = np.flatnonzero(data.folds != fold)
         inner = assign_folds([data.examples[i] for i in train], len(np.unique(data.folds)), seed=int(fold) + 1)
-        ensemble = _calibrated(vectors[train], list(labels[train]), [data.rankings[i] for i in train], inner, policy)
+        ensemble = _calibrated(vectors.subset(train), list(labels[train]), [data.rankings[i] for i in train], inner,
+                               policy)
+        messages = vectors.message_rows(test)
         with_rasa = ensemble.predict_scores(ensemble.scores_from_embeddings(
-            vectors[test], [data.rankings[i] for i in test]))
-        without = ensemble.predict_scores(ensemble.scores_from_embeddings(vectors[test], [None] * len(test)))
+            messages, [data.rankings[i] for i in test]))
+        without = ensemble.predict_scores(ensemble.scores_from_embeddings(messages, [None] * len(test)))
         for index, up, down in zip(test, with_rasa, without, strict=True):
             ensemble_predictions[index] = up
             down_predictions[index] = down
     rasa_alone = [ranking[0][0] if ranking else OUT_OF_SCOPE for ranking in data.rankings]
-    return CrossValidatedPredictions(list(labels), list(ensemble_predictions), list(down_predictions), rasa_alone)
+    return CrossValidatedPredictions(list(labels), list(ensemble_predictions), list(down_predictions), rasa_alone,
+                                     [bool(flag) for flag in vectors.in_english_space])
 
 
 def intent_report(truth: Sequence[str], predicted: Sequence[str]) -> dict:
@@ -219,21 +227,28 @@ def intent_report(truth: Sequence[str], predicted: Sequence[str]) -> dict:
 
 
 def cross_validation_report(predictions: CrossValidatedPredictions) -> dict[str, dict]:
-    """`intent_report` for each of the three rows."""
+    """`intent_report` for each of the three rows, and the ensemble's row split by the space a message is read in."""
+    ensemble = [p.label(OUT_OF_SCOPE) for p in predictions.ensemble]
+    by_space = {}
+    for space, wanted in (("english", True), ("multilingual", False)):
+        rows = [i for i, flag in enumerate(predictions.in_english_space) if flag == wanted]
+        if rows:
+            by_space[space] = intent_report([predictions.truth[i] for i in rows], [ensemble[i] for i in rows])
     return {
-        "ensemble": intent_report(predictions.truth, [p.label(OUT_OF_SCOPE) for p in predictions.ensemble]),
+        "ensemble": intent_report(predictions.truth, ensemble),
         "ensemble_rasa_down": intent_report(predictions.truth,
                                             [p.label(OUT_OF_SCOPE) for p in predictions.without_rasa]),
         "rasa_alone": intent_report(predictions.truth, predictions.rasa_alone),
+        "ensemble_by_space": by_space,
     }
 
 
-def embed_examples(data: OutOfFoldRasa, embedder: QuestionEmbedder) -> np.ndarray:
-    """The examples' question vectors, as the live classifier embeds messages."""
-    return normalise_rows(QuestionEncoder(embedder).encode(data.texts))
+def embed_examples(data: OutOfFoldRasa, spaces: IntentSpaces) -> ExampleVectors:
+    """The examples' vectors in both spaces, as `assistant train` embeds them."""
+    return spaces.examples(data.texts)
 
 
-def run_intent_evaluation(nlu_data_dir: Path, *, rasa_executable: Path, embedder: QuestionEmbedder, work_dir: Path,
+def run_intent_evaluation(nlu_data_dir: Path, *, rasa_executable: Path, spaces: IntentSpaces, work_dir: Path,
                           folds: int = 3, progress: Callable[[str], None] | None = None
                           ) -> tuple[dict, EnsembleCalibration]:
     """Cross-validate the ensemble on `nlu_data_dir` (three rows, see `cross_validation_report`) and calibrate the
@@ -242,7 +257,7 @@ def run_intent_evaluation(nlu_data_dir: Path, *, rasa_executable: Path, embedder
                             progress=progress)
     if progress is not None:
         progress(f"embedding {len(data.examples)} examples and cross-validating the ensemble")
-    vectors = embed_examples(data, embedder)
+    vectors = embed_examples(data, spaces)
     report = {"examples": len(data.examples), "folds": folds,
               **cross_validation_report(cross_validate(data, vectors))}
     calibration = calibrate_live(data, vectors)
@@ -262,6 +277,11 @@ def format_report(report: dict) -> str:
         row = report[key]
         lines.append(f"  {title:<34} accuracy {row['accuracy']:.3f}  macro F1 {row['macro_f1']:.3f}  "
                      f"out_of_scope recall {row['oos_recall'] or 0.0:.3f}")
+    for space, row in report.get("ensemble_by_space", {}).items():
+        title = f"the ensemble, {space}-model messages"
+        examples = sum(scores["support"] for scores in row["intents"].values())
+        lines.append(f"  {title:<34} accuracy {row['accuracy']:.3f}  macro F1 {row['macro_f1']:.3f}  "
+                     f"out_of_scope recall {row['oos_recall'] or 0.0:.3f}  ({examples} examples)")
     lines += ["", f"{'intent':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
     for name, scores in report["ensemble"]["intents"].items():
         lines.append(f"{name:<20} {scores['precision']:>9.3f} {scores['recall']:>7.3f} {scores['f1']:>6.3f} "

@@ -114,7 +114,7 @@ def collect_routing_samples(
     knowledge_dir: Path,
     *,
     embedder,
-    question_embedder,
+    intent_spaces,
     rasa_executable: Path,
     work_dir: Path,
     order_number_pattern: str,
@@ -124,8 +124,8 @@ def collect_routing_samples(
     """Out-of-fold intent ensemble predictions and live answerability decisions for every `nlu_data/` example.
 
     The ensemble is cross-validated exactly as `assistant eval intents` does it, so the thresholds are chosen on
-    the intents and confidences live routing will see. `embedder` indexes the knowledge; `question_embedder` is the
-    intent classifier's model.
+    the intents and confidences live routing will see. `embedder` indexes the knowledge; `intent_spaces` embeds
+    messages for the intent classifier.
     """
     from assistant.answering.answerability import AnswerabilityModel
     from assistant.evaluation.intent_cross_validation import (
@@ -139,7 +139,7 @@ def collect_routing_samples(
 
     data = rasa_out_of_fold(nlu_data_dir, rasa_executable=rasa_executable, work_dir=work_dir, folds=folds,
                             progress=progress)
-    predictions = cross_validate(data, embed_examples(data, question_embedder)).ensemble
+    predictions = cross_validate(data, embed_examples(data, intent_spaces)).ensemble
     order_numbers = OrderNumberFinder(order_number_pattern)
     if progress is not None:
         progress(f"asking the knowledge index about {len(predictions)} examples")

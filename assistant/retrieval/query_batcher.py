@@ -9,6 +9,10 @@ vector in a batch differs from its vector alone by about 1e-7 (padding is masked
 No thread of its own: the first caller to find the model free runs a batch of everything queued (its own question
 first); when it is done it hands the model to the oldest caller still waiting, who runs the next batch. Each
 caller is back as soon as its own vector is ready.
+
+A text already queued or being embedded is not queued again: the second caller waits for the first one's vector.
+The intent classifier and the knowledge search embed the same English question at the same moment, and this makes
+that one run of the model rather than two.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 class _Pending:
     """One caller's question, and how its wait ended: a vector, an error, or its turn to run a batch."""
 
-    __slots__ = ("error", "leads", "ready", "text", "vector")
+    __slots__ = ("done", "error", "leads", "ready", "text", "vector")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -31,6 +35,9 @@ class _Pending:
         self.error: BaseException | None = None
         self.leads = False
         self.ready = threading.Event()
+        """Set when the vector is ready or when this caller's turn to run a batch has come."""
+        self.done = threading.Event()
+        """Set only when the vector (or the error) is ready: what callers sharing this text wait for."""
 
     def result(self) -> np.ndarray:
         if self.error is not None:
@@ -52,16 +59,27 @@ class QueryBatcher:
         self._max_batch = max_batch
         self._lock = threading.Lock()
         self._queue: deque[_Pending] = deque()
+        self._unfinished: dict[str, _Pending] = {}
         self._busy = False  # invariant: a non-empty queue means some caller is running or about to run a batch
         self.batches = 0
         self.texts = 0
+        self.shared = 0
+        """Calls answered with a vector another caller's run was already computing."""
 
     def encode(self, text: str) -> np.ndarray:
-        pending = _Pending(text)
         with self._lock:
-            self._queue.append(pending)
-            if not self._busy:
-                self._busy = pending.leads = True
+            twin = self._unfinished.get(text)
+            if twin is None:
+                pending = _Pending(text)
+                self._unfinished[text] = pending
+                self._queue.append(pending)
+                if not self._busy:
+                    self._busy = pending.leads = True
+            else:
+                self.shared += 1
+        if twin is not None:
+            twin.done.wait()
+            return twin.result()
         if not pending.leads:
             pending.ready.wait()
             if not pending.leads:
@@ -83,6 +101,8 @@ class QueryBatcher:
             with self._lock:
                 self.batches += 1
                 self.texts += len(batch)
+                for pending in batch:
+                    del self._unfinished[pending.text]
                 successor = self._queue[0] if self._queue else None
                 if successor is None:
                     self._busy = False
@@ -90,6 +110,7 @@ class QueryBatcher:
                     successor.leads = True
             for pending in batch:
                 pending.leads = False
+                pending.done.set()
                 pending.ready.set()
             if successor is not None:
                 successor.ready.set()

@@ -12,9 +12,9 @@ from assistant.nlu.intent_model import (
     DenseIntentTrainer,
     DenseTrainingResult,
     EnsembleCalibration,
-    QuestionEmbedder,
     load_intent_ensemble,
 )
+from assistant.nlu.intent_spaces import IntentSpaces, QuestionEmbedder
 from assistant.nlu.rasa_client import RasaNLUClient
 from assistant.nlu.rasa_supervisor import RasaSupervisor
 from assistant.nlu.rasa_training import RasaTrainer
@@ -32,20 +32,26 @@ def train_nlu_model(settings: Settings) -> Path:
     return trainer(settings).ensure_model()
 
 
-def intent_trainer(settings: Settings, embedder: QuestionEmbedder) -> DenseIntentTrainer:
-    return DenseIntentTrainer(settings.nlu_data_dir, settings.models_dir, embedder)
+def intent_spaces(settings: Settings, embedder: QuestionEmbedder, multilingual: QuestionEmbedder) -> IntentSpaces:
+    """How the dense half embeds a message: with the search's model (`embedder`) in the languages it reads well
+    (`ASSISTANT_EMBEDDING_LANGUAGES`), else with the multilingual model."""
+    return IntentSpaces(embedder, multilingual, english_languages=settings.embedding_languages)
 
 
-def train_intent_classifier(settings: Settings, embedder: QuestionEmbedder) -> DenseTrainingResult:
-    """Train the ensemble's dense half when `nlu_data/` (or the embedding model) changed since the last one."""
-    return intent_trainer(settings, embedder).ensure()
+def intent_trainer(settings: Settings, spaces: IntentSpaces) -> DenseIntentTrainer:
+    return DenseIntentTrainer(settings.nlu_data_dir, settings.models_dir, spaces)
 
 
-def live_intent_ensemble(settings: Settings, embedder: QuestionEmbedder) -> IntentEnsemble | None:
+def train_intent_classifier(settings: Settings, spaces: IntentSpaces) -> DenseTrainingResult:
+    """Train the ensemble's dense half when `nlu_data/` (or an embedding model) changed since the last one."""
+    return intent_trainer(settings, spaces).ensure()
+
+
+def live_intent_ensemble(settings: Settings, spaces: IntentSpaces) -> IntentEnsemble | None:
     """The ensemble live routing uses: None when switched off or not trained yet (then Rasa alone routes)."""
     if not settings.intent_ensemble:
         return None
-    ensemble = load_intent_ensemble(intent_trainer(settings, embedder),
+    ensemble = load_intent_ensemble(intent_trainer(settings, spaces),
                                     EnsembleCalibration.load(settings.intent_ensemble_file))
     if ensemble is None:
         logger.warning("no dense intent classifier for the current nlu_data/: run `assistant train`; "

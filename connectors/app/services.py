@@ -44,7 +44,7 @@ from assistant.routing import RoutingPolicy
 from assistant.settings import Settings, reveal
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswerSkill
-from connectors.app.nlu_runtime import live_intent_ensemble
+from connectors.app.nlu_runtime import intent_spaces, live_intent_ensemble
 from connectors.app.process_tuning import limit_blas_threads
 from connectors.channels.http.app import ApiPorts
 from connectors.observability.ingest_record import IngestRecordFile
@@ -296,7 +296,8 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         skill,
         recorder,
         understander=Understander(intent_parser, extractor,
-                                  intent_classifier or live_intent_ensemble(settings, multilingual)),
+                                  intent_classifier or live_intent_ensemble(
+                                      settings, intent_spaces(settings, embedder, multilingual))),
         orders=orders,
         conversations=ConversationSlots(settings.conversation_ttl_seconds, state=shared_state),
         order_numbers=order_numbers,

@@ -131,11 +131,13 @@ def intents(settings: Settings, args: argparse.Namespace) -> int:
 
     from assistant.evaluation.intent_cross_validation import format_report, run_intent_evaluation
     from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
+    from connectors.app.nlu_runtime import intent_spaces
 
     limit_blas_threads()
+    spaces = intent_spaces(settings, _embedder(settings, None), MultilingualEmbedder())
     with tempfile.TemporaryDirectory(prefix="assistant-intents-") as work_dir:
         report, calibration = run_intent_evaluation(
-            settings.nlu_data_dir, rasa_executable=settings.rasa_executable, embedder=MultilingualEmbedder(),
+            settings.nlu_data_dir, rasa_executable=settings.rasa_executable, spaces=spaces,
             work_dir=Path(work_dir), folds=args.folds, progress=lambda message: print(message, file=sys.stderr),
         )
     if args.write or args.out is not None:
@@ -157,14 +159,17 @@ def routing(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.evaluation.routing_calibration import calibrate_routing, collect_routing_samples
     from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
     from assistant.routing import RoutingPolicy
+    from connectors.app.nlu_runtime import intent_spaces
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="assistant-routing-") as work_dir:
+        embedder = _embedder(settings, None)
+        spaces = intent_spaces(settings, embedder, MultilingualEmbedder())
         samples = collect_routing_samples(
-            settings.nlu_data_dir, settings.knowledge_dir, embedder=_embedder(settings, None),
-            question_embedder=MultilingualEmbedder(), rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
+            settings.nlu_data_dir, settings.knowledge_dir, embedder=embedder, intent_spaces=spaces,
+            rasa_executable=settings.rasa_executable, work_dir=Path(work_dir),
             order_number_pattern=settings.order_number_pattern, folds=args.folds, progress=progress,
         )
     policy, report = calibrate_routing(samples, base=RoutingPolicy.load(settings.routing_policy_file))

@@ -92,3 +92,39 @@ def test_concurrent_questions_get_the_vectors_they_would_get_alone(embedder) -> 
         together = np.stack(list(pool.map(embedder.encode_query, questions)))
     assert np.abs(together - alone).max() < 1e-5
     assert embedder._queries.batches - runs_before <= len(questions)
+
+
+def test_a_text_already_being_embedded_is_not_embedded_again() -> None:
+    # The intent classifier and the knowledge search embed the same question at the same moment.
+    model = GatedModel()
+    batcher = QueryBatcher(model)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        running = pool.submit(batcher.encode, "dress code")
+        _wait_until(lambda: len(model.runs) == 1)
+        same_while_running = pool.submit(batcher.encode, "dress code")
+        queued = pool.submit(batcher.encode, "overtime")
+        _wait_until(lambda: len(batcher._queue) == 1)
+        same_while_queued = pool.submit(batcher.encode, "overtime")
+        _wait_until(lambda: batcher.shared == 2)
+        model.release.set()
+        assert running.result(timeout=30).tolist() == same_while_running.result(timeout=30).tolist()
+        assert queued.result(timeout=30).tolist() == same_while_queued.result(timeout=30).tolist() == [8.0, ord("o")]
+    assert model.runs == [["dress code"], ["overtime"]]
+    assert batcher.encode("dress code").tolist() == [10.0, ord("d")]  # once done, the text is embedded anew
+    assert len(model.runs) == 3
+
+
+def test_a_caller_sharing_a_failed_run_gets_its_error() -> None:
+    model = GatedModel()
+    batcher = QueryBatcher(model)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(batcher.encode, "first")
+        _wait_until(lambda: len(model.runs) == 1)
+        doomed = [pool.submit(batcher.encode, "!boom") for _ in range(2)]
+        _wait_until(lambda: batcher.shared == 1)
+        model.release.set()
+        first.result(timeout=30)
+        for future in doomed:
+            with pytest.raises(RuntimeError, match="out of memory"):
+                future.result(timeout=30)
+    assert model.runs[1:] == [["!boom"]]

@@ -69,11 +69,19 @@ def multilingual_embedder():
 
 
 @pytest.fixture(scope="session")
-def intent_models_dir(tmp_path_factory: pytest.TempPathFactory, multilingual_embedder) -> Path:
+def intent_spaces(embedder, multilingual_embedder):
+    """How the dense intent half embeds messages: MiniLM (the search's model) for English, e5 for the rest."""
+    from assistant.nlu.intent_spaces import IntentSpaces
+
+    return IntentSpaces(embedder, multilingual_embedder)
+
+
+@pytest.fixture(scope="session")
+def intent_models_dir(tmp_path_factory: pytest.TempPathFactory, intent_spaces) -> Path:
     """A models directory holding the dense intent classifier of the current nlu_data/ (as `assistant train`
     leaves it)."""
     from assistant.nlu.intent_model import DenseIntentTrainer
 
     models_dir = tmp_path_factory.mktemp("intent-models")
-    DenseIntentTrainer(NLU_DATA, models_dir, multilingual_embedder).ensure()
+    DenseIntentTrainer(NLU_DATA, models_dir, intent_spaces).ensure()
     return models_dir

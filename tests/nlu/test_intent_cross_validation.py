@@ -37,15 +37,15 @@ def test_the_intent_report_counts_as_a_reader_would() -> None:
 
 
 @pytest.fixture(scope="module")
-def slice_of_nlu_data(embedder):
-    """20 examples per intent, with the vectors of the real embedding model."""
+def slice_of_nlu_data(intent_spaces):
+    """20 examples per intent, with the vectors of the real embedding models."""
     examples = read_examples(NLU_DATA / "nlu.yml")
     per_intent: dict[str, list] = {}
     for example in examples:
         per_intent.setdefault(example.intent, []).append(example)
     chosen = [example for group in per_intent.values() for example in group[:20]]
     data = OutOfFoldRasa(chosen, assign_folds(chosen, 3), [[] for _ in chosen])
-    return data, embed_examples(data, embedder)
+    return data, embed_examples(data, intent_spaces)
 
 
 def test_a_sure_and_right_rasa_lifts_the_ensemble_above_the_dense_side_alone(slice_of_nlu_data) -> None:
@@ -66,7 +66,7 @@ def test_a_sure_and_right_rasa_lifts_the_ensemble_above_the_dense_side_alone(sli
 
 
 @pytest.mark.slow  # trains Rasa twice on a slice of nlu_data
-def test_a_real_run_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder) -> None:
+def test_a_real_run_on_a_slice_of_nlu_data(tmp_path, rasa_executable, intent_spaces) -> None:
     examples = read_examples(NLU_DATA / "nlu.yml")
     per_intent: dict[str, list] = {}
     for example in examples:
@@ -74,7 +74,7 @@ def test_a_real_run_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder) 
     data_dir = tmp_path / "nlu_data"
     write_fold_data(NLU_DATA, data_dir, [example for group in per_intent.values() for example in group[:12]])
     messages: list[str] = []
-    report, calibration = run_intent_evaluation(data_dir, rasa_executable=rasa_executable, embedder=embedder,
+    report, calibration = run_intent_evaluation(data_dir, rasa_executable=rasa_executable, spaces=intent_spaces,
                                                 work_dir=tmp_path / "work", folds=2, progress=messages.append)
     assert report["examples"] == 12 * len(per_intent) and report["folds"] == 2
     assert sum("training on" in message for message in messages) == 2

@@ -19,6 +19,7 @@ from assistant.nlu.intent_model import (
     EnsembleCalibration,
     load_intent_ensemble,
 )
+from assistant.nlu.intent_spaces import IntentSpaces
 from assistant.nlu.result import NLUResult
 from assistant.nlu.training_data import read_examples
 from assistant.nlu.understanding import Understander
@@ -26,8 +27,8 @@ from tests.nlu.conftest import NLU_DATA
 
 
 @pytest.fixture(scope="module")
-def trainer(intent_models_dir, multilingual_embedder) -> DenseIntentTrainer:
-    return DenseIntentTrainer(NLU_DATA, intent_models_dir, multilingual_embedder)
+def trainer(intent_models_dir, intent_spaces) -> DenseIntentTrainer:
+    return DenseIntentTrainer(NLU_DATA, intent_models_dir, intent_spaces)
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +66,17 @@ def test_an_unreadable_classifier_file_is_a_typed_error(tmp_path) -> None:
         DenseIntentClassifier.load(tmp_path / "broken.npz")
 
 
-def test_the_trainer_trains_once_per_data_and_model(tmp_path, multilingual_embedder, embedder) -> None:
+def test_the_trainer_trains_once_per_data_and_model(tmp_path, intent_spaces, multilingual_embedder) -> None:
     data = tmp_path / "nlu_data"
     shutil.copytree(NLU_DATA, data)
-    trainer = DenseIntentTrainer(data, tmp_path / "models", multilingual_embedder)
+    trainer = DenseIntentTrainer(data, tmp_path / "models", intent_spaces)
     assert trainer.current() is None
     first = trainer.ensure()
     assert first.trained and first.path.name.endswith(".intents.npz") and first.path.is_file()
     assert not trainer.ensure().trained
     # Another embedding model makes the saved classifier stale: its vectors mean something else.
-    assert DenseIntentTrainer(data, tmp_path / "models", embedder).current() is None
+    other = IntentSpaces(multilingual_embedder, multilingual_embedder)
+    assert DenseIntentTrainer(data, tmp_path / "models", other).current() is None
     nlu = data / "nlu.yml"
     nlu.write_text(nlu.read_text(encoding="utf-8").replace("    - tell me a joke\n", ""), encoding="utf-8")
     assert trainer.current() is None

@@ -141,7 +141,7 @@ def test_the_shipped_policy_was_calibrated_on_data() -> None:
 
 @pytest.mark.slow  # trains Rasa twice on a slice of nlu_data
 def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable, embedder,
-                                                       multilingual_embedder) -> None:
+                                                       intent_spaces) -> None:
     """Real Rasa trained twice (2 folds) on 10 examples per intent, real knowledge index on a few pages."""
     from assistant.evaluation.routing_calibration import collect_routing_samples
     from tests.conftest import KNOWLEDGE_DIR
@@ -158,7 +158,7 @@ def test_calibration_end_to_end_on_a_slice_of_nlu_data(tmp_path, rasa_executable
     for page in ("returns.md", "price-match.md", "gift-cards.md"):
         source = KNOWLEDGE_DIR / "en" / "customers" / page
         (knowledge / "customers" / page).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    samples = collect_routing_samples(data_dir, knowledge, embedder=embedder, question_embedder=multilingual_embedder,
+    samples = collect_routing_samples(data_dir, knowledge, embedder=embedder, intent_spaces=intent_spaces,
                                       rasa_executable=rasa_executable, work_dir=tmp_path / "work",
                                       order_number_pattern=r"ORD-\d{6,10}", folds=2)
     assert [sample.gold_intent for sample in samples] == [example.intent for example in chosen]
