@@ -1,7 +1,8 @@
 """Warm latency of POST /v1/ask over real HTTP, for knowledge questions.
 
 Usage: .venv/bin/python benchmarks/bench_ask.py [--knowledge DIR --questions FILE] [--rounds N] [--nlu] [--json]
-Set ASSISTANT_EMBEDDING_PRECISION=float32 to compare with bfloat16 (the default where the CPU has it).
+Set ASSISTANT_EMBEDDING_PRECISION=float32 to compare with bfloat16 (the default where the CPU has it), and
+ASSISTANT_EMBEDDING_RUNTIME=torch to compare with ONNX Runtime.
 Targets: p95 <= 100 ms without NLU; p95 <= 60 ms with Rasa in the loop on the handbook (--nlu starts a Rasa
 server from the model `assistant train` made). `--data-dir` keeps the index between runs.
 """
@@ -53,6 +54,7 @@ def main() -> int:
         if recorder is not None:
             recorder.start()  # turns are written after the reply, as under `assistant serve`
         precision = services.embedder.precision.value
+        embedding_runtime = services.embedder.runtime.value
         latencies: list[float] = []
         routes: dict[str, int] = {}
         app = create_app(services.api_ports())
@@ -75,7 +77,7 @@ def main() -> int:
             if runtime is not None:
                 runtime.stop()
     result = {"benchmark": "ask", "nlu": args.nlu, "machine": machine(), "precision": precision,
-              "questions": len(questions),
+              "runtime": embedding_runtime, "questions": len(questions),
               "latency": summary_ms(latencies), "routes": routes}
     print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
     return 0

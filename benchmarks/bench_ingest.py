@@ -53,6 +53,7 @@ def main() -> int:
         "documents": full.documents,
         "vectors": full.chunks,
         "precision": embedder.precision.value,
+        "runtime": embedder.runtime.value,
         "model_load_seconds": round(model_load, 2),
         "full_ingest_seconds": round(full.seconds, 2),
         "embedding_rate_per_second": round(full.embedded / full.seconds, 1),

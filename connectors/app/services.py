@@ -241,7 +241,7 @@ def build_multilingual_embedder(settings: Settings) -> CachedEmbedder:
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     """The embedding model the settings name, in the precision they ask for."""
     return SentenceTransformerEmbedder(settings.embedding_model, precision=settings.embedding_precision,
-                                       query_batch_size=settings.query_batch_size)
+                                       query_batch_size=settings.query_batch_size, runtime=settings.embedding_runtime)
 
 
 def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | None = None,
