@@ -65,3 +65,5 @@ def test_the_setting_chooses_the_runtime(tmp_path) -> None:
     assert build_embedder(make_settings(tmp_path))._requested_runtime is EmbeddingRuntime.ONNX
     chosen = build_embedder(make_settings(tmp_path, embedding_runtime="torch"))
     assert chosen._requested_runtime is EmbeddingRuntime.TORCH
+    with pytest.raises(ValueError, match="embedding_runtime"):
+        make_settings(tmp_path, embedding_runtime="tensorflow")
