@@ -37,6 +37,13 @@ def _wait_until(condition) -> None:
         time.sleep(0.005)
 
 
+def _running(pool: ThreadPoolExecutor, batcher: QueryBatcher, model: GatedModel, text: str):
+    """A caller whose text the model is embedding now (the gated first run, held until `model.release`)."""
+    future = pool.submit(batcher.encode, text)
+    _wait_until(lambda: len(model.runs) == 1)
+    return future
+
+
 def test_a_lone_question_is_embedded_at_once_in_a_batch_of_one() -> None:
     model = GatedModel()
     model.release.set()
@@ -50,8 +57,7 @@ def test_questions_arriving_while_the_model_is_busy_share_the_next_run() -> None
     batcher = QueryBatcher(model, max_batch=4)
     texts = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "ggggggg"]
     with ThreadPoolExecutor(max_workers=len(texts)) as pool:
-        first = pool.submit(batcher.encode, texts[0])
-        _wait_until(lambda: len(model.runs) == 1)
+        first = _running(pool, batcher, model, texts[0])
         rest = [pool.submit(batcher.encode, text) for text in texts[1:]]
         _wait_until(lambda: len(batcher._queue) == len(texts) - 1)
         model.release.set()
@@ -68,8 +74,7 @@ def test_an_error_reaches_every_caller_of_its_batch_and_the_next_batch_runs() ->
     model = GatedModel()
     batcher = QueryBatcher(model)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        first = pool.submit(batcher.encode, "first")
-        _wait_until(lambda: len(model.runs) == 1)
+        first = _running(pool, batcher, model, "first")
         doomed = [pool.submit(batcher.encode, text) for text in ("!boom", "other")]
         _wait_until(lambda: len(batcher._queue) == 2)
         model.release.set()
@@ -99,8 +104,7 @@ def test_a_text_already_being_embedded_is_not_embedded_again() -> None:
     model = GatedModel()
     batcher = QueryBatcher(model)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        running = pool.submit(batcher.encode, "dress code")
-        _wait_until(lambda: len(model.runs) == 1)
+        running = _running(pool, batcher, model, "dress code")
         same_while_running = pool.submit(batcher.encode, "dress code")
         queued = pool.submit(batcher.encode, "overtime")
         _wait_until(lambda: len(batcher._queue) == 1)
@@ -118,8 +122,7 @@ def test_a_caller_sharing_a_failed_run_gets_its_error() -> None:
     model = GatedModel()
     batcher = QueryBatcher(model)
     with ThreadPoolExecutor(max_workers=3) as pool:
-        first = pool.submit(batcher.encode, "first")
-        _wait_until(lambda: len(model.runs) == 1)
+        first = _running(pool, batcher, model, "first")
         doomed = [pool.submit(batcher.encode, "!boom") for _ in range(2)]
         _wait_until(lambda: batcher.shared == 1)
         model.release.set()
