@@ -122,8 +122,7 @@ def rasa_out_of_fold(nlu_data_dir: Path, *, rasa_executable: Path, work_dir: Pat
 
 def _fit(vectors: ExampleVectors, labels: Sequence[str]) -> DenseIntentClassifier:
     """The dense classifier trained on these examples (each in both spaces, as `assistant train` does)."""
-    rows, source = vectors.training_rows()
-    return DenseIntentClassifier(out_of_scope_label=OUT_OF_SCOPE).fit_embeddings(rows, [labels[i] for i in source])
+    return DenseIntentClassifier(out_of_scope_label=OUT_OF_SCOPE).fit_embeddings(*vectors.training_set(labels))
 
 
 def _dense_out_of_fold(vectors: ExampleVectors, labels: Sequence[str], folds: np.ndarray

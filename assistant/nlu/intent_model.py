@@ -103,9 +103,9 @@ class DenseIntentTrainer:
         if self.current(path) is not None:
             return DenseTrainingResult(path, trained=False, duration_seconds=0.0)
         examples = read_examples(self.nlu_data_dir / NLU_FILE)
-        rows, source = self.spaces.examples([example.text for example in examples]).training_rows()
+        vectors = self.spaces.examples([example.text for example in examples])
         classifier = DenseIntentClassifier(self.spaces, out_of_scope_label=Intent.OUT_OF_SCOPE)
-        classifier.fit_embeddings(rows, [examples[i].intent for i in source])
+        classifier.fit_embeddings(*vectors.training_set([example.intent for example in examples]))
         partial = path.with_name(f".{path.name}.partial")
         classifier.save(partial, metadata={"embedding_model": self.embedding_model})
         partial.replace(path)  # readers never see half a file

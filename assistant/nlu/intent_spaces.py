@@ -19,7 +19,6 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.nlu.dense_intents import normalise_rows
 from assistant.retrieval.language import guess_language
 
 
@@ -54,19 +53,25 @@ class ExampleVectors:
         chosen = np.asarray(rows, dtype=int)
         return ExampleVectors(self.english[chosen], self.multilingual[chosen], self.in_english_space[chosen])
 
-    def training_rows(self, rows: Sequence[int] | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Every chosen example twice, once in each half; and, per training row, the example it came from."""
-        chosen = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=int)
-        english = _side_by_side(self.english[chosen], None, self.multilingual.shape[1])
-        multilingual = _side_by_side(None, self.multilingual[chosen], self.english.shape[1])
-        return np.vstack([english, multilingual]), np.concatenate([chosen, chosen])
+    def training_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every example twice, once in each half; and, per training row, the example it came from."""
+        every = np.arange(len(self))
+        return np.vstack(self._in_each_half()), np.concatenate([every, every])
+
+    def training_set(self, labels: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+        """`training_rows` with each row's label (`labels` holds one per example): what the classifier is fitted on."""
+        rows, source = self.training_rows()
+        return rows, [labels[i] for i in source]
 
     def message_rows(self, rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
-        """The chosen examples as live messages are embedded: each in its own space only."""
-        chosen = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=int)
-        english = _side_by_side(self.english[chosen], None, self.multilingual.shape[1])
-        multilingual = _side_by_side(None, self.multilingual[chosen], self.english.shape[1])
-        return np.where(self.in_english_space[chosen][:, None], english, multilingual)
+        """The chosen examples (all by default) as live messages are embedded: each in its own space only."""
+        chosen = self if rows is None else self.subset(rows)
+        english, multilingual = chosen._in_each_half()
+        return np.where(chosen.in_english_space[:, None], english, multilingual)
+
+    def _in_each_half(self) -> tuple[np.ndarray, np.ndarray]:
+        return (_english_half(self.english, self.multilingual.shape[1]),
+                _multilingual_half(self.multilingual, self.english.shape[1]))
 
 
 class IntentSpaces:
@@ -94,16 +99,13 @@ class IntentSpaces:
     def _message_vector(self, text: str) -> np.ndarray:
         english_dimension, multilingual_dimension = self.dimensions
         if self.in_english_space(text):
-            english = normalise_rows(self._english.encode_query(text).reshape(1, -1))
-            return _side_by_side(english, None, multilingual_dimension)[0]
-        multilingual = normalise_rows(self._multilingual.encode_query(text).reshape(1, -1))
-        return _side_by_side(None, multilingual, english_dimension)[0]
+            return _english_half(self._english.encode_query(text).reshape(1, -1), multilingual_dimension)[0]
+        return _multilingual_half(self._multilingual.encode_query(text).reshape(1, -1), english_dimension)[0]
 
     def examples(self, texts: Sequence[str]) -> ExampleVectors:
         """Training examples in both spaces (each model embeds them all in batches)."""
         texts = list(texts)
-        return ExampleVectors(normalise_rows(self._english.encode_questions(texts)),
-                              normalise_rows(self._multilingual.encode_questions(texts)),
+        return ExampleVectors(self._english.encode_questions(texts), self._multilingual.encode_questions(texts),
                               np.array([self.in_english_space(text) for text in texts], dtype=bool))
 
     @property
@@ -112,10 +114,11 @@ class IntentSpaces:
         return self._english.dimension, self._multilingual.dimension
 
 
-def _side_by_side(english: np.ndarray | None, multilingual: np.ndarray | None, other_dimension: int) -> np.ndarray:
-    """The two halves in one row each, the missing half zero."""
-    present = english if english is not None else multilingual
-    assert present is not None
-    zeros = np.zeros((len(present), other_dimension), dtype=np.float32)
-    parts = [present, zeros] if english is not None else [zeros, present]
-    return np.hstack(parts).astype(np.float32, copy=False)
+def _english_half(vectors: np.ndarray, multilingual_dimension: int) -> np.ndarray:
+    """English-model rows, the multilingual half after them zero."""
+    return np.pad(vectors, ((0, 0), (0, multilingual_dimension))).astype(np.float32, copy=False)
+
+
+def _multilingual_half(vectors: np.ndarray, english_dimension: int) -> np.ndarray:
+    """Multilingual-model rows, the English half before them zero."""
+    return np.pad(vectors, ((0, 0), (english_dimension, 0))).astype(np.float32, copy=False)

@@ -40,7 +40,7 @@ class OnnxSentenceEncoder:
         self._input_names = input_names
 
     @classmethod
-    def export(cls, model, threads: int | None = None) -> OnnxSentenceEncoder:
+    def export(cls, model) -> OnnxSentenceEncoder:
         """Export a loaded `SentenceTransformer` (raises `OnnxUnsupportedError` when it cannot be)."""
         try:
             import onnxruntime
@@ -66,8 +66,6 @@ class OnnxSentenceEncoder:
         except Exception as error:  # the exporter raises many kinds; each means the same here
             raise OnnxUnsupportedError(f"cannot export {type(transformer).__name__} to ONNX: {error}") from error
         options = onnxruntime.SessionOptions()
-        if threads is not None:
-            options.intra_op_num_threads = threads
         # Idle threads sleep rather than spin: Rasa, spaCy and the other requests need the same cores.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(graph.getvalue(), options, providers=["CPUExecutionProvider"])
@@ -79,7 +77,7 @@ class OnnxSentenceEncoder:
             return np.zeros((0, 0), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         rows: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * len(texts)
-        for start in range(0, len(order), max(1, batch_size)):
+        for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
             tokens = self._tokenizer([texts[i] for i in chosen], padding=True, truncation=True,
                                      max_length=self._max_length, return_tensors="np")

@@ -72,6 +72,8 @@ def test_examples_are_trained_in_both_spaces_and_read_in_their_own(counted) -> N
     assert english.texts == texts and multilingual.texts == texts  # every example in both models
     rows, source = examples.training_rows()
     assert rows.shape[0] == 6 and source.tolist() == [0, 1, 2, 0, 1, 2]
+    same_rows, labels = examples.training_set(["greet", "greet", "handoff_human"])
+    assert np.array_equal(same_rows, rows) and labels == ["greet", "greet", "handoff_human"] * 2
     assert not rows[:3, english_size:].any() and not rows[3:, :english_size].any()
     messages = examples.message_rows()
     assert examples.in_english_space.tolist() == [True, False, True]
