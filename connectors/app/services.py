@@ -36,6 +36,7 @@ from assistant.retrieval.dense import ExactDenseScorer, ServerDenseScorer
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder
 from assistant.retrieval.ingest import Ingestor, IngestReport
+from assistant.retrieval.language import warm_up_language_guess
 from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
 from assistant.retrieval.passage_index import PassageIndex
 from assistant.retrieval.search import HybridSearcher
@@ -85,10 +86,12 @@ class Services:
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
 
     def warm_up(self) -> None:
-        """Load every model a question needs now (MiniLM, spaCy, e5), not with the first question: with MiniLM alone
-        warmed, the first question after `assistant serve` started took 0.73 s, the next 0.07 s (demo knowledge)."""
+        """Load every model a question needs now (MiniLM, spaCy, e5, the language guess's n-grams), not with the first
+        question: with MiniLM alone warmed, the first question after `assistant serve` started took 0.73 s, the next
+        0.07 s (demo knowledge)."""
         self.embedder.warm_up()
         self.redactor.warm_up()
+        warm_up_language_guess()
         if self.multilingual is not None:
             self.multilingual.encode_query("warm up")
 

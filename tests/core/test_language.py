@@ -17,3 +17,26 @@ def test_italian_elisions_are_italian(text):
                                   "I'd like to speak to someone", "o'clock"])
 def test_english_contractions_stay_english(text):
     assert guess_language(text, "en") == "en"
+
+
+@pytest.mark.parametrize("text", ["buonanotte", "chiudo qui", "sei stato utilissimo", "valori aziendali",
+                                  "i punti fedeltà scadono?"])
+def test_italian_messages_without_function_words_are_italian(text):
+    assert guess_language(text, "en") == "it"
+
+
+@pytest.mark.parametrize("text", ["thx", "hello assistant", "operator", "hello", "cheers", "good evening"])
+def test_english_chat_without_function_words_stays_english(text):
+    assert guess_language(text, "en") == "en"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "ORD-20481736", "?!"])
+def test_nothing_to_go_on_gives_the_default(text):
+    assert guess_language(text, "en") == "en"
+    assert guess_language(text, "it") == "it"
+
+
+def test_an_unsure_ngram_guess_leaves_the_default():
+    # The n-gram model leans Italian on "hello assistant" (about 0.6), well short of TIE_BREAK_CONFIDENCE.
+    assert guess_language("hello assistant", "en") == "en"
+    assert guess_language("hello assistant", "it") == "it"
