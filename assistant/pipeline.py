@@ -24,7 +24,7 @@ from assistant.nlu.intents import Intent
 from assistant.nlu.understanding import Understander, Understanding
 from assistant.order_numbers import FoundNumbers, OrderNumberFinder
 from assistant.retrieval.language import guess_language
-from assistant.routing import Decision, RoutingPolicy, decide
+from assistant.routing import Decision, RoutingPolicy, asks_question, decide
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswer, PageAnswerSkill
 from assistant.skills.small_talk import REPLY_ORIGIN, reply_for
@@ -191,6 +191,8 @@ class Assistant:
             order_number_found=bool(found.numbers or found.malformed),
             awaiting_order_number=awaiting,
             knowledge_confidence=knowledge.confidence,
+            withheld=knowledge.withheld is not None,
+            asks_question=asks_question(text),
         )
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:

@@ -55,6 +55,14 @@ class RoutingPolicy:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 
+_CLOSINGS = frozenset({Intent.THANKS, Intent.GOODBYE})
+
+
+def asks_question(text: str) -> bool:
+    """Whether a message asks something, by its question mark (the same sign in English and Italian)."""
+    return "?" in text
+
+
 def decide(
     policy: RoutingPolicy,
     *,
@@ -64,15 +72,29 @@ def decide(
     order_number_found: bool = False,
     awaiting_order_number: bool = False,
     knowledge_confidence: float | None = None,
+    withheld: bool = False,
+    asks_question: bool = False,
 ) -> Decision:
     """The route for one message. An intent below the policy's threshold counts as no intent.
 
     `knowledge_confidence` is retrieval's probability that its answer is right. An answerable question goes to the
     hand-off or the order skill only when NLU is at least as sure of that intent; otherwise the answer is given (an
     order question's with an offer to look the order up). Without it, the threshold alone decides.
+
+    `withheld`: a page the asker may not read answers the message, so it is in scope whatever NLU guesses, and never
+    small talk. `asks_question`: the message asks something (a question mark). Thanks and goodbyes ask nothing, so
+    such a guess then needs the main threshold even without an answer: a question NLU mistakes for a goodbye ("a che
+    ora chiudiamo la vigilia di natale?" at 0.34) is logged as a gap, not answered "A presto!". Greetings and
+    questions about the assistant are often questions ("come va?", "parli italiano?") and keep the fallback.
     """
     threshold = policy.min_intent_confidence if answerable else policy.fallback_intent_confidence
     accepted = intent if confidence >= threshold else None
+    if accepted in SMALL_TALK_INTENTS and withheld:
+        accepted = None
+    if accepted in _CLOSINGS and asks_question and confidence < policy.min_intent_confidence:
+        accepted = None
+    if accepted == Intent.OUT_OF_SCOPE and withheld:
+        accepted = None
     # A number in the order format is the strongest signal there is, unless NLU is sure the
     # message is about something else (e.g. a policy question that quotes an order number).
     if order_number_found and (accepted in (None, Intent.ORDER_STATUS) or awaiting_order_number):

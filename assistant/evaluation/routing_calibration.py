@@ -18,7 +18,7 @@ import numpy as np
 from assistant.errors import AssistantError
 from assistant.nlu.intents import SMALL_TALK_INTENTS, Intent
 from assistant.order_numbers import OrderNumberFinder
-from assistant.routing import Decision, RoutingPolicy, decide
+from assistant.routing import Decision, RoutingPolicy, asks_question, decide
 
 KNOWLEDGE_INTENTS = frozenset({Intent.ASK_POLICY, Intent.ASK_PURPOSE_VALUES, Intent.ASK_PROCEDURE})
 
@@ -54,10 +54,13 @@ class RoutingSample:
     order_number_found: bool
     knowledge_confidence: float | None = None
     """Retrieval's probability that its answer is right (the answer's `confidence`), answerable or not."""
+    withheld: bool = False
+    """Whether only a page the asker may not read answers it."""
 
     def routed_well(self, policy: RoutingPolicy) -> bool:
         decision = decide(policy, answerable=self.answerable, intent=self.intent, confidence=self.confidence,
-                          order_number_found=self.order_number_found, knowledge_confidence=self.knowledge_confidence)
+                          order_number_found=self.order_number_found, knowledge_confidence=self.knowledge_confidence,
+                          withheld=self.withheld, asks_question=asks_question(self.text))
         return decision in acceptable_decisions(self.gold_intent)
 
 
@@ -152,5 +155,6 @@ def collect_routing_samples(
             samples.append(RoutingSample(text=text, gold_intent=example.intent, intent=intent, confidence=confidence,
                                          answerable=answer.answerable,
                                          order_number_found=order_numbers.find(text) is not None,
-                                         knowledge_confidence=answer.confidence))
+                                         knowledge_confidence=answer.confidence,
+                                         withheld=answer.withheld is not None))
     return samples

@@ -63,12 +63,22 @@ def ask(services, text, thread="t1", asker="u1"):
         # Both once went to a person: a weak hand-off guess outranked a confident answer.
         ("can I swap a shift with a colleague", Route.KNOWLEDGE),
         ("un cliente diventa aggressivo, che frase uso all'altoparlante per chiamare aiuto?", Route.KNOWLEDGE),
+        # The employee wants a person; a customer who wants one is a procedure question.
+        ("I need to speak to my store manager", Route.HANDOFF),
+        ("customer wants to speak to a manager, what do I do?", Route.KNOWLEDGE),
     ],
 )
 def test_messages_are_routed_to_the_right_skill(services, text, route):
     answer = ask(services, text, thread=f"route-{text}")
     assert answer.route == route, (answer.route, answer.intent, answer.text)
     assert not answer.degraded
+
+
+@pytest.mark.parametrize(("text", "reply"), [("buonanotte", "A presto!"), ("sei stato utilissimo", "Prego!"),
+                                            ("thx", "You're welcome!")])
+def test_short_chat_without_function_words_is_answered_in_its_own_language(services, text, reply):
+    answer = ask(services, text, thread=f"chat-{text}")
+    assert answer.route == Route.SMALL_TALK and answer.text == reply, (answer.route, answer.intent, answer.text)
 
 
 def test_order_status_with_a_number_reads_the_order_system(services):

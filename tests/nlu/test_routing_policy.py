@@ -17,10 +17,20 @@ from assistant.evaluation.routing_calibration import (
 )
 from assistant.nlu.errors import NLUDataError
 from assistant.nlu.training_data import read_examples
-from assistant.routing import DEFAULT_POLICY_PATH, Decision, RoutingPolicy, decide
+from assistant.routing import DEFAULT_POLICY_PATH, Decision, RoutingPolicy, asks_question, decide
 
 NLU_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
 POLICY = RoutingPolicy(min_intent_confidence=0.8, fallback_intent_confidence=0.4)
+
+
+@pytest.mark.parametrize("text", ["how are you?", "a che ora chiudiamo?", "ok?? thanks"])
+def test_a_question_mark_asks_something(text) -> None:
+    assert asks_question(text)
+
+
+@pytest.mark.parametrize("text", ["thanks, bye", "ciao", ""])
+def test_no_question_mark_asks_nothing(text) -> None:
+    assert not asks_question(text)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +62,19 @@ POLICY = RoutingPolicy(min_intent_confidence=0.8, fallback_intent_confidence=0.4
         # Not answerable: the knowledge answer's confidence does not matter.
         ({"answerable": False, "intent": "handoff_human", "confidence": 0.5, "knowledge_confidence": 0.45},
          Decision.HANDOFF),
+        # A page only managers may read answers it: in scope, and not small talk, whatever NLU guesses.
+        ({"answerable": False, "intent": "out_of_scope", "confidence": 0.6, "withheld": True}, Decision.GAP),
+        ({"answerable": False, "intent": "goodbye", "confidence": 0.95, "withheld": True}, Decision.GAP),
+        ({"answerable": False, "intent": "handoff_human", "confidence": 0.6, "withheld": True}, Decision.HANDOFF),
+        # A question NLU takes for thanks or a goodbye needs the main threshold; greetings often are questions.
+        ({"answerable": False, "intent": "goodbye", "confidence": 0.5, "asks_question": True}, Decision.GAP),
+        ({"answerable": False, "intent": "thanks", "confidence": 0.5, "asks_question": True}, Decision.GAP),
+        ({"answerable": False, "intent": "goodbye", "confidence": 0.85, "asks_question": True}, Decision.SMALL_TALK),
+        ({"answerable": False, "intent": "greet", "confidence": 0.5, "asks_question": True}, Decision.SMALL_TALK),
+        ({"answerable": False, "intent": "bot_capabilities", "confidence": 0.5, "asks_question": True},
+         Decision.SMALL_TALK),
+        ({"answerable": False, "intent": "out_of_scope", "confidence": 0.5, "asks_question": True},
+         Decision.OUT_OF_SCOPE),
         # A number in the order format still goes to the order system.
         ({"answerable": True, "intent": "order_status", "confidence": 0.9, "knowledge_confidence": 0.95,
           "order_number_found": True}, Decision.ORDER_LOOKUP),
