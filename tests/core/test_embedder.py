@@ -8,6 +8,8 @@ import pytest
 from assistant.retrieval.embedder import (
     EmbeddingPrecision,
     SentenceTransformerEmbedder,
+    default_model_name,
+    default_model_path,
     native_bfloat16,
     resolve_precision,
 )
@@ -68,3 +70,12 @@ def test_a_single_question_is_embedded_in_float32():
     float32 = SentenceTransformerEmbedder(precision="float32").encode_query(TEXTS[0])
     bfloat16 = SentenceTransformerEmbedder(precision="bfloat16").encode_query(TEXTS[0])
     assert np.allclose(float32, bfloat16, atol=1e-6)
+
+
+def test_the_packaged_model_is_named_without_its_install_path(tmp_path):
+    # Indexes and intent classifiers are keyed by this name: a moved checkout must not rebuild them.
+    packaged = SentenceTransformerEmbedder()
+    assert packaged.name == default_model_name() and "/" not in packaged.name
+    assert SentenceTransformerEmbedder(default_model_path()).name == packaged.name
+    other = str(tmp_path / "my-model")
+    assert SentenceTransformerEmbedder(other).name == other
