@@ -83,15 +83,16 @@ def decide(
 
     `withheld`: a page the asker may not read answers the message, so it is in scope whatever NLU guesses, and never
     small talk. `asks_question`: the message asks something (a question mark). Thanks and goodbyes ask nothing, so
-    such a guess then needs the main threshold even without an answer: a question NLU mistakes for a goodbye ("a che
-    ora chiudiamo la vigilia di natale?" at 0.34) is logged as a gap, not answered "A presto!". Greetings and
-    questions about the assistant are often questions ("come va?", "parli italiano?") and keep the fallback.
+    a question is never taken for one: "a che ora chiudiamo la vigilia di natale?" (goodbye at 0.34) and "what
+    should I do before heading out on vacation so my team isn't left hanging?" (0.54) are gaps, not "A presto!" or
+    "Bye for now!". Greetings and questions about the assistant are often questions ("come va?", "parli
+    italiano?") and are not affected.
     """
     threshold = policy.min_intent_confidence if answerable else policy.fallback_intent_confidence
     accepted = intent if confidence >= threshold else None
     if accepted in SMALL_TALK_INTENTS and withheld:
         accepted = None
-    if accepted in _CLOSINGS and asks_question and confidence < policy.min_intent_confidence:
+    if accepted in _CLOSINGS and asks_question:
         accepted = None
     if accepted == Intent.OUT_OF_SCOPE and withheld:
         accepted = None

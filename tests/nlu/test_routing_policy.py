@@ -66,10 +66,11 @@ def test_no_question_mark_asks_nothing(text) -> None:
         ({"answerable": False, "intent": "out_of_scope", "confidence": 0.6, "withheld": True}, Decision.GAP),
         ({"answerable": False, "intent": "goodbye", "confidence": 0.95, "withheld": True}, Decision.GAP),
         ({"answerable": False, "intent": "handoff_human", "confidence": 0.6, "withheld": True}, Decision.HANDOFF),
-        # A question NLU takes for thanks or a goodbye needs the main threshold; greetings often are questions.
+        # A question is never thanks or a goodbye, however sure NLU is; greetings often are questions.
         ({"answerable": False, "intent": "goodbye", "confidence": 0.5, "asks_question": True}, Decision.GAP),
         ({"answerable": False, "intent": "thanks", "confidence": 0.5, "asks_question": True}, Decision.GAP),
-        ({"answerable": False, "intent": "goodbye", "confidence": 0.85, "asks_question": True}, Decision.SMALL_TALK),
+        ({"answerable": False, "intent": "goodbye", "confidence": 0.95, "asks_question": True}, Decision.GAP),
+        ({"answerable": False, "intent": "goodbye", "confidence": 0.95}, Decision.SMALL_TALK),
         ({"answerable": False, "intent": "greet", "confidence": 0.5, "asks_question": True}, Decision.SMALL_TALK),
         ({"answerable": False, "intent": "bot_capabilities", "confidence": 0.5, "asks_question": True},
          Decision.SMALL_TALK),
