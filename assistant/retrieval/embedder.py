@@ -109,7 +109,8 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
-        self._batch_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._batch_cache: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        """Batch-embedded texts, by text and whether they were embedded in float32."""
         self._batch_cache_size = batch_cache_size
         self._batch_lock = threading.Lock()
         self._queries = QueryBatcher(self._encode_questions_together, max_batch=query_batch_size)
@@ -159,26 +160,28 @@ class SentenceTransformerEmbedder:
         return self._remembered(texts, self._batch_size, show_progress)
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
-        """Many short texts (gap questions, not passages) at once: as `encode`, in batches of
-        `question_batch_size`. The model sorts texts by length, so short questions pad little and big batches pay;
-        on 2 cores in bfloat16, 64 embedded about three times as many questions a second as 8."""
-        return self._remembered(texts, self._question_batch_size, False)
+        """Many short texts (gap questions, intent examples; not passages) at once, in batches of
+        `question_batch_size`. The model sorts texts by length, so short questions pad little and big batches pay.
+        Always float32, as a lone question is: a gap recheck or an intent classifier must see the vector the live
+        question gets (in bfloat16 a borderline question was decided one way in a recheck and the other live)."""
+        return self._remembered(texts, self._question_batch_size, False, float32=True)
 
-    def _remembered(self, texts: list[str], batch_size: int, show_progress: bool) -> np.ndarray:
+    def _remembered(self, texts: list[str], batch_size: int, show_progress: bool, float32: bool = False
+                    ) -> np.ndarray:
         if len(texts) < 2 or self._batch_cache_size <= 0:
-            return self._encode(texts, batch_size=batch_size, show_progress=show_progress)
+            return self._encode(texts, batch_size=batch_size, show_progress=show_progress, float32=float32)
         with self._batch_lock:
-            found = {text: self._batch_cache[text] for text in texts if text in self._batch_cache}
+            found = {text: self._batch_cache[(text, float32)] for text in texts if (text, float32) in self._batch_cache}
         missing = list(dict.fromkeys(text for text in texts if text not in found))
         if len(missing) == 1:
             missing.append(missing[0])  # still a batch: the same arithmetic as the other batch-embedded texts
         if missing:
-            vectors = self._encode(missing, batch_size=batch_size, show_progress=show_progress)
+            vectors = self._encode(missing, batch_size=batch_size, show_progress=show_progress, float32=float32)
             with self._batch_lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     found[text] = vector
-                    self._batch_cache[text] = vector
-                    self._batch_cache.move_to_end(text)
+                    self._batch_cache[(text, float32)] = vector
+                    self._batch_cache.move_to_end((text, float32))
                 while len(self._batch_cache) > self._batch_cache_size:
                     self._batch_cache.popitem(last=False)
         return np.stack([found[text] for text in texts])

@@ -103,8 +103,8 @@ class HybridSearcher:
     def prepare(self, texts: Sequence[str]) -> list[PreparedQuery]:
         """Many questions made ready to search at once: their query vectors are embedded in batches, which is
         several times faster than one by one (for rechecking thousands of gaps). The vectors come from the
-        embedder's `encode_questions` (bfloat16 where `auto` chose it), so they may differ from `search`'s
-        single-question float32 vectors in the fourth decimal of a cosine (see `PageAnswerSkill.answer_many`)."""
+        embedder's `encode_questions`, in float32 like `search`'s single-question vectors; padding in a batch can
+        still move a cosine in the sixth decimal."""
         snapshot = self._index.snapshot()
         queries = [snapshot.lexical.spelling.correct_text(expand_abbreviations(text)) for text in texts]
         vectors = self._embedder.encode_questions(queries) if queries else np.zeros((0, 0), dtype=np.float32)

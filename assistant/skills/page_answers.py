@@ -291,9 +291,9 @@ class PageAnswerSkill:
 
         The questions' vectors are embedded together (`HybridSearcher.prepare`), which is what makes rechecking
         thousands of open gaps fast; searching, deciding and composing are `answer`'s, question by question.
-        Batch vectors are bfloat16 where the embedder chose it (a single question is always float32), which moved
-        the answerability of the company questions by up to about 0.01: a question on the very edge of the threshold
-        could be decided differently. `answer` itself is unchanged.
+        Batch vectors are float32, as a single question's are, so a recheck decides as the live question would (in
+        bfloat16 they moved the company questions' answerability by up to about 0.01, and one question's
+        cross-lingual suggestions differed). `answer` itself is unchanged.
         """
         texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
