@@ -192,7 +192,7 @@ class Assistant:
             awaiting_order_number=awaiting,
             knowledge_confidence=knowledge.confidence,
             withheld=knowledge.withheld is not None,
-            asks_question=asks_question(text),
+            is_question=asks_question(text),
         )
         intent = understanding.intent
         if decision is Decision.ORDER_LOOKUP:

@@ -73,7 +73,7 @@ def decide(
     awaiting_order_number: bool = False,
     knowledge_confidence: float | None = None,
     withheld: bool = False,
-    asks_question: bool = False,
+    is_question: bool = False,
 ) -> Decision:
     """The route for one message. An intent below the policy's threshold counts as no intent.
 
@@ -82,19 +82,17 @@ def decide(
     order question's with an offer to look the order up). Without it, the threshold alone decides.
 
     `withheld`: a page the asker may not read answers the message, so it is in scope whatever NLU guesses, and never
-    small talk. `asks_question`: the message asks something (a question mark). Thanks and goodbyes ask nothing, so
-    a question is never taken for one: "a che ora chiudiamo la vigilia di natale?" (goodbye at 0.34) and "what
-    should I do before heading out on vacation so my team isn't left hanging?" (0.54) are gaps, not "A presto!" or
-    "Bye for now!". Greetings and questions about the assistant are often questions ("come va?", "parli
-    italiano?") and are not affected.
+    small talk. `is_question`: the message asks something (`asks_question`: a question mark). Thanks and goodbyes
+    ask nothing, so a question is never taken for one: "a che ora chiudiamo la vigilia di natale?" (goodbye at
+    0.34) and "what should I do before heading out on vacation so my team isn't left hanging?" (0.54) are gaps, not
+    "A presto!" or "Bye for now!". Greetings and questions about the assistant are often questions ("come va?",
+    "parli italiano?") and are not affected.
     """
     threshold = policy.min_intent_confidence if answerable else policy.fallback_intent_confidence
     accepted = intent if confidence >= threshold else None
-    if accepted in SMALL_TALK_INTENTS and withheld:
+    if withheld and (accepted in SMALL_TALK_INTENTS or accepted == Intent.OUT_OF_SCOPE):
         accepted = None
-    if accepted in _CLOSINGS and asks_question:
-        accepted = None
-    if accepted == Intent.OUT_OF_SCOPE and withheld:
+    if is_question and accepted in _CLOSINGS:
         accepted = None
     # A number in the order format is the strongest signal there is, unless NLU is sure the
     # message is about something else (e.g. a policy question that quotes an order number).

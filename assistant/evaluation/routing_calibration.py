@@ -60,7 +60,7 @@ class RoutingSample:
     def routed_well(self, policy: RoutingPolicy) -> bool:
         decision = decide(policy, answerable=self.answerable, intent=self.intent, confidence=self.confidence,
                           order_number_found=self.order_number_found, knowledge_confidence=self.knowledge_confidence,
-                          withheld=self.withheld, asks_question=asks_question(self.text))
+                          withheld=self.withheld, is_question=asks_question(self.text))
         return decision in acceptable_decisions(self.gold_intent)
 
 

@@ -97,8 +97,9 @@ class SentenceTransformerEmbedder:
                  batch_cache_size: int = 10_000, question_batch_size: int = 64,
                  precision: EmbeddingPrecision | str = EmbeddingPrecision.AUTO, query_batch_size: int = 32,
                  runtime: EmbeddingRuntime | str = EmbeddingRuntime.ONNX) -> None:
-        self._model_path = model_path or default_model_path()
-        self._name = default_model_name() if self._model_path == default_model_path() else self._model_path
+        packaged = default_model_path()
+        self._model_path = model_path or packaged
+        self._name = default_model_name() if self._model_path == packaged else self._model_path
         self._batch_size = batch_size
         self._question_batch_size = question_batch_size
         self._requested_precision = EmbeddingPrecision(precision)

@@ -10,9 +10,7 @@ from assistant.nlu.result import NLUResult
 from assistant.nlu.understanding import Understander
 from assistant.pipeline import Assistant
 from assistant.routing import RoutingPolicy
-
-APPEAL = "how many days does someone have to appeal a written warning?"
-"""Only a page for managers answers it (tests/core/test_page_answers.py)."""
+from tests.support.demo_questions import MANAGERS_ONLY_QUESTION as APPEAL
 
 
 class GuessingIntents:

@@ -7,6 +7,7 @@ import pytest
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.models import TextOrigin
 from assistant.skills.page_answers import PageAnswerSkill
+from tests.support.demo_questions import MANAGERS_ONLY_QUESTION as APPEAL
 
 # Not one that names a heading ("how long is the plant guarantee?" does: "What is covered and for how long"),
 # since such a question is answered from that section whatever the threshold (see heading_match.py).
@@ -63,7 +64,6 @@ def test_an_uncertain_italian_answer_suggests_in_italian(company_services):
 
 
 # Answered only on "Handling a disciplinary matter", a page for managers.
-APPEAL = "how many days does someone have to appeal a written warning?"
 
 
 def test_a_question_only_a_managers_page_answers_is_withheld_from_staff_and_says_why(company_services):
