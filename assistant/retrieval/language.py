@@ -15,8 +15,15 @@ from assistant.retrieval.text_analysis import ENGLISH_STOP_WORDS, ITALIAN_STOP_W
 
 _ITALIAN_MARKERS = frozenset(
     "ciao grazie buongiorno buonasera cliente ordine reso resi rimborso ferie turno negozio consegna "
-    "quanti quante quanto come posso dove perché qual cosa sono devo puoi giorni settimana".split()
+    "quanti quante quanto come posso dove perché qual cosa sono devo puoi giorni settimana "
+    "sei salve presto arrivederci buonanotte prego scusa scusami scusate umano capito perfetto allora aiuto "
+    "buona giornata serata".split()
 )
+"""Italian words that are not function words but say "Italian" in a chat message ("sei umano?", "a presto",
+"salve"), none of them an everyday English word."""
+
+_EITHER_LANGUAGE = frozenset({"ok", "okay", "no"})
+"""Chat words Italians and English speakers both write: "ok grazie" is Italian, so they count for neither."""
 
 _ITALIAN_ELISION = re.compile(r"^(?:l|un|dell|dall|all|nell|sull|coll|quest|quell|dov|com|c|d|m|t|s|v|n)['’]\w",
                               re.IGNORECASE)
@@ -35,7 +42,8 @@ def guess_language(text: str, default: str = "en") -> str:
     tokens = words(text)
     italian = sum(1 for w in tokens if (w in ITALIAN_STOP_WORDS or w in _ITALIAN_MARKERS or _ITALIAN_ELISION.match(w))
                   and w not in ENGLISH_STOP_WORDS)
-    english = sum(1 for w in tokens if w in ENGLISH_STOP_WORDS and w not in ITALIAN_STOP_WORDS)
+    english = sum(1 for w in tokens if w in ENGLISH_STOP_WORDS and w not in ITALIAN_STOP_WORDS
+                  and w not in _EITHER_LANGUAGE)
     if italian > english:
         return "it"
     if english > italian:

@@ -40,3 +40,13 @@ def test_an_unsure_ngram_guess_leaves_the_default():
     # The n-gram model leans Italian on "hello assistant" (about 0.6), well short of TIE_BREAK_CONFIDENCE.
     assert guess_language("hello assistant", "en") == "en"
     assert guess_language("hello assistant", "it") == "it"
+
+
+@pytest.mark.parametrize("text", ["sei umano?", "a presto", "salve", "ok grazie", "scusa, non ho capito"])
+def test_italian_chat_words_make_a_short_message_italian(text):
+    assert guess_language(text) == "it"
+
+
+@pytest.mark.parametrize("text", ["ok thanks", "no thanks", "ok", "are you human?", "see you soon"])
+def test_words_both_languages_write_leave_english_chat_english(text):
+    assert guess_language(text) == "en"
