@@ -118,8 +118,12 @@ class Document:
     url: str | None = None
     values: tuple[str, ...] = ()
     """Slugs of the company values the page serves (`values:` in front matter; see `assistant.pages.values`)."""
+    translation_of: str | None = None
+    """The page (path under the knowledge directory) this one covers in another language (`translation_of:`):
+    the two are one topic, so a question asked in either language is answered from the page in its own."""
     warnings: tuple[str, ...] = ()
-    """Front-matter defects that did not stop the page loading (the field concerned was left out)."""
+    """Front-matter defects that did not stop the page loading (the field concerned was left out); each starts with
+    the field's name."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class Chunk:
     parent_id: str | None = None
     why: str | None = None
     """The page's "why" line (the first value it serves, quoted from the purpose page), or None."""
+    translation_of: str | None = None
+    """The page's `translation_of` link (`Document.translation_of`), or None."""
 
     @property
     def embedding_text(self) -> str:

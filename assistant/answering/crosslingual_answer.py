@@ -10,6 +10,11 @@ A page's `questions` phrasing written in the question's own language has no such
 other language's page scored with, the comparison is between two texts in the asker's language, and the page must
 lead outright (`PHRASING_MIN_LEAD`). And a page that scored with any phrasing must score as a paraphrase would
 (`PHRASING_MIN_SCORE`): between two short questions a lead says little on its own.
+
+Leads are taken between pages' fused scores (`CrosslingualHit.rank_score`: the cosine with the words the question
+shares with their phrasings in its language); the thresholds below were chosen on cosines and re-checked on the
+fused scores (docs/evaluation.md, "Cross-lingual: translation links and shared words"). `PHRASING_MIN_SCORE` stays
+a cosine.
 """
 
 from __future__ import annotations
@@ -46,6 +51,14 @@ through a phrasing scored 0.860 to 0.926, the 7 unanswerable ones that crossed 0
 MIN_CONTENT_WORDS = 2
 """A message with fewer content words ("ciao!", "thanks") is never answered across languages: one word gives the
 multilingual model too little to tell a page apart, and such messages are small talk the NLU routes."""
+CONFIDENT_NATIVE_LEAD: float | None = 0.03
+"""How far another language's page must lead (`CrosslingualChoice.lead`) to overrule a confident answer in one of
+the main model's native languages (English); None: such an answer is never compared. An English question about a
+page that exists only in Italian ("can I pay for my shopping with the meal voucher card?") often finds an English
+page that shares its words (expenses) and is answered from it with confidence. Chosen on
+`tests/data/crosslingual_dev_en.jsonl` (12 English questions answered only on Italian pages) and the company
+questions: right page first for 6 of the 12 when never compared, 11 at 0.02 or 0.03, 9 at 0.04, 7 at 0.06; the
+company questions did not move at any value (docs/evaluation.md)."""
 LEAD_SCALE = 0.01
 """How fast the confidence grows with the lead: 0.5 at `MIN_LEAD`, 0.88 two hundredths above it."""
 
@@ -112,7 +125,7 @@ def choose(own: CrosslingualResult, others: list[CrosslingualResult],
            language: str | None = None) -> CrosslingualChoice | None:
     """The other language whose best page leads the own language's best by most (None when no page was found).
     `language` is the question's: a page that scored with a phrasing written in it needs `PHRASING_MIN_LEAD`."""
-    choices = [CrosslingualChoice(result.hits[0], result, result.top_score - own.top_score,
+    choices = [CrosslingualChoice(result.hits[0], result, result.top_rank_score - own.top_rank_score,
                                   min_lead_for(result.hits[0], language or own.language))
                for result in others if result.hits]
     return max(choices, key=lambda choice: choice.lead, default=None)
@@ -128,11 +141,12 @@ def min_lead_for(hit: CrosslingualHit, language: str) -> float:
 
 def suggestions(own: CrosslingualResult, others: list[CrosslingualResult], min_lead: float = SUGGESTION_LEAD,
                 limit: int = SUGGESTED_ACROSS) -> list[CrosslingualHit]:
-    """The other languages' pages whose cosine is within `min_lead` of the own language's best page, best first;
-    one that scored through a phrasing also needs `PHRASING_MIN_SCORE`."""
+    """The other languages' pages whose score (`CrosslingualHit.rank_score`, as `choose` compares) is within
+    `min_lead` of the own language's best page's, best first; one that scored through a phrasing also needs
+    `PHRASING_MIN_SCORE`."""
     near = [hit for result in others for hit in result.hits
-            if hit.score - own.top_score >= min_lead and scores_as_a_paraphrase(hit)]
-    return sorted(near, key=lambda hit: -hit.score)[:limit]
+            if hit.rank_score - own.top_rank_score >= min_lead and scores_as_a_paraphrase(hit)]
+    return sorted(near, key=lambda hit: -hit.rank_score)[:limit]
 
 
 def suggestions_line(hits: list[CrosslingualHit], asked_in: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.models import Document
 from assistant.pages.chunker import phrasings
 from assistant.pages.loader import load_pages
+from assistant.pages.translations import link_problems
 from assistant.pages.values import ValuesCatalog
 from assistant.retrieval.language import guess_language
 
@@ -26,6 +27,10 @@ class PagesCheck:
     its pages are written in), `{"path", "title", "owner", "missing"}`: staff ask in every one of them, and a page
     only in English with no Italian phrasing is hard to find for a question asked in Italian. A warning, like
     `values`: it never changes `ok`.
+
+    `translations` lists `translation_of` links that cannot hold (`{"path", "translation_of", "reason"}`: a page
+    that does not exist, one in the same language, two pages of one language linked into one topic). Such a link
+    is ignored; a warning too.
     """
 
     pages: int = 0
@@ -34,6 +39,7 @@ class PagesCheck:
     stale: list[dict] = field(default_factory=list)
     values: list[dict] = field(default_factory=list)
     phrasings: list[dict] = field(default_factory=list)
+    translations: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -41,7 +47,7 @@ class PagesCheck:
 
     def as_dict(self) -> dict:
         return {"pages": self.pages, "broken": self.broken, "incomplete": self.incomplete, "stale": self.stale,
-                "values": self.values, "phrasings": self.phrasings, "ok": self.ok}
+                "values": self.values, "phrasings": self.phrasings, "translations": self.translations, "ok": self.ok}
 
 
 def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
@@ -60,7 +66,8 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
     result.stale.sort(key=lambda page: -page["days_overdue"])
     catalog = ValuesCatalog.from_documents(loaded.documents)
     result.values = [{"path": document.path, "value": None, "reason": warning}
-                     for document in loaded.documents for warning in document.warnings]
+                     for document in loaded.documents for warning in document.warnings
+                     if not warning.startswith("translation_of")]
     result.values += catalog.problems + catalog.unknown_links(loaded.documents)
     languages = sorted({document.language for document in loaded.documents})
     for document in loaded.documents:
@@ -68,6 +75,11 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
         if missing:
             result.phrasings.append({"path": document.path, "title": document.title, "owner": document.owner,
                                      "missing": missing})
+    result.translations = [{"path": document.path, "translation_of": None, "reason": warning}
+                           for document in loaded.documents for warning in document.warnings
+                           if warning.startswith("translation_of")]
+    result.translations += link_problems({document.path: document.translation_of for document in loaded.documents},
+                                        {document.path: document.language for document in loaded.documents})
     return result
 
 

@@ -271,6 +271,7 @@ def _make_chunk(document: Document, section: str, text: str, ordinal: int, kind:
         language=document.language,
         url=document.url,
         kind=kind,
+        translation_of=document.translation_of,
     )
     return _rebuild(draft, text)
 

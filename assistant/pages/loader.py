@@ -48,6 +48,7 @@ def parse_page(relative_path: str, raw: bytes) -> Document:
         raise KnowledgeFileError(relative_path, f"not valid UTF-8 ({error.reason} at byte {error.start})") from None
     front, body = _split_front_matter(relative_path, text)
     values, warnings = _value_links(front.get("values"))
+    translation_of, link_warnings = _translation_link(front.get("translation_of"))
     title = _text_field(front, "title") or _heading_title(body) or _title_from_path(relative_path)
     return Document(
         path=relative_path,
@@ -61,7 +62,8 @@ def parse_page(relative_path: str, raw: bytes) -> Document:
         review_by=_review_date(relative_path, front.get("review_by")),
         url=_text_field(front, "url"),
         values=values,
-        warnings=warnings,
+        translation_of=translation_of,
+        warnings=warnings + link_warnings,
     )
 
 
@@ -114,6 +116,17 @@ def _value_links(value: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
         return tuple(dict.fromkeys(item.strip().lower() for item in value)), ()
     return (), (f"values must be a list of value names, e.g. values: [straight-talk]; got {value!r} (ignored)",)
+
+
+def _translation_link(value: object) -> tuple[str | None, tuple[str, ...]]:
+    """The page a `translation_of` names (its path under the knowledge directory, with forward slashes), or a
+    warning instead when it is not one path: a malformed link costs the page its link, never the page itself."""
+    if value is None:
+        return None, ()
+    if isinstance(value, str) and value.strip():
+        return value.strip().replace("\\", "/").lstrip("/"), ()
+    return None, (f"translation_of must be one page's path, e.g. translation_of: en/staff/annual-leave.md; "
+                  f"got {value!r} (ignored)",)
 
 
 def _audience(relative_path: str, front: dict) -> str:

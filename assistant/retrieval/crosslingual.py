@@ -14,6 +14,7 @@ answered without the comparison until it is ready.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -28,10 +29,17 @@ from assistant.models import Chunk
 from assistant.retrieval.embedding_cache import QueryEmbedder
 from assistant.retrieval.language import guess_language
 from assistant.retrieval.passage_index import IndexSnapshot, PassageIndex
+from assistant.retrieval.phrasing_lexicon import PhrasingLexicon, word_evidence
 
 logger = logging.getLogger(__name__)
 
 UNIT_KINDS = ("section", "window", "question")
+WORD_WEIGHT = 0.2
+"""The share of a page's ranking score that comes from the words the question shares with the page's phrasings in
+the asker's language (`assistant.retrieval.phrasing_lexicon`); the rest is the multilingual cosine. Chosen on
+`tests/data/crosslingual_dev.jsonl` (docs/evaluation.md, "Cross-lingual answers")."""
+WORD_SCALE = 5.0
+"""The BM25 score at which the word evidence reaches 1 − 1/e."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,13 @@ class CrosslingualHit:
     score: float
     unit: Chunk | None = None
     """The unit that scored: the passage, one of its windows, or one of the page's `questions` phrasings."""
+    fused: float | None = None
+    """The score pages are ranked and compared by: the cosine, fused with the words the question shares with the
+    page's phrasings in the asker's language (`WORD_WEIGHT`); None means the cosine alone."""
+
+    @property
+    def rank_score(self) -> float:
+        return self.score if self.fused is None else self.fused
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,13 @@ class CrosslingualResult:
 
     @property
     def top_score(self) -> float:
+        """The best page's cosine."""
         return self.hits[0].score if self.hits else 0.0
+
+    @property
+    def top_rank_score(self) -> float:
+        """The best page's fused score (`CrosslingualHit.rank_score`): what languages are compared by."""
+        return self.hits[0].rank_score if self.hits else 0.0
 
 
 class CrosslingualIndex:
@@ -67,9 +88,16 @@ class CrosslingualIndex:
         self.unit_rows = unit_rows
         self.vectors = vectors
         self.unit_owners = snapshot.owners[unit_rows] if len(unit_rows) else np.zeros(0, dtype=np.int64)
-        page_of_path = {path: number for number, path in enumerate(snapshot.pages)}
-        self.unit_pages = np.array([page_of_path.get(snapshot.chunks[int(row)].path, -1) for row in self.unit_owners],
-                                   dtype=np.int64)
+        self._page_of_path = {path: number for number, path in enumerate(snapshot.pages)}
+        self.unit_pages = np.array([self._page_of_path.get(snapshot.chunks[int(row)].path, -1)
+                                    for row in self.unit_owners], dtype=np.int64)
+        phrasings = [(int(page), snapshot.chunks[int(row)]) for page, row in zip(self.unit_pages, unit_rows,
+                                                                                 strict=True)
+                     if page >= 0 and snapshot.chunks[int(row)].kind == "question"]
+        written = [(page, unit, unit_language(unit)) for page, unit in phrasings]
+        self._translated: dict[tuple, np.ndarray] = {}
+        self.lexicons = {language: PhrasingLexicon.from_units(language, written)
+                         for language in sorted(snapshot.languages)}
 
     @classmethod
     def build(cls, snapshot: IndexSnapshot, embedder: QueryEmbedder) -> CrosslingualIndex:
@@ -79,12 +107,17 @@ class CrosslingualIndex:
         return cls(snapshot, rows, np.asarray(vectors, dtype=np.float32))
 
     def search(self, query_vector: np.ndarray, audiences: tuple[str, ...] | None, language: str,
-               limit: int = 5) -> CrosslingualResult:
-        """The pages in `language` that the audiences may see, ranked by their best unit's cosine."""
+               limit: int = 5, asked_in: str | None = None, text: str | None = None,
+               word_weight: float = 0.0, word_scale: float = WORD_SCALE) -> CrosslingualResult:
+        """The pages in `language` that the audiences may see, ranked by their best unit's cosine, fused with the
+        words `text` shares with their phrasings in `asked_in` when `word_weight` > 0. A page translated into
+        `asked_in` (`translation_of`) that the audiences may see is left out: its translation answers instead."""
         allowed = self.snapshot.mask(audiences, (language,))
         usable = self.unit_pages >= 0
         if allowed is not None:
             usable &= allowed[self.unit_owners]
+        if asked_in is not None and asked_in != language:
+            usable &= ~self._translated_pages(audiences, asked_in)[np.maximum(self.unit_pages, 0)]
         candidates = np.flatnonzero(usable)
         if not len(candidates):
             return CrosslingualResult([], language)
@@ -92,12 +125,37 @@ class CrosslingualIndex:
         pages = self.unit_pages[candidates]
         order = np.lexsort((-scores, pages))
         firsts = order[np.r_[True, pages[order][1:] != pages[order][:-1]]]
-        firsts = firsts[np.argsort(-scores[firsts], kind="stable")]
-        hits = [self._hit(int(candidates[position]), float(scores[position]), candidates, scores)
+        fused = None
+        if word_weight > 0 and text and asked_in in self.lexicons:
+            evidence = word_evidence(self.lexicons[asked_in].scores(text, len(self.snapshot.pages)), word_scale)
+            fused = (1.0 - word_weight) * scores + word_weight * evidence[pages]
+            ranking = fused
+        else:
+            ranking = scores
+        firsts = firsts[np.argsort(-ranking[firsts], kind="stable")]
+        hits = [self._hit(int(candidates[position]), float(scores[position]), candidates, scores,
+                          None if fused is None else float(fused[position]))
                 for position in firsts[:limit]]
         return CrosslingualResult(hits, language)
 
-    def _hit(self, unit: int, score: float, candidates: np.ndarray, scores: np.ndarray) -> CrosslingualHit:
+    def _translated_pages(self, audiences: tuple[str, ...] | None, language: str) -> np.ndarray:
+        """For each page, whether it has a translation into `language` that the audiences may see."""
+        key = (audiences, language)
+        cached = self._translated.get(key)
+        if cached is not None:
+            return cached
+        translations = self.snapshot.translations
+        flags = np.zeros(max(len(self.snapshot.pages), 1), dtype=bool)
+        for path, number in self._page_of_path.items():
+            counterpart = translations.counterpart(path, language)
+            if counterpart is not None and counterpart in self.snapshot.passage_rows:
+                audience = self.snapshot.chunks[int(self.snapshot.passage_rows[counterpart][0])].audience
+                flags[number] = audiences is None or audience in audiences
+        self._translated[key] = flags
+        return flags
+
+    def _hit(self, unit: int, score: float, candidates: np.ndarray, scores: np.ndarray,
+             fused: float | None = None) -> CrosslingualHit:
         """The page's passage that owns the best unit, and the unit to quote: that passage's best window when it has
         windows (a whole section is too long to quote), else the passage itself."""
         chunks = self.snapshot.chunks
@@ -108,7 +166,7 @@ class CrosslingualIndex:
         quoted = int(self.unit_rows[candidates[max(windows, key=lambda position: scores[position])]]) if windows \
             else passage_row
         return CrosslingualHit(passage=chunks[passage_row], quoted=chunks[quoted], score=score,
-                               unit=chunks[int(self.unit_rows[unit])])
+                               unit=chunks[int(self.unit_rows[unit])], fused=fused)
 
 
 def unit_rows(snapshot: IndexSnapshot) -> np.ndarray:
@@ -140,8 +198,11 @@ class CrosslingualSearcher:
     """
 
     def __init__(self, index: PassageIndex, embedder: QueryEmbedder, retry_after_seconds: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, word_weight: float = WORD_WEIGHT,
+                 word_scale: float = WORD_SCALE) -> None:
         self._index = index
+        self.word_weight = word_weight
+        self.word_scale = word_scale
         self._retry_after = retry_after_seconds
         """After a failed background build, no new one starts for this long: a failure that lasts (a full disk)
         would otherwise have every question start another build, e5 over the whole knowledge base each time."""
@@ -161,6 +222,12 @@ class CrosslingualSearcher:
     @property
     def embedder(self) -> QueryEmbedder:
         return self._embedder
+
+    def with_word_weight(self, word_weight: float) -> CrosslingualSearcher:
+        """A searcher ranking with another `word_weight` (0: the cosine alone) over the same built indexes."""
+        other = copy.copy(self)
+        other.word_weight = word_weight
+        return other
 
     def index_for(self, snapshot: IndexSnapshot, wait: bool = True) -> CrosslingualIndex | None:
         """The cross-lingual index of `snapshot` (None when its pages are all in one language). Without `wait`, an
@@ -244,13 +311,18 @@ class CrosslingualSearcher:
         return 0 if built is None else len(built.unit_rows)
 
     def search(self, text: str, audiences: tuple[str, ...] | None,
-               snapshot: IndexSnapshot | None = None, wait: bool | None = None) -> list[CrosslingualResult]:
+               snapshot: IndexSnapshot | None = None, wait: bool | None = None,
+               asked_in: str | None = None) -> list[CrosslingualResult]:
         """The question against each language's pages on their own, one result per language (the caller compares
-        its own language's with the others'); none for a one-language knowledge base. `wait` None waits for a
-        build unless `build_in_background` was called; raises `CrosslingualIndexWarmingError` when it does not."""
+        its own language's with the others'); none for a one-language knowledge base. `asked_in` is the question's
+        language (guessed when None). `wait` None waits for a build unless `build_in_background` was called;
+        raises `CrosslingualIndexWarmingError` when it does not."""
         snapshot = snapshot or self._index.snapshot()
         built = self.index_for(snapshot, wait=not self._in_background if wait is None else wait)
         if built is None:
             return []
         vector = self._embedder.encode_query(text)
-        return [built.search(vector, audiences, language) for language in sorted(snapshot.languages)]
+        asked_in = asked_in or guess_language(text)
+        return [built.search(vector, audiences, language, asked_in=asked_in, text=text,
+                             word_weight=self.word_weight, word_scale=self.word_scale)
+                for language in sorted(snapshot.languages)]

@@ -14,6 +14,7 @@ import numpy as np
 from assistant.errors import AssistantError, IndexNotReadyError
 from assistant.health import PartHealth
 from assistant.models import Chunk
+from assistant.pages.translations import TranslationGroups
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.row_vectors import MatrixRows, RowVectors, StoredRows
 from assistant.retrieval.vector_store import ChromaVectorStore
@@ -48,6 +49,8 @@ class IndexSnapshot:
     pages: tuple[str, ...] = ()
     audiences: frozenset[str] | None = None
     """The page audiences in this generation (None: not known, so any may be there)."""
+    translations: TranslationGroups = field(default_factory=lambda: TranslationGroups({}, {}))
+    """Which pages translate which (`translation_of` links between the pages of this generation)."""
     vectors: RowVectors | None = field(default=None, compare=False, repr=False)
     """Vectors by row, wherever they are (`take(rows)`); the `embeddings` matrix when there is one."""
     _masks: dict = field(default_factory=dict, compare=False, repr=False)
@@ -112,6 +115,8 @@ class IndexSnapshot:
             page_passages=page_passages,
             page_starts=page_starts,
             pages=pages,
+            translations=TranslationGroups.from_links({chunk.path: chunk.translation_of for chunk in chunks},
+                                                      {chunk.path: chunk.language for chunk in chunks}),
         )
 
     def mask(self, audiences: tuple[str, ...] | None, languages: tuple[str, ...] | None,

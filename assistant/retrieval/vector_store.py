@@ -107,9 +107,11 @@ def collection_for(embedding_model: str) -> str:
 
 
 def record_id(chunk: Chunk) -> str:
-    """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent and its
-    why line, which change no vector). A chunk without a why line keeps the id it had before there were any."""
-    stored = f"{chunk.content_hash}\x1f{chunk.parent_id or ''}" + (f"\x1f{chunk.why}" if chunk.why else "")
+    """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent, its why
+    line and its translation link, which change no vector). A chunk without a why line or a link keeps the id it
+    had before there were any."""
+    stored = f"{chunk.content_hash}\x1f{chunk.parent_id or ''}" + (f"\x1f{chunk.why}" if chunk.why else "") \
+        + (f"\x1ftranslation_of={chunk.translation_of}" if chunk.translation_of else "")
     fingerprint = hashlib.sha1(stored.encode()).hexdigest()[:16]
     return f"{chunk.chunk_id}@{fingerprint}"
 
@@ -128,6 +130,7 @@ def chunk_metadata(chunk: Chunk, born: int) -> dict[str, str | int]:
         "content_hash": chunk.content_hash,
         "parent_id": chunk.parent_id or "",
         "why": chunk.why or "",
+        "translation_of": chunk.translation_of or "",
         "born": born,
         "retired": NEVER_RETIRED,
     }
@@ -148,6 +151,7 @@ def chunk_from_record(text: str, metadata: dict) -> Chunk:
         kind=metadata["kind"],
         parent_id=metadata.get("parent_id") or None,
         why=metadata.get("why") or None,
+        translation_of=metadata.get("translation_of") or None,
     )
 
 

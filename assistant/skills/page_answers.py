@@ -10,6 +10,7 @@ from assistant.access import AUDIENCE_ORDER, Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
 from assistant.answering.composer import citations_for, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import (
+    CONFIDENT_NATIVE_LEAD,
     MIN_CONTENT_WORDS,
     SUGGESTED_ACROSS,
     SUGGESTION_LEAD,
@@ -99,7 +100,9 @@ class PageAnswerSkill:
                  crosslingual: CrosslingualSearcher | None = None,
                  native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None,
                  calibrations: CalibrationStore | None = None, crosslingual_suggestions: int = SUGGESTED_ACROSS,
-                 suggestion_lead: float = SUGGESTION_LEAD) -> None:
+                 suggestion_lead: float = SUGGESTION_LEAD,
+                 confident_native_lead: float | None = CONFIDENT_NATIVE_LEAD) -> None:
+        self._confident_native_lead = confident_native_lead
         self._crosslingual_suggestions = crosslingual_suggestions
         self._suggestion_lead = suggestion_lead
         self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
@@ -184,6 +187,12 @@ class PageAnswerSkill:
         plain._crosslingual_suggestions = 0
         return plain
 
+    def with_crosslingual(self, crosslingual: CrosslingualSearcher | None) -> PageAnswerSkill:
+        """This skill with another cross-lingual searcher (benchmarks compare rankings; None: no comparison)."""
+        other = copy.copy(self)
+        other._crosslingual = crosslingual
+        return other
+
     def without_votes(self) -> PageAnswerSkill:
         """This skill with the same collaborators and settings, but no vote prior."""
         unvoted = copy.copy(self)
@@ -222,12 +231,15 @@ class PageAnswerSkill:
                probability: float, wait: bool | None = None) -> PageAnswer:
         """From a page in another language when one answers better (`_across_languages`), else from `result`; a
         held-back reply also suggests the other languages' nearest pages. While the cross-lingual index is being
-        built in the background (and `wait` is not True), the reply is `result`'s, marked degraded."""
+        built in the background (and `wait` is not True), the reply is `result`'s, marked degraded unless it is a
+        confident answer in a native language (only a clear lead elsewhere would have overruled it)."""
+        confident = self._confident_native(language, result, probability)
         try:
             searched = self._other_languages(text, audience, language, result, probability, wait)
         except CrosslingualIndexWarmingError as warming:
-            return replace(self._compose(result, probability, language), degraded_reason=str(warming))
-        crossed = self._across_languages(language, searched)
+            reply = self._compose(result, probability, language)
+            return reply if confident else replace(reply, degraded_reason=str(warming))
+        crossed = self._across_languages(language, searched, confident)
         if crossed is not None:
             return self._compose_crossed(crossed, result, language)
         elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
@@ -247,18 +259,23 @@ class PageAnswerSkill:
             return None
         if len(content_words(text)) < MIN_CONTENT_WORDS:
             return None
-        if language in self._native_languages and \
-                self._answerability.answerable(self.decide(own_search, own_probability)[0]):
+        if self._confident_native_lead is None and self._confident_native(language, own_search, own_probability):
             return None
-        results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot, wait=wait)
+        results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot, wait=wait,
+                                            asked_in=language)
         own = next((result for result in results if result.language == language), None)
         if own is None or not own.hits:
             return None
         return own, [result for result in results if result.language != language]
 
+    def _confident_native(self, language: str | None, result: SearchResult, probability: float) -> bool:
+        """Whether `result` answers a question asked in one of the main model's native languages."""
+        return language in self._native_languages and self._answerability.answerable(self.decide(result,
+                                                                                                  probability)[0])
+
     def _across_languages(self, language: str | None,
-                          searched: tuple[CrosslingualResult, list[CrosslingualResult]] | None
-                          ) -> CrosslingualChoice | None:
+                          searched: tuple[CrosslingualResult, list[CrosslingualResult]] | None,
+                          confident: bool = False) -> CrosslingualChoice | None:
         """The other language's page that answers, when one stands level with the question's own language's best.
 
         In a language the main model reads well its own search is trusted more: a confident answer is kept
@@ -268,8 +285,12 @@ class PageAnswerSkill:
         if searched is None:
             return None
         choice = choose(*searched)
-        if choice is None or not choice.answers or (language in self._native_languages and choice.lead < 0):
+        if choice is None or not choice.answers:
             return None
+        if language in self._native_languages:
+            required = self._confident_native_lead if confident else 0.0
+            if required is None or choice.lead < required:
+                return None
         return choice
 
     def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None) -> PageAnswer:

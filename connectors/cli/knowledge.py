@@ -47,7 +47,11 @@ def check_pages(settings: Settings, args: argparse.Namespace) -> int:
     for page in result.phrasings:
         print(f"PHRASING {page['path']}: no `questions` phrasing in {', '.join(page['missing'])}, "
               f"owner {page['owner'] or 'unknown'}")
-    if result.ok and not result.incomplete and not result.stale and not result.values and not result.phrasings:
+    for problem in result.translations:
+        print(f"LINK     {problem['path']}: translation_of {problem['translation_of']!r} ignored: {problem['reason']}"
+              if problem["translation_of"] else f"LINK     {problem['path']}: {problem['reason']}")
+    if result.ok and not any((result.incomplete, result.stale, result.values, result.phrasings,
+                              result.translations)):
         print("all pages are readable, complete and current")
     return 0 if result.ok else 1
 

@@ -127,8 +127,9 @@ def test_a_one_word_message_is_never_answered_across_languages(company_services,
 
 # Cross-lingual suggestions on held-back replies. The questions were written for these tests (not taken from
 # crosslingual_dev.jsonl or crosslingual_questions.jsonl); measured 2026-12-04 with phrasings on every demo page: the
-# Italian one is held back (answerability about 0.43) with the English complaints page among its suggestions; the
-# English one is answered by the search over every language from the Italian meal-voucher page's English phrasing.
+# Italian one is held back (answerability about 0.43) when pages are ranked by the cosine alone, with the English
+# complaints page among its suggestions (ranked with the words it shares with that page's Italian phrasings, it is
+# answered from that page); the English one is answered from the Italian meal-voucher page.
 HELD_BACK_IT = "un cliente non è contento e vuole fare reclamo scritto, cosa faccio?"
 ANSWERED_IN_ITALIAN = "do colleagues in Italy get meal vouchers?"
 
@@ -137,8 +138,22 @@ def _suggested(answer) -> list[tuple[str, str]]:
     return [(citation.path, citation.language) for citation in answer.citations if citation.language]
 
 
-def test_a_held_back_italian_question_suggests_the_english_page_and_says_it_is_in_english(company_services):
+@pytest.fixture(scope="module")
+def cosine_only_skill(company_services):
+    """The company skill with cross-lingual pages ranked by the multilingual cosine alone (no word evidence)."""
+    return company_services.skill.with_crosslingual(company_services.skill.crosslingual.with_word_weight(0.0))
+
+
+def test_words_shared_with_a_pages_phrasings_answer_what_the_cosine_alone_held_back(company_services,
+                                                                                     cosine_only_skill):
+    assert not cosine_only_skill.answer(HELD_BACK_IT, language="it").answerable
     answer = company_services.skill.answer(HELD_BACK_IT, language="it")
+    assert answer.answerable and answer.source_language == "en"
+    assert answer.citations[0].path == "en/customers/complaints-and-escalation.md"
+
+
+def test_a_held_back_italian_question_suggests_the_english_page_and_says_it_is_in_english(cosine_only_skill):
+    answer = cosine_only_skill.answer(HELD_BACK_IT, language="it")
 
     assert not answer.answerable and answer.source_language is None
     assert ("en/customers/complaints-and-escalation.md", "en") in _suggested(answer)
@@ -176,13 +191,14 @@ def test_an_english_question_over_english_knowledge_gets_no_crosslingual_suggest
     assert "Italian" not in answer.text
 
 
-def test_without_suggestions_the_held_back_reply_is_as_before(company_services):
-    plain = company_services.skill.without_crosslingual_suggestions().answer(HELD_BACK_IT, language="it")
+def test_without_suggestions_the_held_back_reply_is_as_before(cosine_only_skill):
+    plain = cosine_only_skill.without_crosslingual_suggestions().answer(HELD_BACK_IT, language="it")
     assert not plain.answerable and _suggested(plain) == []
     assert "inglese" not in plain.text
 
 
-def test_the_http_answer_body_carries_the_suggestions_and_the_gap_lists_them(company_services):
+def test_the_http_answer_body_carries_the_suggestions_and_the_gap_lists_them(company_services, monkeypatch):
+    monkeypatch.setattr(company_services.skill.crosslingual, "word_weight", 0.0)  # held back by the cosine alone
     with AppServer(create_app(company_services.api_ports())) as base_url, \
             httpx.Client(base_url=base_url, timeout=30) as client:
         body = client.post("/v1/ask", json={"text": HELD_BACK_IT, "language": "it",
@@ -215,3 +231,26 @@ def test_every_channel_marks_a_suggested_page_with_its_language():
     assert "Health and safety: accidents (EN)" in card_texts and "Missione e valori" in card_texts
     assert [source.language for source in AnswerView.of("q", answer).sources] == [None, "en"]
     assert answer_from_json(answer_json(answer)).citations == citations
+
+
+def test_a_page_only_in_italian_overrules_a_confident_english_answer_from_a_page_that_merely_shares_words(
+        company_services):
+    # The English search answers this confidently from the expenses page ("card", "pay"); the Italian
+    # meal-voucher page leads it in the multilingual space by more than CONFIDENT_NATIVE_LEAD.
+    question = "can I use my meal voucher card to pay for my shopping at Verdello?"
+    never_compared = company_services.skill.with_crosslingual(None).answer(question, language="en")
+    assert never_compared.answerable and never_compared.citations[0].path == "en/staff/expenses.md"
+
+    answer = company_services.skill.answer(question, language="en")
+    assert answer.answerable and answer.source_language == "it"
+    assert answer.citations[0].path == "it/staff/buoni-pasto.md"
+    assert answer.text.startswith('The answer is on a page in Italian, "Buoni pasto":')
+
+
+@pytest.mark.parametrize("question", [
+    "How many days does a customer have to return an item?",
+    "how many days of annual leave do I get?",  # its Italian translation, ferie, is never offered to English askers
+])
+def test_a_confident_english_answer_with_an_english_page_stays_english(company_services, question):
+    answer = company_services.skill.answer(question, language="en")
+    assert answer.answerable and answer.source_language is None and answer.citations[0].path.startswith("en/")

@@ -80,3 +80,16 @@ def test_a_phrasing_under_the_paraphrase_score_is_not_suggested_a_passage_is():
 ])
 def test_a_phrasing_is_in_the_language_of_its_words_other_units_in_their_pages(unit, language):
     assert unit_language(unit) == language
+
+
+def fused(language: str, cosine: float, fused_score: float) -> CrosslingualResult:
+    passage = chunk("section", "Text of the page.", language, f"{language}/page.md")
+    return CrosslingualResult([CrosslingualHit(passage, passage, cosine, unit=passage, fused=fused_score)], language)
+
+
+def test_languages_are_compared_by_the_fused_score_when_there_is_one():
+    # Level on the cosine (the own language's bonus would win), but the English page shares the question's words.
+    choice = choose(fused("it", 0.890, 0.712), [fused("en", 0.860, 0.740)], "it")
+    assert choice.lead == pytest.approx(0.028) and choice.answers
+    assert choose(fused("it", 0.890, 0.760), [fused("en", 0.880, 0.700)], "it").answers is False
+    assert suggestions(fused("it", 0.890, 0.760), [fused("en", 0.880, 0.700)]) == [], "the same score decides"

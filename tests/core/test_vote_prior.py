@@ -20,11 +20,11 @@ from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import make_settings
 
-QUESTION = "il cliente rende un articolo consegnato a casa, chi paga la consegna?"
-ASKED_BEFORE = "chi paga la consegna quando il cliente rende un articolo arrivato a casa?"  # how colleagues asked it
+QUESTION = "un ordine consegnato a casa è arrivato rotto, il cliente vuole i soldi indietro"
+ASKED_BEFORE = "il cliente vuole i soldi indietro per un ordine arrivato rotto a casa"  # how colleagues asked it
 LEADER = "it/orders/consegna.md"
 """First for `QUESTION` without votes."""
-UPVOTED = "it/customers/resi.md"
+UPVOTED = "it/orders/ritiro-in-negozio.md"
 """A hair behind `LEADER`; the page the votes prefer."""
 UNRELATED = "how long does a customer have to return a lawnmower?"
 AUDIENCE = "managers"

@@ -1,6 +1,6 @@
 """The dense intent half reads English messages through MiniLM (the search's own vector) and the others through e5:
 each message is embedded by one model only, examples are trained in both, and an English question through the whole
-pipeline runs MiniLM once and e5 never."""
+pipeline runs MiniLM once and e5 once (the cross-lingual comparison, not the intent)."""
 
 from __future__ import annotations
 
@@ -118,8 +118,8 @@ class CountedMultilingual(MultilingualEmbedder):
         return super().encode_query(text)
 
 
-def test_an_english_question_runs_minilm_once_and_e5_never(tmp_path, embedder, redactor, company_services,
-                                                            intent_models_dir) -> None:
+def test_an_english_question_runs_minilm_once_and_e5_once(tmp_path, embedder, redactor, company_services,
+                                                           intent_models_dir) -> None:
     multilingual = CountedMultilingual()
     settings = make_settings(tmp_path, models_dir=intent_models_dir)
     settings.data_dir = company_services.settings.data_dir  # the session's index: nothing is embedded again
@@ -135,4 +135,6 @@ def test_an_english_question_runs_minilm_once_and_e5_never(tmp_path, embedder, r
     assert answer.route == Route.KNOWLEDGE and not answer.gap
     assert answer.intent == "ask_policy"  # the dense half classified it (no Rasa here)
     assert embedder._queries.texts - texts_before == 1  # the search and the intent classifier shared one run
-    assert question not in multilingual.questions
+    # e5 runs once, for the cross-lingual comparison (a confident English answer gives way to a page only in
+    # Italian that leads it clearly); the intent classifier reads English with MiniLM alone.
+    assert multilingual.questions.count(question) == 1
