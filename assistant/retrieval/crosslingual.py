@@ -106,12 +106,20 @@ class CrosslingualIndex:
         vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         return cls(snapshot, rows, np.asarray(vectors, dtype=np.float32))
 
+    def word_evidence(self, text: str, asked_in: str, word_scale: float = WORD_SCALE) -> np.ndarray | None:
+        """Each page's evidence from the words `text` shares with its phrasings in `asked_in` (None when no
+        phrasing is written in that language); the same for every language's pages, so computed once a question."""
+        lexicon = self.lexicons.get(asked_in)
+        if lexicon is None:
+            return None
+        return word_evidence(lexicon.scores(text, len(self.snapshot.pages)), word_scale)
+
     def search(self, query_vector: np.ndarray, audiences: tuple[str, ...] | None, language: str,
-               limit: int = 5, asked_in: str | None = None, text: str | None = None,
-               word_weight: float = 0.0, word_scale: float = WORD_SCALE) -> CrosslingualResult:
+               limit: int = 5, asked_in: str | None = None, evidence: np.ndarray | None = None,
+               word_weight: float = 0.0) -> CrosslingualResult:
         """The pages in `language` that the audiences may see, ranked by their best unit's cosine, fused with the
-        words `text` shares with their phrasings in `asked_in` when `word_weight` > 0. A page translated into
-        `asked_in` (`translation_of`) that the audiences may see is left out: its translation answers instead."""
+        pages' word `evidence` (`word_evidence`) when `word_weight` > 0. A page translated into `asked_in`
+        (`translation_of`) that the audiences may see is left out: its translation answers instead."""
         allowed = self.snapshot.mask(audiences, (language,))
         usable = self.unit_pages >= 0
         if allowed is not None:
@@ -126,8 +134,7 @@ class CrosslingualIndex:
         order = np.lexsort((-scores, pages))
         firsts = order[np.r_[True, pages[order][1:] != pages[order][:-1]]]
         fused = None
-        if word_weight > 0 and text and asked_in in self.lexicons:
-            evidence = word_evidence(self.lexicons[asked_in].scores(text, len(self.snapshot.pages)), word_scale)
+        if word_weight > 0 and evidence is not None:
             fused = (1.0 - word_weight) * scores + word_weight * evidence[pages]
             ranking = fused
         else:
@@ -323,6 +330,7 @@ class CrosslingualSearcher:
             return []
         vector = self._embedder.encode_query(text)
         asked_in = asked_in or guess_language(text)
-        return [built.search(vector, audiences, language, asked_in=asked_in, text=text,
-                             word_weight=self.word_weight, word_scale=self.word_scale)
+        evidence = built.word_evidence(text, asked_in, self.word_scale) if self.word_weight > 0 else None
+        return [built.search(vector, audiences, language, asked_in=asked_in, evidence=evidence,
+                             word_weight=self.word_weight)
                 for language in sorted(snapshot.languages)]

@@ -235,7 +235,7 @@ class PageAnswerSkill:
         confident answer in a native language (only a clear lead elsewhere would have overruled it)."""
         confident = self._confident_native(language, result, probability)
         try:
-            searched = self._other_languages(text, audience, language, result, probability, wait)
+            searched = self._other_languages(text, audience, language, result, confident, wait)
         except CrosslingualIndexWarmingError as warming:
             reply = self._compose(result, probability, language)
             return reply if confident else replace(reply, degraded_reason=str(warming))
@@ -247,19 +247,20 @@ class PageAnswerSkill:
         return self._compose(result, probability, language, elsewhere)
 
     def _other_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
-                         own_probability: float, wait: bool | None = None
+                         confident: bool, wait: bool | None = None
                          ) -> tuple[CrosslingualResult, list[CrosslingualResult]] | None:
         """The question in the multilingual space: its own language's pages, and each other language's apart.
 
-        None when there is nothing to compare: no cross-lingual searcher or one language only, too few words, or,
-        in a language the main model reads well, a confident own-language answer (its search is trusted there).
+        None when there is nothing to compare: no cross-lingual searcher or one language only, too few words, or a
+        `confident` answer in a language the main model reads well when such answers are never compared
+        (`confident_native_lead` None).
         """
         snapshot = own_search.snapshot
         if self._crosslingual is None or language is None or language not in snapshot.languages:
             return None
         if len(content_words(text)) < MIN_CONTENT_WORDS:
             return None
-        if self._confident_native_lead is None and self._confident_native(language, own_search, own_probability):
+        if confident and self._confident_native_lead is None:
             return None
         results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot, wait=wait,
                                             asked_in=language)
