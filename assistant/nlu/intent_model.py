@@ -73,7 +73,11 @@ class DenseIntentTrainer:
         self.nlu_data_dir = Path(nlu_data_dir)
         self.models_dir = Path(models_dir)
         self.spaces = spaces
-        self.embedding_model = spaces.name
+
+    @property
+    def embedding_model(self) -> str:
+        """What the saved classifier must have been trained with (read at each use, see `IntentSpaces.name`)."""
+        return self.spaces.name
 
     def path(self) -> Path:
         """Where the classifier for the data as it is now lives."""

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.retrieval.language import guess_language
+from assistant.retrieval.language import guess_language, language_guess_version
 
 
 class QuestionEmbedder(Protocol):
@@ -85,8 +85,10 @@ class IntentSpaces:
 
     @property
     def name(self) -> str:
-        """Both models' names: a classifier trained with other models is stale."""
-        return f"{self._english.name} for {'/'.join(sorted(self._english_languages))}; {self._multilingual.name}"
+        """Both models' names and the language guess's version: a classifier trained with other models, or with
+        examples that another version of the guess put in the other space, is stale."""
+        return (f"{self._english.name} for {'/'.join(sorted(self._english_languages))}; {self._multilingual.name}; "
+                f"language guess {language_guess_version()}")
 
     def in_english_space(self, text: str) -> bool:
         return guess_language(text) in self._english_languages

@@ -9,6 +9,7 @@ Italian to it at 0.6), and a wrong Italian guess costs an English asker more tha
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
 from assistant.retrieval.text_analysis import ENGLISH_STOP_WORDS, ITALIAN_STOP_WORDS, words
@@ -49,6 +50,18 @@ def guess_language(text: str, default: str = "en") -> str:
     if english > italian:
         return "en"
     return _ngram_guess(text) or default
+
+
+@functools.cache
+def language_guess_version() -> str:
+    """A short fingerprint of the rules above: whatever was computed from guesses (the dense intent classifier puts
+    each training example in its language's space) is stale when it changes."""
+    from importlib.metadata import version
+
+    rules = "|".join([" ".join(sorted(_ITALIAN_MARKERS)), " ".join(sorted(_EITHER_LANGUAGE)),
+                      _ITALIAN_ELISION.pattern, str(TIE_BREAK_CONFIDENCE), " ".join(sorted(ENGLISH_STOP_WORDS)),
+                      " ".join(sorted(ITALIAN_STOP_WORDS)), version("lingua-language-detector")])
+    return hashlib.sha1(rules.encode("utf-8")).hexdigest()[:8]
 
 
 def warm_up_language_guess() -> None:

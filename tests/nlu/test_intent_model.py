@@ -23,6 +23,7 @@ from assistant.nlu.intent_spaces import IntentSpaces
 from assistant.nlu.result import NLUResult
 from assistant.nlu.training_data import read_examples
 from assistant.nlu.understanding import Understander
+from assistant.retrieval import language
 from tests.nlu.conftest import NLU_DATA
 
 
@@ -66,7 +67,8 @@ def test_an_unreadable_classifier_file_is_a_typed_error(tmp_path) -> None:
         DenseIntentClassifier.load(tmp_path / "broken.npz")
 
 
-def test_the_trainer_trains_once_per_data_and_model(tmp_path, intent_spaces, multilingual_embedder) -> None:
+def test_the_trainer_trains_once_per_data_and_model(tmp_path, intent_spaces, multilingual_embedder,
+                                                    monkeypatch) -> None:
     data = tmp_path / "nlu_data"
     shutil.copytree(NLU_DATA, data)
     trainer = DenseIntentTrainer(data, tmp_path / "models", intent_spaces)
@@ -77,6 +79,13 @@ def test_the_trainer_trains_once_per_data_and_model(tmp_path, intent_spaces, mul
     # Another embedding model makes the saved classifier stale: its vectors mean something else.
     other = IntentSpaces(multilingual_embedder, multilingual_embedder)
     assert DenseIntentTrainer(data, tmp_path / "models", other).current() is None
+    # So does another version of the language guess: it may put examples in the other space.
+    with monkeypatch.context() as patch:
+        patch.setattr(language, "_ITALIAN_MARKERS", language._ITALIAN_MARKERS | {"buondì"})
+        language.language_guess_version.cache_clear()
+        assert trainer.current() is None
+    language.language_guess_version.cache_clear()
+    assert trainer.current() is not None
     nlu = data / "nlu.yml"
     nlu.write_text(nlu.read_text(encoding="utf-8").replace("    - tell me a joke\n", ""), encoding="utf-8")
     assert trainer.current() is None

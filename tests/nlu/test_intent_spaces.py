@@ -13,6 +13,7 @@ from assistant.nlu.intent_model import EnsembleCalibration, load_intent_ensemble
 from assistant.nlu.intent_spaces import IntentSpaces
 from assistant.nlu.understanding import Understander
 from assistant.retrieval.embedding_cache import CachedEmbedder
+from assistant.retrieval.language import language_guess_version
 from assistant.retrieval.multilingual_embedder import MultilingualEmbedder
 from connectors.app.services import build_services
 from tests.conftest import MULTILINGUAL_CACHE_DIR, make_settings
@@ -62,7 +63,8 @@ def test_each_message_is_embedded_by_its_own_language_s_model_only(counted, embe
     assert not vectors[1, :english_size].any()
     assert np.allclose(vectors[1, english_size:],
                        multilingual_embedder.encode_query("dove si trova il pacco del cliente?"), atol=1e-6)
-    assert spaces.name == f"{embedder.name} for en; {multilingual_embedder.name}"
+    assert spaces.name == (f"{embedder.name} for en; {multilingual_embedder.name}; "
+                           f"language guess {language_guess_version()}")
 
 
 def test_examples_are_trained_in_both_spaces_and_read_in_their_own(counted) -> None:
