@@ -64,11 +64,11 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
                                  "review_by": document.review_by.isoformat(),
                                  "days_overdue": (today - document.review_by).days})
     result.stale.sort(key=lambda page: -page["days_overdue"])
-    catalog = ValuesCatalog.from_documents(loaded.documents)
+    links = broken_links(loaded.documents)
     result.values = [{"path": document.path, "value": None, "reason": warning}
                      for document in loaded.documents for warning in document.warnings
                      if not warning.startswith("translation_of")]
-    result.values += catalog.problems + catalog.unknown_links(loaded.documents)
+    result.values += links.values
     languages = sorted({document.language for document in loaded.documents})
     for document in loaded.documents:
         missing = missing_phrasing_languages(document, languages)
@@ -78,9 +78,34 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
     result.translations = [{"path": document.path, "translation_of": None, "reason": warning}
                            for document in loaded.documents for warning in document.warnings
                            if warning.startswith("translation_of")]
-    result.translations += link_problems({document.path: document.translation_of for document in loaded.documents},
-                                        {document.path: document.language for document in loaded.documents})
+    result.translations += links.translations
     return result
+
+
+@dataclass(frozen=True)
+class BrokenLinks:
+    """Links between pages that cannot hold, found by reading every page together (a page's own malformed front
+    matter is in its `warnings` instead): `values` to values no page defines and bad value markers, `translations`
+    as `link_problems` reports them. Each entry is `{"path", ..., "reason"}`."""
+
+    values: list[dict]
+    translations: list[dict]
+
+    def reasons_by_page(self) -> dict[str, list[str]]:
+        """Each page's problems as short sentences naming the front-matter field."""
+        reasons: dict[str, list[str]] = {}
+        for field_name, problems in (("values", self.values), ("translation_of", self.translations)):
+            for problem in problems:
+                reasons.setdefault(problem["path"], []).append(f"{field_name}: {problem['reason']}")
+        return reasons
+
+
+def broken_links(documents: list[Document]) -> BrokenLinks:
+    catalog = ValuesCatalog.from_documents(documents)
+    return BrokenLinks(
+        values=catalog.problems + catalog.unknown_links(documents),
+        translations=link_problems({document.path: document.translation_of for document in documents},
+                                   {document.path: document.language for document in documents}))
 
 
 def missing_phrasing_languages(document: Document, languages: list[str]) -> list[str]:

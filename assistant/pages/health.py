@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.interactions.records import GapReason, GapState
-from assistant.pages.checks import REQUIRED_FIELDS
+from assistant.pages.checks import REQUIRED_FIELDS, broken_links
 from assistant.pages.loader import load_pages
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ MAX_GAPS = 5000
 
 @dataclass(frozen=True)
 class PageHealth:
-    """One page as its owner should see it: metadata, how overdue its review is, and the gaps near it."""
+    """One page as its owner should see it: metadata, how overdue its review is, the gaps near it, and what is wrong
+    with its front matter (`warnings`: malformed fields, and `values` or `translation_of` links that cannot hold)."""
 
     path: str
     title: str
@@ -71,6 +72,7 @@ class KnowledgeHealth:
                 open_gaps[gap.top_citation_path] += 1
                 if gap.gap_reason is GapReason.NEGATIVE_FEEDBACK:
                     thumbs_down[gap.top_citation_path] += 1
+        link_reasons = broken_links(loaded.documents).reasons_by_page()
         pages = []
         for document in loaded.documents:
             if owner is not None and document.owner != owner:
@@ -81,7 +83,7 @@ class KnowledgeHealth:
                 language=document.language, review_by=document.review_by, days_overdue=overdue, url=document.url,
                 open_gaps=open_gaps[document.path], thumbs_down=thumbs_down[document.path],
                 missing=tuple(name for name in REQUIRED_FIELDS if getattr(document, name) in (None, "")),
-                warnings=document.warnings))
+                warnings=document.warnings + tuple(link_reasons.get(document.path, ()))))
         pages.sort(key=_urgency)
         owners = sorted({document.owner for document in loaded.documents if document.owner})
         return KnowledgeHealthReport(pages, [(problem.path, problem.reason) for problem in loaded.problems],

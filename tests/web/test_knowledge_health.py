@@ -83,6 +83,20 @@ def test_the_owner_filter_keeps_one_owners_pages(knowledge: Path, gaps: _Gaps) -
     assert {page.path for page in report.pages} == {"en/a.md", "en/b.md"}
 
 
+def test_links_that_cannot_hold_are_shown_on_their_page(knowledge: Path, gaps: _Gaps) -> None:
+    page = knowledge / "it" / "d.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "audience: staff", "audience: staff\ntranslation_of: en/gone.md\nvalues: [no-such-value]"), encoding="utf-8")
+    report = KnowledgeHealth(knowledge, gaps, today=lambda: TODAY).report()
+    warnings = next(page.warnings for page in report.pages if page.path == "it/d.md")
+    assert "translation_of: no page en/gone.md in the knowledge directory" in warnings
+    assert "values: no value named 'no-such-value'" in warnings
+    assert all(not page.warnings for page in report.pages if page.path != "it/d.md")
+    client = _client(knowledge, gaps)
+    sign_in(client, "ex")
+    assert "translation_of: no page en/gone.md" in client.get("/knowledge").text
+
+
 def _client(knowledge: Path, gaps: _Gaps) -> TestClient:
     ports = ApiPorts(answering=CannedAnswers(), gaps=gaps, api_keys=tuple(ApiKey.parse(entry) for entry in ENTRIES))
     ports = replace(ports, knowledge_health=KnowledgeHealth(knowledge, gaps, today=lambda: TODAY))
