@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/bench_vote_replay.py [--voters 3] [--noise 0 0.2] [--bounds 0.05]
                                                         [--floors 0.6] [--handbook] [--scale 5000] [--seed 0]
-                                                        [--data-dir DIR] [--json]
+                                                        [--crosslingual [--multilingual-floors 0.9]]
+                                                        [--no-company] [--data-dir DIR] [--json]
 
 The demo knowledge is indexed once; the answerable questions of tests/data/company_questions.jsonl and
 company_holdout.jsonl are split in two halves (by a seeded shuffle of their ids). For each half in turn, in a fresh
@@ -18,6 +19,11 @@ every 30 s. Recall@1 (the first page of the answer) is then measured on:
 - others: the other half's questions and their paraphrases, which nobody voted on (they must not fall).
 
 Both halves are voted on in turn and the counts added, so every question is once "repeated" and once "other".
+With --crosslingual the same replay runs on the cross-lingual questions (tests/data/crosslingual_dev.jsonl,
+crosslingual_dev_en.jsonl and crosslingual_questions.jsonl: Italian questions over English-only pages and the other
+way round), where "right" is what `bench_crosslingual.py` counts: an answer (not held back) whose first cited page
+is the expected one. They have no paraphrases; the "others" of a half include questions written independently
+about the same pages, which is what a colleague asking the same thing in other words looks like.
 With --handbook the same replay runs on the public-domain handbook (../shared/datasets/tts_handbook, its 60
 answerable dev questions, which search gets wrong more often; it has no paraphrases), when it is there.
 "Before" is the same questions with no votes at all. The prior's cost per question is the time of
@@ -44,7 +50,8 @@ from sqlalchemy import create_engine, insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.access import Audience  # noqa: E402
+from assistant.access import Audience, visible_audiences  # noqa: E402
+from assistant.answering.vote_prior import MULTILINGUAL_SIMILARITY_FLOOR  # noqa: E402
 from assistant.evaluation.questions import EvalQuestion, load_questions  # noqa: E402
 from assistant.interactions.hashing import IdentifierHasher  # noqa: E402
 from assistant.interactions.schema import feedback, turns  # noqa: E402
@@ -60,6 +67,8 @@ DATA = ROOT / "tests" / "data"
 QUESTION_FILES = (DATA / "company_questions.jsonl", DATA / "company_holdout.jsonl")
 PARAPHRASES = DATA / "company_paraphrases.jsonl"
 KNOWLEDGE = ROOT / "knowledge"
+CROSSLINGUAL_FILES = (DATA / "crosslingual_dev.jsonl", DATA / "crosslingual_dev_en.jsonl",
+                      DATA / "crosslingual_questions.jsonl")
 HANDBOOK = ROOT.parent / "shared" / "datasets" / "tts_handbook"
 HANDBOOK_QUESTIONS = ROOT.parent / "shared" / "eval" / "handbook_dev.jsonl"
 CHANNELS = ("api", "slack", "teams")
@@ -101,8 +110,15 @@ def first_page(services: Services, asked: Asked) -> str | None:
     return answer.hits[0].chunk.path if answer.hits else None
 
 
-def hits_at_1(services: Services, items: list[Asked]) -> int:
-    return sum(first_page(services, asked) in asked.pages for asked in items)
+def answered_page(services: Services, asked: Asked) -> str | None:
+    """The first page the reply cites when it answers (None when it holds the answer back)."""
+    answer = services.skill.answer(asked.text, audience=AUDIENCE, language=guess_language(asked.text))
+    return answer.citations[0].path if answer.answerable and answer.citations else None
+
+
+def hits_at_1(services: Services, items: list[Asked], answered_only: bool = False) -> int:
+    page = answered_page if answered_only else first_page
+    return sum(page(services, asked) in asked.pages for asked in items)
 
 
 def vote(services: Services, half: list[Asked], voters: int, noise: float, rng: random.Random) -> dict[str, int]:
@@ -123,13 +139,13 @@ def vote(services: Services, half: list[Asked], voters: int, noise: float, rng: 
             services.assistant.record_feedback(answer.answer_id, helpful)
             cast["helpful" if helpful else "not_helpful"] += 1
         assert services.vote_prior is not None
-        services.vote_prior.refresh()
+        services.refresh_votes()
     return cast
 
 
 def replay(embedder: SentenceTransformerEmbedder, data_dir: Path, knowledge: Path, originals: list[Asked],
            paraphrases: dict[str, list[Asked]], *, bound: float, floor: float, voters: int, noise: float,
-           seed: int) -> dict[str, object]:
+           seed: int, answered_only: bool = False) -> dict[str, object]:
     """Both halves voted on in turn; Recall@1 of the three sets before and after, summed over the halves."""
     ids = sorted(asked.id for asked in originals)
     random.Random(seed).shuffle(ids)
@@ -149,12 +165,16 @@ def replay(embedder: SentenceTransformerEmbedder, data_dir: Path, knowledge: Pat
         database = data_dir / f"replay-{uuid.uuid4().hex}.db"
         services = _services(embedder, data_dir, knowledge, database, bound)
         try:
-            assert services.vote_prior is not None
-            services.vote_prior.floor = floor
-            before = {name: hits_at_1(services, items) for name, items in sets.items()}
+            # The floor under test is the prior of the space these questions are decided in.
+            prior = services.crosslingual_vote_prior if answered_only else services.vote_prior
+            assert prior is not None
+            prior.floor = floor
+            before = {name: hits_at_1(services, items, answered_only) for name, items in sets.items()}
             cast = vote(services, voted, voters, noise, rng)
-            after = {name: hits_at_1(services, items) for name, items in sets.items()}
-            largest = max(largest, _largest_adjustment(services, [a for items in sets.values() for a in items]))
+            after = {name: hits_at_1(services, items, answered_only) for name, items in sets.items()}
+            asked_all = [a for items in sets.values() for a in items]
+            largest = max(largest, _largest_crosslingual_adjustment(services, asked_all) if answered_only
+                          else _largest_adjustment(services, asked_all))
         finally:
             services.close()
             _remove_database(database)
@@ -180,6 +200,17 @@ def _largest_adjustment(services: Services, items: list[Asked]) -> float:
         result, _ = services.skill.search(asked.text, AUDIENCE, guess_language(asked.text))
         found = prior.adjustments(result.query_vector, [hit.chunk.path for hit in result.hits])
         largest = max([largest, *(abs(value) for value in found.values())])
+    return largest
+
+
+def _largest_crosslingual_adjustment(services: Services, items: list[Asked]) -> float:
+    prior, searcher = services.crosslingual_vote_prior, services.skill.crosslingual
+    assert prior is not None and searcher is not None
+    largest = 0.0
+    for asked in items:
+        for result in searcher.search(asked.text, visible_audiences(AUDIENCE), asked_in=guess_language(asked.text)):
+            found = prior.adjustments(result.query_vector, [hit.passage.path for hit in result.hits])
+            largest = max([largest, *(abs(value) for value in found.values())])
     return largest
 
 
@@ -273,7 +304,8 @@ def _fill_votes(database_url: str, count: int, pages: list[str], seed: int) -> N
 
 
 def corpus_runs(name: str, knowledge: Path, originals: list[Asked], paraphrases: dict[str, list[Asked]],
-                embedder: SentenceTransformerEmbedder, root: Path, args: argparse.Namespace) -> dict[str, object]:
+                embedder: SentenceTransformerEmbedder, root: Path, args: argparse.Namespace,
+                answered_only: bool = False) -> dict[str, object]:
     """Index `knowledge` once, then one replay per bound, floor and noise."""
     data_dir = root / name
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -286,11 +318,11 @@ def corpus_runs(name: str, knowledge: Path, originals: list[Asked], paraphrases:
     ingest_s = time.perf_counter() - started
     runs = []
     for bound in args.bounds:
-        for floor in args.floors:
+        for floor in (args.multilingual_floors if answered_only else args.floors):
             for noise in args.noise:
                 print(f"{name}: bound {bound}, floor {floor}, noise {noise}", file=sys.stderr)
                 runs.append(replay(embedder, data_dir, knowledge, originals, paraphrases, bound=bound, floor=floor,
-                                   voters=args.voters, noise=noise, seed=args.seed))
+                                   voters=args.voters, noise=noise, seed=args.seed, answered_only=answered_only))
     return {"index": {"pages": ingest.documents, "chunks": ingest.chunks, "ingest_s": round(ingest_s, 1)},
             "questions": len(originals), "paraphrases": sum(len(items) for items in paraphrases.values()),
             "runs": runs}
@@ -303,6 +335,11 @@ def main() -> int:
     parser.add_argument("--bounds", type=float, nargs="+", default=[0.05], help="vote prior bounds, a run each")
     parser.add_argument("--floors", type=float, nargs="+", default=[0.6], help="similarity floors, a run each")
     parser.add_argument("--handbook", action="store_true", help="also replay the handbook's dev questions")
+    parser.add_argument("--crosslingual", action="store_true",
+                        help="also replay the cross-lingual questions (the multilingual vote prior)")
+    parser.add_argument("--multilingual-floors", type=float, nargs="+", default=[MULTILINGUAL_SIMILARITY_FLOOR],
+                        help="the multilingual prior's similarity floors, a cross-lingual run each")
+    parser.add_argument("--no-company", action="store_true", help="leave out the company questions' replay")
     parser.add_argument("--scale", type=int, default=5000, help="voted turns for the cost run (0: none)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -315,7 +352,11 @@ def main() -> int:
     corpora: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = args.data_dir or Path(tmp)
-        corpora["company"] = corpus_runs("company", KNOWLEDGE, originals, paraphrases, embedder, root, args)
+        if not args.no_company:
+            corpora["company"] = corpus_runs("company", KNOWLEDGE, originals, paraphrases, embedder, root, args)
+        if args.crosslingual:
+            corpora["crosslingual"] = corpus_runs("crosslingual", KNOWLEDGE, answerable(CROSSLINGUAL_FILES), {},
+                                                  embedder, root, args, answered_only=True)
         if args.handbook:
             if HANDBOOK.exists() and HANDBOOK_QUESTIONS.exists():
                 corpora["handbook"] = corpus_runs("handbook", HANDBOOK, answerable((HANDBOOK_QUESTIONS,)), {},

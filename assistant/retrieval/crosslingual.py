@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -68,6 +68,8 @@ class CrosslingualResult:
     hits: list[CrosslingualHit]
     language: str
     """The pages' language."""
+    query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """The question's multilingual vector (what the vote prior compares voted questions with)."""
 
     @property
     def top_score(self) -> float:
@@ -128,7 +130,7 @@ class CrosslingualIndex:
             usable &= ~self._translated_pages(audiences, asked_in)[np.maximum(self.unit_pages, 0)]
         candidates = np.flatnonzero(usable)
         if not len(candidates):
-            return CrosslingualResult([], language)
+            return CrosslingualResult([], language, query_vector)
         scores = self.vectors[candidates] @ query_vector
         pages = self.unit_pages[candidates]
         order = np.lexsort((-scores, pages))
@@ -143,7 +145,7 @@ class CrosslingualIndex:
         hits = [self._hit(int(candidates[position]), float(scores[position]), candidates, scores,
                           None if fused is None else float(fused[position]))
                 for position in firsts[:limit]]
-        return CrosslingualResult(hits, language)
+        return CrosslingualResult(hits, language, query_vector)
 
     def _translated_pages(self, audiences: tuple[str, ...] | None, language: str) -> np.ndarray:
         """For each page, whether it has a translation into `language` that the audiences may see."""

@@ -93,6 +93,9 @@ class PageAnswerSkill:
     space (`assistant.answering.crosslingual_answer`): the reply, in the asker's language, says so and quotes it.
     In the main embedding model's `native_languages` a confident own-language answer is kept: there the hybrid
     search is the better judge (on the company questions, crossing over it lost a right English answer).
+
+    `votes` re-orders the pages search found by the votes on similar questions; `crosslingual_votes` does the same
+    for each language's pages in the multilingual space before languages are compared (`VotePrior.rerank_across`).
     """
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, top_k: int = 5,
@@ -101,8 +104,10 @@ class PageAnswerSkill:
                  native_languages: tuple[str, ...] = ("en",), votes: VotePrior | None = None,
                  calibrations: CalibrationStore | None = None, crosslingual_suggestions: int = SUGGESTED_ACROSS,
                  suggestion_lead: float = SUGGESTION_LEAD,
-                 confident_native_lead: float | None = CONFIDENT_NATIVE_LEAD) -> None:
+                 confident_native_lead: float | None = CONFIDENT_NATIVE_LEAD,
+                 crosslingual_votes: VotePrior | None = None) -> None:
         self._confident_native_lead = confident_native_lead
+        self._crosslingual_votes = crosslingual_votes  # the same, in the multilingual space (`rerank_across`)
         self._crosslingual_suggestions = crosslingual_suggestions
         self._suggestion_lead = suggestion_lead
         self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
@@ -197,6 +202,7 @@ class PageAnswerSkill:
         """This skill with the same collaborators and settings, but no vote prior."""
         unvoted = copy.copy(self)
         unvoted._votes = None
+        unvoted._crosslingual_votes = None
         return unvoted
 
     def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
@@ -264,6 +270,8 @@ class PageAnswerSkill:
             return None
         results = self._crosslingual.search(text, visible_audiences(audience), snapshot=snapshot, wait=wait,
                                             asked_in=language)
+        if self._crosslingual_votes is not None:
+            results = [self._crosslingual_votes.rerank_across(result) for result in results]
         own = next((result for result in results if result.language == language), None)
         if own is None or not own.hits:
             return None

@@ -59,7 +59,7 @@ def build_server_app(settings: Settings, host: str, use_nlu: bool = True) -> Fas
     notices = PeriodicJob("notices", services.deliver_notices, NOTICE_PERIOD_SECONDS)
     question_vectors = PeriodicJob("question vectors", services.question_vector_warmer().run,
                                    QUESTION_VECTOR_PERIOD_SECONDS)
-    votes = [PeriodicJob("vote prior", services.vote_prior.refresh, VOTE_PRIOR_PERIOD_SECONDS)
+    votes = [PeriodicJob("vote prior", services.refresh_votes, VOTE_PRIOR_PERIOD_SECONDS)
              ] if services.vote_prior is not None else []
     purges = [PeriodicJob("shared state purge", services.shared_state.purge, SHARED_STATE_PURGE_SECONDS)
               ] if services.shared_state is not None else []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.answering.answerability import AnswerabilityModel
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration
-from assistant.answering.vote_prior import VotePrior
+from assistant.answering.vote_prior import MULTILINGUAL_SIMILARITY_FLOOR, VotePrior
 from assistant.conversation_slots import ConversationSlots
 from assistant.directory import ReloadingDirectory
 from assistant.health import HealthCheck, RecentHealth
@@ -82,8 +82,20 @@ class Services:
     interaction store's database."""
     multilingual: CachedEmbedder | None = None
     """multilingual-e5-small: cross-lingual search, and the dense intent half for messages not in English."""
+    crosslingual_vote_prior: VotePrior | None = None
+    """The vote prior in the multilingual space, for cross-lingual answers (None with no cross-lingual search or no
+    vote prior)."""
     _dimensions: DimensionClassifier | None = field(default=None, init=False, repr=False)
     _question_embedder: StoredQuestionEmbedder | None = field(default=None, init=False, repr=False)
+
+    def refresh_votes(self) -> int:
+        """Reload both vote priors from the interaction store (what `assistant serve` does every 30 s); the voted
+        turns loaded."""
+        loaded = 0
+        for prior in (self.vote_prior, self.crosslingual_vote_prior):
+            if prior is not None:
+                loaded = max(loaded, prior.refresh())
+        return loaded
 
     def warm_up(self) -> None:
         """Load every model a question needs now (MiniLM, spaCy, e5, the language guess's n-grams), not with the first
@@ -279,10 +291,14 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
     vote_prior = (VotePrior(interactions, StoredQuestionEmbedder(embedder, interactions),
                             bound=settings.vote_prior_bound) if settings.vote_prior_bound > 0 else None)
     multilingual = multilingual or build_multilingual_embedder(settings)
+    crosslingual_votes = (VotePrior(interactions, StoredQuestionEmbedder(multilingual, interactions),
+                                    bound=settings.vote_prior_bound, floor=MULTILINGUAL_SIMILARITY_FLOOR)
+                          if vote_prior is not None and settings.crosslingual else None)
     skill = PageAnswerSkill(HybridSearcher(index, embedder, dense=dense), load_answerability(settings),
                            top_k=settings.top_k, suggestion_floor=settings.suggestion_floor,
                            crosslingual=CrosslingualSearcher(index, multilingual) if settings.crosslingual else None,
                            native_languages=tuple(settings.embedding_languages), votes=vote_prior,
+                           crosslingual_votes=crosslingual_votes,
                            calibrations=CalibrationStore(settings.calibration_dir,
                                                          shared=store if store.is_server else None))
     order_numbers = OrderNumberFinder(settings.order_number_pattern)
@@ -312,4 +328,4 @@ def build_services(settings: Settings, embedder: SentenceTransformerEmbedder | N
         max_concurrent=settings.max_concurrent_questions,
     )
     return Services(settings, embedder, store, index, skill, assistant, interactions, redactor, recorder, vote_prior,
-                    order_source, shared_state, multilingual)
+                    order_source, shared_state, multilingual, crosslingual_votes)
