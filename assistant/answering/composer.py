@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import Protocol
 
 import numpy as np
 
@@ -41,23 +42,32 @@ LOGGED = {
 }
 
 
-def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS) -> str:
+class PassageReader(Protocol):
+    """Another model's reading of the question against the index's rows (`MultilingualReading`)."""
+
+    def similarities(self, rows: np.ndarray) -> np.ndarray: ...
+
+
+def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
+                 reader: PassageReader | None = None) -> str:
     """The passage's windows (runs of sentences already embedded at ingest) most similar to the question,
     up to `WINDOW_ANSWER_WORDS` in all and in their original order, when it has windows; otherwise its
-    sentences that share most with the question, in their original order."""
-    windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS, max_words * 2)
+    sentences that share most with the question, in their original order. Similar as the search's own model
+    sees it, or as `reader` does when given (a question in a language that model reads poorly)."""
+    windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS, max_words * 2, reader)
     if windows:
         return _trim(windows, max_words * 2)
     return _best_sentences(result.query, hit, max_words)
 
 
-def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_budget: int) -> str | None:
+def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_budget: int,
+                  reader: PassageReader | None = None) -> str | None:
     """The most similar window and the rest of its section while they fit in `section_budget` words, then
     the next most similar windows while everything fits in `budget`. A section is one topic: a rule and its
     exceptions often sit in neighbouring windows of it, and the most similar of them is not always the rule."""
     snapshot = result.snapshot
     row = snapshot.rows.get(hit.chunk.chunk_id)
-    if row is None or result.query_vector is None:
+    if row is None or (reader is None and result.query_vector is None):
         return None
     owned = np.nonzero((snapshot.owners == row) & (np.arange(len(snapshot.owners)) != row))[0]
     # A page's `questions` phrasings score for a passage too, but only its windows are its text.
@@ -65,7 +75,8 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
                        dtype=np.int64)
     if not len(windows):
         return None
-    similarities = snapshot.vectors.take(windows) @ result.query_vector
+    similarities = reader.similarities(windows) if reader is not None \
+        else snapshot.vectors.take(windows) @ result.query_vector
     candidates = [snapshot.chunks[int(windows[position])] for position in np.argsort(-similarities, kind="stable")]
     best_section = candidates[0].section
     candidates.sort(key=lambda window: window.section != best_section)

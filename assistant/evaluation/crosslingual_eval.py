@@ -5,7 +5,8 @@ Recall@1 is the share of answerable questions whose reply answers (not a gap) an
 gap rate is the share of answerable questions held back; on unanswerable ones, the share wrongly answered.
 `recall_at_3_seen` is what the asker sees: the expected page among the first three pages the reply links, whether
 as an answer's sources or as a held-back reply's suggestions (the nearest page, then pages in other languages);
-`recall_seen` counts every page it links (a held-back reply links up to four).
+`recall_seen` counts every page it links (a held-back reply links up to four). `reply_accuracy` is the share of
+answerable questions answered from the expected page with the expected fact in the short reply itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from assistant.evaluation.questions import EvalQuestion
+from assistant.evaluation.retrieval_metrics import holds_answer
 from assistant.retrieval.language import guess_language
 from assistant.skills.page_answers import PageAnswerSkill
 
@@ -37,6 +39,9 @@ class AnsweringFigures:
     """Answerable questions held back with pages in another language suggested."""
     unanswerable_with_suggestions: int = 0
     """Unanswerable questions whose (held-back) reply suggested pages in another language: wrong suggestions."""
+    reply_accuracy: float = 0.0
+    """Answerable questions answered from the expected page whose short reply holds the expected fact (one of the
+    question's `answer_contains`; questions without any count as wrong here)."""
 
     def as_dict(self) -> dict[str, float | int]:
         return dict(self.__dict__)
@@ -44,7 +49,7 @@ class AnsweringFigures:
 
 def answering_figures(skill: PageAnswerSkill, questions: list[EvalQuestion],
                       audience: str = "managers") -> AnsweringFigures:
-    right = gaps = crossed = wrong = seen_3 = seen = suggested = wrongly_suggested = 0
+    right = held = gaps = crossed = wrong = seen_3 = seen = suggested = wrongly_suggested = 0
     latencies = []
     for question in questions:
         started = time.perf_counter()
@@ -62,7 +67,9 @@ def answering_figures(skill: PageAnswerSkill, questions: list[EvalQuestion],
         seen_3 += any(path in question.expected_sources for path in linked[:3])
         seen += any(path in question.expected_sources for path in linked)
         first = answer.citations[0].path if answer.citations else None
-        right += answer.answerable and first in question.expected_sources
+        answered_right = answer.answerable and first in question.expected_sources
+        right += answered_right
+        held += answered_right and holds_answer(answer.text, question.answer_contains)
     answerable = sum(1 for question in questions if question.answerable)
     return AnsweringFigures(
         answerable=answerable,
@@ -76,4 +83,5 @@ def answering_figures(skill: PageAnswerSkill, questions: list[EvalQuestion],
         recall_seen=round(seen / max(answerable, 1), 3),
         with_suggestions=suggested,
         unanswerable_with_suggestions=wrongly_suggested,
+        reply_accuracy=round(held / max(answerable, 1), 3),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evaluation.questions import EvalQuestion
@@ -44,8 +45,13 @@ def reply_correct(outcome: QuestionOutcome) -> bool:
 
 
 def _contains_answer(text: str, outcome: QuestionOutcome) -> bool:
+    return holds_answer(text, outcome.question.answer_contains)
+
+
+def holds_answer(text: str, answer_contains: Sequence[str]) -> bool:
+    """Whether `text` holds one of the expected strings (case and line breaks ignored, as the eval README says)."""
     text = _normalise(text)
-    return any(_normalise(needle) in text for needle in outcome.question.answer_contains)
+    return any(_normalise(needle) in text for needle in answer_contains)
 
 
 def percentile(values: list[float], fraction: float) -> float:

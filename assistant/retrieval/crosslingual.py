@@ -97,6 +97,10 @@ class CrosslingualIndex:
                                                                                  strict=True)
                      if page >= 0 and snapshot.chunks[int(row)].kind == "question"]
         written = [(page, unit, unit_language(unit)) for page, unit in phrasings]
+        # Where each snapshot row sits among the units (-1: not embedded), and which units are the pages' text.
+        self.unit_position = np.full(len(snapshot.chunks), -1, dtype=np.int64)
+        self.unit_position[unit_rows] = np.arange(len(unit_rows))
+        self.text_units = np.array([snapshot.chunks[int(row)].kind != "question" for row in unit_rows], dtype=bool)
         self._translated: dict[tuple, np.ndarray] = {}
         self.lexicons = {language: PhrasingLexicon.from_units(language, written)
                          for language in sorted(snapshot.languages)}
@@ -107,6 +111,9 @@ class CrosslingualIndex:
         texts = [snapshot.chunks[int(row)].embedding_text for row in rows]
         vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         return cls(snapshot, rows, np.asarray(vectors, dtype=np.float32))
+
+    def page_number(self, path: str) -> int | None:
+        return self._page_of_path.get(path)
 
     def word_evidence(self, text: str, asked_in: str, word_scale: float = WORD_SCALE) -> np.ndarray | None:
         """Each page's evidence from the words `text` shares with its phrasings in `asked_in` (None when no
@@ -176,6 +183,36 @@ class CrosslingualIndex:
             else passage_row
         return CrosslingualHit(passage=chunks[passage_row], quoted=chunks[quoted], score=score,
                                unit=chunks[int(self.unit_rows[unit])], fused=fused)
+
+
+@dataclass(frozen=True)
+class MultilingualReading:
+    """One question read by the multilingual model against one generation's passages: replies in a language the
+    main model reads poorly choose a page's passage and its windows with it (`PageAnswerSkill`)."""
+
+    index: CrosslingualIndex
+    query_vector: np.ndarray
+
+    def similarities(self, rows: np.ndarray) -> np.ndarray:
+        """The cosine of each snapshot row (a passage or a window) to the question; -inf for a row not embedded."""
+        rows = np.asarray(rows, dtype=np.int64)
+        positions = self.index.unit_position[rows]
+        scores = np.full(len(rows), -np.inf, dtype=np.float32)
+        known = positions >= 0
+        scores[known] = self.index.vectors[positions[known]] @ self.query_vector
+        return scores
+
+    def best_passage(self, path: str) -> Chunk | None:
+        """The passage of page `path` that holds its passage or window most similar to the question (phrasings
+        say which page, not which passage, so they are left out); None when the page has no embedded text."""
+        page = self.index.page_number(path)
+        if page is None:
+            return None
+        units = np.flatnonzero((self.index.unit_pages == page) & self.index.text_units)
+        if not len(units):
+            return None
+        best = units[int(np.argmax(self.index.vectors[units] @ self.query_vector))]
+        return self.index.snapshot.chunks[int(self.index.unit_owners[best])]
 
 
 def unit_rows(snapshot: IndexSnapshot) -> np.ndarray:
@@ -318,6 +355,14 @@ class CrosslingualSearcher:
         returns the number of units (0 for a one-language knowledge base)."""
         built = self.index_for(self._index.snapshot())
         return 0 if built is None else len(built.unit_rows)
+
+    def reading(self, text: str, snapshot: IndexSnapshot) -> MultilingualReading | None:
+        """`text` read by the multilingual model against `snapshot`'s passages, when its cross-lingual index is built
+        (None otherwise: never waits for a build, nor starts one)."""
+        built = self._built
+        if built is None or built.snapshot is not snapshot:
+            return None
+        return MultilingualReading(built, self._embedder.encode_query(text))
 
     def search(self, text: str, audiences: tuple[str, ...] | None,
                snapshot: IndexSnapshot | None = None, wait: bool | None = None,

@@ -27,7 +27,12 @@ from assistant.answering.restricted import restricted_reply
 from assistant.answering.vote_prior import VotePrior
 from assistant.errors import CrosslingualIndexWarmingError
 from assistant.models import Citation, SearchHit, TextOrigin
-from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, CrosslingualSearcher
+from assistant.retrieval.crosslingual import (
+    CrosslingualHit,
+    CrosslingualResult,
+    CrosslingualSearcher,
+    MultilingualReading,
+)
 from assistant.retrieval.search import HybridSearcher, SearchFilters, SearchMode, SearchResult
 from assistant.retrieval.text_analysis import content_words
 
@@ -108,6 +113,7 @@ class PageAnswerSkill:
                  crosslingual_votes: VotePrior | None = None) -> None:
         self._confident_native_lead = confident_native_lead
         self._crosslingual_votes = crosslingual_votes  # the same, in the multilingual space (`rerank_across`)
+        self._multilingual_reading = True  # see `_reading`
         self._crosslingual_suggestions = crosslingual_suggestions
         self._suggestion_lead = suggestion_lead
         self._votes = votes  # re-orders the pages search found by similar questions' votes (vote_prior.py)
@@ -198,6 +204,12 @@ class PageAnswerSkill:
         other._crosslingual = crosslingual
         return other
 
+    def without_multilingual_reading(self) -> PageAnswerSkill:
+        """This skill quoting every language's answers as the main model reads them (benchmarks compare)."""
+        plain = copy.copy(self)
+        plain._multilingual_reading = False
+        return plain
+
     def without_votes(self) -> PageAnswerSkill:
         """This skill with the same collaborators and settings, but no vote prior."""
         unvoted = copy.copy(self)
@@ -250,7 +262,16 @@ class PageAnswerSkill:
             return self._compose_crossed(crossed, result, language)
         elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
             if searched is not None and self._crosslingual_suggestions > 0 else []
-        return self._compose(result, probability, language, elsewhere)
+        return self._compose(result, probability, language, elsewhere, self._reading(text, language, result))
+
+    def _reading(self, text: str, language: str | None, result: SearchResult) -> MultilingualReading | None:
+        """For a question in a language the main model reads poorly, the multilingual model's reading of it (which
+        passage of the answering page, and which of its windows, to quote); None otherwise, or while the
+        cross-lingual index is not built."""
+        if not self._multilingual_reading or self._crosslingual is None or language is None \
+                or language in self._native_languages:
+            return None
+        return self._crosslingual.reading(text, result.snapshot)
 
     def _other_languages(self, text: str, audience: str, language: str | None, own_search: SearchResult,
                          confident: bool, wait: bool | None = None
@@ -347,7 +368,7 @@ class PageAnswerSkill:
                 for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 
     def _compose(self, result: SearchResult, probability: float, language: str | None,
-                 elsewhere: Sequence[CrosslingualHit] = ()) -> PageAnswer:
+                 elsewhere: Sequence[CrosslingualHit] = (), reading: MultilingualReading | None = None) -> PageAnswer:
         if self._votes is not None:
             result = self._votes.rerank(result)
         features = answerability_features(result)
@@ -378,7 +399,13 @@ class PageAnswerSkill:
                 text_origin=TextOrigin.COMPANY,
             )
         top = result.hits[0]
-        text = named.text if named is not None and named.text else short_answer(result, top)
+        if reading is not None and named is None:
+            # The page stays search's choice; which of its passages answers is the multilingual model's.
+            passage = reading.best_passage(top.chunk.path)
+            if passage is not None and passage.chunk_id != top.chunk.chunk_id:
+                top = replace(top, chunk=passage)
+                result = replace(result, hits=[top, *result.hits[1:]])
+        text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
         languages = result.snapshot.languages
