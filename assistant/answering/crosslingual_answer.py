@@ -159,11 +159,13 @@ def suggestions_line(hits: list[CrosslingualHit], asked_in: str) -> str:
     return template[reply_language].format(language="/".join(languages), titles=titles)
 
 
-def crosslingual_reply(hit: CrosslingualHit, asked_in: str) -> str:
-    """The reply in the asker's language: which language the source is in, then the source's own words, quoted."""
-    words = hit.quoted.text.split()
-    return quoted_from(hit.passage, " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else ""),
-                       asked_in)
+def crosslingual_reply(hit: CrosslingualHit, asked_in: str, quote: str | None = None) -> str:
+    """The reply in the asker's language: which language the source is in, then the source's own words, quoted:
+    `quote` when the caller composed one, else the hit's best window (its first `QUOTE_WORDS` words)."""
+    if quote is None:
+        words = hit.quoted.text.split()
+        quote = " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else "")
+    return quoted_from(hit.passage, quote, asked_in)
 
 
 def quoted_from(passage: Chunk, quote: str, asked_in: str) -> str:

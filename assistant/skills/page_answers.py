@@ -259,7 +259,8 @@ class PageAnswerSkill:
             return reply if confident else replace(reply, degraded_reason=str(warming))
         crossed = self._across_languages(language, searched, confident)
         if crossed is not None:
-            return self._compose_crossed(crossed, result, language)
+            return self._compose_crossed(crossed, result, language, self._crosslingual.reading(text, result.snapshot)
+                                         if self._crosslingual is not None else None)
         elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
             if searched is not None and self._crosslingual_suggestions > 0 else []
         return self._compose(result, probability, language, elsewhere, self._reading(text, language, result))
@@ -323,10 +324,18 @@ class PageAnswerSkill:
                 return None
         return choice
 
-    def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None) -> PageAnswer:
+    def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None,
+                         reading: MultilingualReading | None = None) -> PageAnswer:
+        """The answer from another language's page: the passage and windows e5 reads as closest to the question
+        (as for a reply in a language the main model reads poorly), quoted under a line saying where they are from."""
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
+        quote = None
+        if reading is not None and self._multilingual_reading:
+            passage = reading.best_passage(choice.hit.passage.path) or choice.hit.passage
+            hits[0] = replace(hits[0], chunk=passage)
+            quote = short_answer(result, hits[0], reader=reading)
         return PageAnswer(
-            text=crosslingual_reply(choice.hit, language or "en"),
+            text=crosslingual_reply(choice.hit, language or "en", quote),
             citations=citations_for(hits[:1]),
             confidence=round(choice.confidence, 4),
             answerable=True,

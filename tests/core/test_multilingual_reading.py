@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant.evaluation.crosslingual_eval import answering_figures
+from assistant.evaluation.questions import load_questions
 from assistant.evaluation.retrieval_metrics import holds_answer
 from assistant.retrieval.crosslingual import CrosslingualSearcher
+from tests.conftest import PROJECT_ROOT
 
 QUESTION = "lavoro part-time, quante ferie e permessi maturo rispetto a un full time?"
 """From tests/data/italian_answers_dev.jsonl (ia-034): its reply missed the fact when MiniLM chose the windows."""
@@ -54,3 +57,13 @@ def test_no_reading_for_english_questions_or_before_the_index_is_built(company_s
     unbuilt = CrosslingualSearcher(company_services.index, company_services.multilingual)
     assert unbuilt.reading(QUESTION, snapshot) is None  # never waits for a build, nor starts one
     assert unbuilt.health().ok and unbuilt.wait_for_build(0)
+
+
+def test_a_cross_lingual_answer_quotes_what_e5_reads_as_the_answer(company_services):
+    # English questions over the Italian-only pages (the development set): the quote is composed from e5's passage
+    # and windows, and holds the fact at least as often as the single best window did.
+    questions = load_questions(PROJECT_ROOT / "tests" / "data" / "crosslingual_dev_en.jsonl")
+    read = answering_figures(company_services.skill, questions)
+    plain = answering_figures(company_services.skill.without_multilingual_reading(), questions)
+    assert read.crossed == plain.crossed >= 10 and read.recall_at_1 == plain.recall_at_1
+    assert read.reply_accuracy >= max(plain.reply_accuracy, 0.58), (read, plain)
