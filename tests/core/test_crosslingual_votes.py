@@ -9,19 +9,17 @@ who asked the same thing found the exchanges page helpful.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from assistant.access import visible_audiences
 from assistant.answering.vote_prior import MULTILINGUAL_SIMILARITY_FLOOR, VotePrior
 from assistant.insights.question_vectors import StoredQuestionEmbedder
-from assistant.interactions import InteractionStore
-from assistant.models import Answer, Citation, Message, Route
+from assistant.models import Message
 from assistant.retrieval.crosslingual import CrosslingualResult
 from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import make_settings
+from tests.support.votes import vote_store, voted
 
 QUESTION = "il cliente vuole cambiare un articolo in saldo con uno a prezzo pieno, come faccio?"
 ASKED_BEFORE = "come faccio se il cliente vuole cambiare un articolo in saldo con uno a prezzo pieno?"
@@ -33,16 +31,10 @@ UNRELATED = "quanti giorni di ferie mi spettano quest'anno?"
 AUDIENCE = "managers"
 
 
-class PassThrough:
-    """Stores text as given: these questions hold no personal data."""
-
-    def redact(self, text: str) -> str:
-        return text
-
 
 @pytest.fixture
 def store(tmp_path):
-    with InteractionStore(f"sqlite:///{tmp_path / 'votes.db'}", PassThrough(), salt="crosslingual-votes") as opened:
+    with vote_store(tmp_path, salt="crosslingual-votes") as opened:
         yield opened
 
 
@@ -50,15 +42,6 @@ def store(tmp_path):
 def prior(store, company_services) -> VotePrior:
     return VotePrior(store, StoredQuestionEmbedder(company_services.multilingual, store),
                      floor=MULTILINGUAL_SIMILARITY_FLOOR)
-
-
-def voted(store: InteractionStore, text: str, page: str, helpful: bool, asker: str) -> None:
-    """A turn whose reply cited `page` first, and its asker's vote."""
-    answer = Answer(text="…", route=Route.KNOWLEDGE, confidence=0.7,
-                    citations=[Citation(title=page, path=page, section="", score=0.8)])
-    answer.answer_id = uuid.uuid4().hex
-    store.record_turn(Message(text, asker=asker, channel="teams"), answer, latency_ms=30.0)
-    store.record_feedback(answer.answer_id, helpful)
 
 
 def english_pages(company_services, text: str) -> CrosslingualResult:

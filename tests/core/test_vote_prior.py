@@ -7,18 +7,16 @@ below checks that this still holds); the votes say colleagues found the returns 
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from assistant.answering.vote_prior import DEFAULT_BOUND, VotePrior
 from assistant.insights.question_vectors import StoredQuestionEmbedder
-from assistant.interactions import InteractionStore
-from assistant.models import Answer, Citation, Message, Route
+from assistant.models import Message
 from assistant.retrieval.search import SearchResult
 from assistant.skills.page_answers import PageAnswerSkill
 from connectors.app.services import build_services
 from tests.conftest import make_settings
+from tests.support.votes import vote_store, voted
 
 QUESTION = "un ordine consegnato a casa è arrivato rotto, il cliente vuole i soldi indietro"
 ASKED_BEFORE = "il cliente vuole i soldi indietro per un ordine arrivato rotto a casa"  # how colleagues asked it
@@ -30,32 +28,16 @@ UNRELATED = "how long does a customer have to return a lawnmower?"
 AUDIENCE = "managers"
 
 
-class PassThrough:
-    """Stores text as given: these questions hold no personal data."""
-
-    def redact(self, text: str) -> str:
-        return text
-
 
 @pytest.fixture
 def store(tmp_path):
-    with InteractionStore(f"sqlite:///{tmp_path / 'votes.db'}", PassThrough(), salt="vote-prior") as opened:
+    with vote_store(tmp_path, salt="vote-prior") as opened:
         yield opened
 
 
 @pytest.fixture
 def prior(store, embedder) -> VotePrior:
     return VotePrior(store, StoredQuestionEmbedder(embedder, store))
-
-
-def voted(store: InteractionStore, text: str, page: str, helpful: bool, asker: str) -> str:
-    """A turn whose answer cited `page` first, and its asker's vote."""
-    answer = Answer(text="…", route=Route.KNOWLEDGE, confidence=0.7,
-                    citations=[Citation(title=page, path=page, section="", score=0.45)])
-    answer.answer_id = uuid.uuid4().hex
-    store.record_turn(Message(text, asker=asker, channel="slack"), answer, latency_ms=30.0)
-    store.record_feedback(answer.answer_id, helpful)
-    return answer.answer_id
 
 
 def search(company_services, text: str, language: str) -> SearchResult:
