@@ -31,7 +31,6 @@ UNRELATED = "quanti giorni di ferie mi spettano quest'anno?"
 AUDIENCE = "managers"
 
 
-
 @pytest.fixture
 def store(tmp_path):
     with vote_store(tmp_path, salt="crosslingual-votes") as opened:

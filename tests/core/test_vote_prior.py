@@ -28,7 +28,6 @@ UNRELATED = "how long does a customer have to return a lawnmower?"
 AUDIENCE = "managers"
 
 
-
 @pytest.fixture
 def store(tmp_path):
     with vote_store(tmp_path, salt="vote-prior") as opened:
