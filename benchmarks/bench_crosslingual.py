@@ -6,7 +6,8 @@ On the demo knowledge and tests/data/crosslingual_questions.jsonl it measures:
 - the answering path (`PageAnswerSkill.answer` with the question's guessed language, cross-lingual answers included,
   and with them switched off beside it): Recall@1 of the answer's first citation, the gap rate, how many answers
   came from the other language and the median time per question, per direction; the same-language company
-  questions' gap rate beside it, which the cross-lingual questions should not exceed;
+  questions' gap rate beside it, which the cross-lingual questions should not exceed, and the same for Italian
+  questions over Italian pages (tests/data/italian_answers*.jsonl), the same-language baseline of the Italian ones;
 - what the asker sees (`recall_at_3_seen`: the right page among the first three pages the reply links, as sources
   or as a held-back reply's suggestions), how many held-back replies suggested pages in another language and how
   many unanswerable questions got such (wrong) suggestions; with the suggestions (`answering_path`) and without
@@ -49,6 +50,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "data" / "crosslingual_questions.jsonl")
     parser.add_argument("--same-language", type=Path, default=ROOT / "tests" / "data" / "company_questions.jsonl")
+    parser.add_argument("--same-language-italian", type=Path, nargs="+",
+                        default=[ROOT / "tests" / "data" / "italian_answers_dev.jsonl",
+                                 ROOT / "tests" / "data" / "italian_answers.jsonl"],
+                        help="Italian questions over Italian pages: the baseline of the Italian questions' gap rate")
     parser.add_argument("--handbook", action="store_true", help="also time embedding the handbook's passages")
     parser.add_argument("--e5-words", type=int, nargs="*", default=[0, 80, 40],
                         help="embed each passage's first N words with e5 (0: whole passage), one run per N")
@@ -59,6 +64,7 @@ def main() -> int:
     all_questions = load_questions(args.questions)
     questions = [q for q in all_questions if q.answerable]
     same_language = load_questions(args.same_language)
+    italian = [question for path in args.same_language_italian for question in load_questions(path)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, knowledge_dir=ROOT / "knowledge", data_dir=Path(tmp), hash_salt="bench")
         services = build_services(settings)
@@ -68,6 +74,7 @@ def main() -> int:
             today = _today(services.skill, all_questions)
             ceilings = _ranking_ceilings(services.skill.crosslingual, snapshot, questions)
             today_same = answering_figures(services.skill, same_language).as_dict()
+            today_italian = answering_figures(services.skill, italian).as_dict()
             plain = services.skill.without_crosslingual_suggestions()
             without_suggestions = {**_today(plain, all_questions),
                                    "same_language": answering_figures(plain, same_language).as_dict()}
@@ -97,6 +104,7 @@ def main() -> int:
         "without_crosslingual": without,
         "without_suggestions": without_suggestions,
         "same_language_company_questions": today_same,
+        "same_language_italian_questions": today_italian,
         "demo_passages": len(passages),
         "e5": e5,
         "ranking_ceilings": ceilings,
