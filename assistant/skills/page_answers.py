@@ -259,18 +259,18 @@ class PageAnswerSkill:
             return reply if confident else replace(reply, degraded_reason=str(warming))
         crossed = self._across_languages(language, searched, confident)
         if crossed is not None:
-            return self._compose_crossed(crossed, result, language, self._crosslingual.reading(text, result.snapshot)
-                                         if self._crosslingual is not None else None)
+            return self._compose_crossed(crossed, result, language, self._reading(text, result))
         elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
             if searched is not None and self._crosslingual_suggestions > 0 else []
-        return self._compose(result, probability, language, elsewhere, self._reading(text, language, result))
+        # Only a question in a language the main model reads poorly is quoted as the multilingual model reads it.
+        reads_poorly = language is not None and language not in self._native_languages
+        return self._compose(result, probability, language, elsewhere,
+                             self._reading(text, result) if reads_poorly else None)
 
-    def _reading(self, text: str, language: str | None, result: SearchResult) -> MultilingualReading | None:
-        """For a question in a language the main model reads poorly, the multilingual model's reading of it (which
-        passage of the answering page, and which of its windows, to quote); None otherwise, or while the
-        cross-lingual index is not built."""
-        if not self._multilingual_reading or self._crosslingual is None or language is None \
-                or language in self._native_languages:
+    def _reading(self, text: str, result: SearchResult) -> MultilingualReading | None:
+        """The multilingual model's reading of the question (which passage of the answering page, and which of its
+        windows, to quote); None when it is switched off, or while the cross-lingual index is not built."""
+        if not self._multilingual_reading or self._crosslingual is None:
             return None
         return self._crosslingual.reading(text, result.snapshot)
 
@@ -330,7 +330,7 @@ class PageAnswerSkill:
         (as for a reply in a language the main model reads poorly), quoted under a line saying where they are from."""
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
         quote = None
-        if reading is not None and self._multilingual_reading:
+        if reading is not None:
             passage = reading.best_passage(choice.hit.passage.path) or choice.hit.passage
             hits[0] = replace(hits[0], chunk=passage)
             quote = short_answer(result, hits[0], reader=reading)
