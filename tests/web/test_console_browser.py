@@ -26,7 +26,7 @@ def page(browser, console_url: str) -> Iterator[object]:
 def sign_in(page, role: str) -> None:
     """Sign in by keyboard: the key box has focus, Enter submits."""
     page.goto("/signin")
-    assert page.evaluate("document.activeElement.id") == "key"
+    wait_for_focus(page, "key")
     page.keyboard.type(KEYS[role])
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
@@ -39,6 +39,13 @@ def ask(page, question: str) -> None:
     page.wait_for_selector(f"{ANSWER} .answer-text")
 
 
+def wait_for_focus(page, element_id: str) -> None:
+    """Wait until the element with `element_id` has focus: browsers apply `autofocus` at a rendering step that may
+    come after the load event, so checking at once is a race."""
+    page.wait_for_function("id => document.activeElement !== null && document.activeElement.id === id",
+                           arg=element_id, timeout=5_000)
+
+
 def wait_for_text(page, selector: str, text: str, exact: bool = False) -> None:
     """Wait until the element exists and its text contains (or is) `text`."""
     page.wait_for_function(
@@ -49,7 +56,7 @@ def wait_for_text(page, selector: str, text: str, exact: bool = False) -> None:
 
 def test_staff_asks_by_keyboard_and_the_answer_appears_in_place_with_a_source(page) -> None:
     sign_in(page, "staff")
-    assert page.evaluate("document.activeElement.id") == "question"
+    wait_for_focus(page, "question")
     page.evaluate("window.__notReloaded = true")
     page.keyboard.type(RETURNS_QUESTION)
     page.keyboard.press("Enter")
@@ -214,6 +221,7 @@ def test_copy_answer_puts_the_answer_on_the_clipboard(browser, console_url: str)
 
 def test_controls_have_names_and_tab_follows_the_page(page) -> None:
     sign_in(page, "staff")
+    wait_for_focus(page, "question")
     assert page.get_by_role("textbox", name="Your question").evaluate("node => node === document.activeElement")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Ask"
