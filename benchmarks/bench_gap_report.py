@@ -139,8 +139,11 @@ def fill(database_url: str, gaps: int, answered_per_gap: float, seed: int,
                          gap_reason=reason, cited=cited))
         topics[rows[-1]["id"]] = raw.topic
     for _ in range(round(gaps * answered_per_gap)):
-        rows.append(_row(rng, hasher, profile, askers, asker_weights, span, "(an answered question)", "en",
-                         gap_reason=None, cited=True))
+        # A tenth asked in Italian and answered from an English page: the report's pages read in another language.
+        crossed = rng.random() < 0.1
+        rows.append(_row(rng, hasher, profile, askers, asker_weights, span, "(an answered question)",
+                         "it" if crossed else "en", gap_reason=None, cited=True,
+                         source_language="en" if crossed else None))
     votes = _votes(rng, rows)
     engine = create_engine(database_url)
     try:
@@ -172,7 +175,8 @@ def _votes(rng: random.Random, rows: list[dict]) -> list[dict]:
     return votes
 
 
-def _row(rng, hasher, profile, askers, asker_weights, span, question, language, *, gap_reason, cited) -> dict:
+def _row(rng, hasher, profile, askers, asker_weights, span, question, language, *, gap_reason, cited,
+         source_language=None) -> dict:
     asker = rng.choices(askers, weights=asker_weights)[0]
     team, location, role = profile[asker]
     created = END - dt.timedelta(seconds=rng.random() * span)
@@ -198,6 +202,7 @@ def _row(rng, hasher, profile, askers, asker_weights, span, question, language, 
         "gap_state": state, "resolved_at": resolved_at, "resolved_page": resolved_page, "resolution": resolution,
         "state_note": "dismissed: not for us" if state == "dismissed" else None,
         "state_changed_by": "admin" if state in ("resolved", "dismissed") else None,
+        "source_language": source_language,
     }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assistant.interactions.records import SuggestedPage
+
 
 @dataclass(frozen=True)
 class GapFact:
@@ -33,6 +35,8 @@ class GapFact:
     theme_id: str | None = None
     dimension: str | None = None
     customer_interaction: bool = False
+    suggested_across: tuple[SuggestedPage, ...] = ()
+    """Pages in another language than the question's that the held-back reply suggested."""
 
 
 @dataclass(frozen=True)

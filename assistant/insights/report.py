@@ -89,6 +89,22 @@ class ThemeInsight:
         return theme_anchor(self.theme_id)
 
 
+@dataclass
+class PageReadAcross:
+    """A page staff needed in a language they did not ask in: how often it `answered` a question asked in another
+    language, and was `suggested` on a held-back reply to one, by how many `askers`, and the votes on those answers.
+    A translation linked to it (`translation_of`) would answer them in their own language."""
+
+    path: str
+    title: str
+    language: str | None
+    answered: int = 0
+    suggested: int = 0
+    askers: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+
+
 @dataclass(frozen=True)
 class GapInsights:
     """Everything in a gap report, computed over one period."""
@@ -110,6 +126,9 @@ class GapInsights:
     """`by_outcome`: order look-ups of the period by outcome (unknown numbers are counted here, not as gaps; whole
     company, so left out of a team's or owner's report); `unavailable_by_hour`: look-ups that failed because the
     order system was down, per UTC hour (ISO hour -> count, hours with none left out)."""
+    read_across_languages: list[PageReadAcross] = field(default_factory=list)
+    """Pages staff needed in a language they did not ask in, most needed first. Whole company, so left out of a
+    team's or owner's report."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
@@ -183,11 +202,36 @@ def build_gap_insights(
         resolution_days_by_owner=_resolution_by_owner(in_period, default_owner),
         filters=filters,
         order_lookups=_order_lookups(in_period, None if filters else order_outcomes),
+        read_across_languages=[] if filters else _read_across_languages(
+            [turn for turn in answered if start <= turn.created_at <= period_end], in_period),
     )
 
 
 def _earliest(gaps: Sequence[GapFact], period_end: dt.datetime) -> dt.datetime:
     return min((gap.created_at for gap in gaps), default=period_end)
+
+
+def _read_across_languages(answered: Sequence[AnsweredTurn], gaps: Sequence[GapFact]) -> list[PageReadAcross]:
+    pages: dict[str, PageReadAcross] = {}
+    askers: defaultdict[str, set[str]] = defaultdict(set)
+    for turn in answered:
+        if turn.source_language is None:
+            continue
+        entry = pages.setdefault(turn.page_path, PageReadAcross(turn.page_path, turn.page_title, turn.source_language))
+        entry.answered += 1
+        if turn.helpful is not None:
+            entry.helpful += turn.helpful
+            entry.not_helpful += not turn.helpful
+        askers[turn.page_path].add(turn.asker_hash)
+    for gap in gaps:
+        for suggested in gap.suggested_across:
+            entry = pages.setdefault(suggested.path,
+                                     PageReadAcross(suggested.path, suggested.title, suggested.language))
+            entry.suggested += 1
+            askers[suggested.path].add(gap.asker)
+    for path, entry in pages.items():
+        entry.askers = len(askers[path])
+    return sorted(pages.values(), key=lambda entry: (-(entry.answered + entry.suggested), -entry.askers, entry.path))
 
 
 def _order_lookups(gaps: Sequence[GapFact], outcomes: dict[str, int] | None) -> dict[str, object]:

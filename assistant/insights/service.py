@@ -105,4 +105,5 @@ class GapInsightsService:
             theme_id=theme_of.get(record.answer_id),
             dimension=tag.dimension.value if tag else None,
             customer_interaction=tag.customer_interaction if tag else False,
+            suggested_across=record.crosslingual_suggestions,
         )

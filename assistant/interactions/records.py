@@ -120,7 +120,7 @@ class GapRecord:
     resolved_page: str | None = None
     resolution: str | None = None
     state_note: str | None = None
-    crosslingual_suggestions: tuple[str, ...] = ()
+    crosslingual_suggestions: tuple[SuggestedPage, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The one shape a gap takes outside the store (API, reports): JSON-ready, None where absent."""
@@ -144,7 +144,7 @@ class GapRecord:
             "resolved_page": self.resolved_page,
             "resolution": self.resolution,
             "state_note": self.state_note,
-            "crosslingual_suggestions": list(self.crosslingual_suggestions),
+            "crosslingual_suggestions": [page.path for page in self.crosslingual_suggestions],
         }
 
 
@@ -171,7 +171,8 @@ class RetentionResult:
 
 @dataclass(frozen=True)
 class AnsweredTurn:
-    """A question answered from a page: when, by which (hashed) asker of which team, from which page, and the vote."""
+    """A question answered from a page: when, by which (hashed) asker of which team, from which page, and the vote.
+    `source_language` is the page's language when it was not the asker's (a cross-lingual answer)."""
 
     created_at: dt.datetime
     asker_hash: str
@@ -179,6 +180,16 @@ class AnsweredTurn:
     page_path: str
     page_title: str
     helpful: bool | None
+    source_language: str | None = None
+
+
+@dataclass(frozen=True)
+class SuggestedPage:
+    """A page in another language than the question's that a held-back reply suggested."""
+
+    path: str
+    title: str
+    language: str | None
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ turns = Table(
     Column("language", String(), nullable=True),
     Column("latency_ms", Float(), nullable=False),
     Column("outcome", String(40), nullable=True),  # order look-ups: order_found, order_not_found, ...
+    # The language of the page an answer quoted when it is not the asker's (a cross-lingual answer).
+    Column("source_language", String(16), nullable=True),
     # The asker's groups from the staff directory (never the person).
     Column("team", String(), nullable=True),
     Column("location", String(), nullable=True),

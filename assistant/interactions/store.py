@@ -48,6 +48,7 @@ from assistant.interactions.records import (
     NoticeRequest,
     Resolution,
     RetentionResult,
+    SuggestedPage,
     TurnRecord,
     VotedTurn,
 )
@@ -184,7 +185,8 @@ class InteractionStore:
                 chunk = list(rows[start:start + _KEYS_PER_QUERY // 20])
                 wanted = [row["id"] for row in chunk]
                 present = set(connection.execute(select(turns.c.id).where(turns.c.id.in_(wanted))).scalars())
-                fresh = [row for row in chunk if row["id"] not in present]
+                # A spool written before a column was added lacks it: one statement needs every row's keys.
+                fresh = [{**_UNSET_COLUMNS, **row} for row in chunk if row["id"] not in present]
                 if fresh:
                     connection.execute(dialect.insert(turns).on_conflict_do_nothing(index_elements=["id"]), fresh)
                     inserted += len(fresh)
@@ -216,6 +218,7 @@ class InteractionStore:
             "language": message.language,
             "latency_ms": float(latency_ms),
             "outcome": answer.outcome.value if answer.outcome is not None else None,
+            "source_language": answer.source_language,
             "team": message.profile.team,
             "location": message.profile.location,
             "role": message.profile.role,
@@ -561,7 +564,7 @@ class InteractionStore:
         first_path = turns.c.citations[(0, "path")].as_string()
         query = select(turns.c.created_at, turns.c.asker_hash, turns.c.team, first_path.label("path"),
                        turns.c.citations[(0, "title")].as_string().label("title"),
-                       latest_vote.label("helpful")).where(turns.c.gap == false(),
+                       latest_vote.label("helpful"), turns.c.source_language).where(turns.c.gap == false(),
                                                            turns.c.route == Route.KNOWLEDGE.value,
                                                            first_path.is_not(None))
         if cutoff is not None:
@@ -569,8 +572,9 @@ class InteractionStore:
         with self._transaction("list answered turns") as connection:
             rows = connection.execute(query).all()
         # Unpacked by position: named access on every row of a 100,000-gap report's period costs a second.
-        return [AnsweredTurn(created_at, asker, team, path, title or "", None if helpful is None else bool(helpful))
-                for created_at, asker, team, path, title, helpful in rows]
+        return [AnsweredTurn(created_at, asker, team, path, title or "", None if helpful is None else bool(helpful),
+                             source_language)
+                for created_at, asker, team, path, title, helpful, source_language in rows]
 
     def voted_turns(self, limit: int) -> list[VotedTurn]:
         """The `limit` turns voted on most recently that cite a page, newest vote first, each with its latest vote.
@@ -749,6 +753,9 @@ def _citation(data: Mapping[str, Any]) -> Citation:
     )
 
 
+_UNSET_COLUMNS = {column.name: None for column in turns.columns if column.nullable}
+"""The turn columns a row may leave out (None)."""
+
 # Keys per IN (...) or multi-row insert: well under SQLite's limit on bound parameters.
 _KEYS_PER_QUERY = 500
 
@@ -817,7 +824,8 @@ def _gap_record(row: Row[Any]) -> GapRecord:
     # another model's cosine, and the nearest page is the one a curator owns and the report groups by).
     own = [item for item in citations if "language" not in item] if citations else []
     top = max(own, key=lambda item: float(item.get("score", 0.0))) if own else None
-    across = tuple(str(item.get("path", "")) for item in citations if "language" in item) if citations else ()
+    across = tuple(SuggestedPage(str(item.get("path", "")), str(item.get("title", "")), item.get("language"))
+                   for item in citations if "language" in item) if citations else ()
     return GapRecord(
         answer_id, created_at, channel, question, _gap_reason(gap_reason), _route(route), intent, float(confidence),
         str(top.get("title", "")) if top else None, str(top.get("path", "")) if top else None, feedback_comment,

@@ -109,10 +109,26 @@ def _markdown(insights: GapInsights) -> str:
     lines += [f"- **{_md(str(need['owner']))}**: {need['action']} for \"{_md(str(need['label']))}\"; staff asked: "
               + "; ".join(_md(question) for question in need["questions"][:3]) for need in insights.knowledge_needs]
     lines += ["", "## Order look-ups", "", _order_summary(insights)]
+    lines += ["", "## Pages read in another language", "", READ_ACROSS_INTRO, "", *_read_across_markdown(insights)]
     lines += ["", "## Training needs", ""]
     lines += [f"- {_md(str(need['team']))}: {_md(str(need['page_title']))} ({need['per_asker']} questions per person, "
               f"others {need['others_per_asker']})" for need in insights.training_needs] or ["- none stand out"]
     return "\n".join(lines) + "\n"
+
+
+READ_ACROSS_PAGES = 30
+READ_ACROSS_INTRO = ("Staff asked in one language and were answered from, or pointed to, these pages in another. "
+                     "A translation linked with `translation_of` would answer them in their own language.")
+
+
+def _read_across_markdown(insights: GapInsights) -> list[str]:
+    pages = insights.read_across_languages[:READ_ACROSS_PAGES]
+    if not pages:
+        return ["- none in this period"]
+    return ["| page | its language | answered | suggested | people | helpful / not helpful |",
+            "|---|---|---|---|---|---|",
+            *(f"| {_md(page.title)} ({_md(page.path)}) | {page.language or '?'} | {page.answered} | "
+              f"{page.suggested} | {page.askers} | {page.helpful} / {page.not_helpful} |" for page in pages)]
 
 
 ORDER_OUTCOME_WORDS = {"order_found": "found", "order_not_found": "unknown number",
@@ -156,6 +172,12 @@ def _html(insights: GapInsights) -> str:
                     f"</li>" for need in insights.knowledge_needs[:30])
     training = "".join(f"<li>{e(str(need['team']))}: {e(str(need['page_title']))}</li>"
                        for need in insights.training_needs)
+    across = "".join(
+        f"<tr><td>{e(page.title)} <code>{e(page.path)}</code></td><td>{e(page.language or '?')}</td>"
+        f"<td>{page.answered}</td><td>{page.suggested}</td><td>{page.askers}</td>"
+        f"<td>{page.helpful} / {page.not_helpful}</td></tr>"
+        for page in insights.read_across_languages[:READ_ACROSS_PAGES]
+    )
     dimensions = "".join(
         f"<tr><td>{e(team)}</td><td>{e(', '.join(f'{name} {count}' for name, count in counts.items()))}</td></tr>"
         for team, counts in insights.dimensions_by_team.items()
@@ -174,6 +196,10 @@ def _html(insights: GapInsights) -> str:
         f"<th>owner</th><th>nearest page</th><th>examples</th></tr></thead><tbody>{themes_rows}</tbody></table>"
         f"<h2>Knowledge needs</h2><ul>{needs or '<li>none</li>'}</ul>"
         f"<h2>Order look-ups</h2><p>{e(_order_summary(insights))}</p>"
+        f"<h2>Pages read in another language</h2><p>{e(READ_ACROSS_INTRO)}</p>"
+        + ("<table><thead><tr><th>page</th><th>its language</th><th>answered</th><th>suggested</th><th>people</th>"
+           f"<th>helpful / not helpful</th></tr></thead><tbody>{across}</tbody></table>" if across
+           else "<p>None in this period.</p>") +
         f"<h2>Training needs</h2><ul>{training or '<li>none stand out</li>'}</ul>"
         f"<h2>EX dimensions by team</h2><table>{dimensions}</table>"
         f"<h2>Days to resolution by owner</h2>{_bars_svg(insights.resolution_days_by_owner)}"

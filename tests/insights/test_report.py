@@ -10,7 +10,7 @@ from assistant.insights.facts import GapFact, ThemeLabel
 from assistant.insights.friction import FrictionInputs, friction_parts, friction_score
 from assistant.insights.groups import OTHER, group_namer
 from assistant.insights.report import InsightsError, build_gap_insights
-from assistant.interactions.records import AnsweredTurn
+from assistant.interactions.records import AnsweredTurn, SuggestedPage
 
 END = dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC)
 
@@ -151,3 +151,39 @@ def test_a_theme_names_its_gaps_newest_first_outside_the_json() -> None:
     assert sorted(theme.gap_ids) == sorted(created)
     assert [created[gap_id] for gap_id in theme.gap_ids] == sorted(created.values(), reverse=True)
     assert "gap_ids" not in insights.as_dict()["themes"][0]
+
+
+SICKNESS = ("en/staff/sickness-absence.md", "Sickness absence")
+COMPLAINTS = SuggestedPage("en/customers/complaints-and-escalation.md", "Complaints and escalation", "en")
+
+
+def answered(asker: str, page: tuple[str, str], *, days_ago: float = 1, helpful: bool | None = None,
+             source_language: str | None = "en") -> AnsweredTurn:
+    return AnsweredTurn(END - dt.timedelta(days=days_ago), asker, "Tills", *page, helpful, source_language)
+
+
+def test_pages_read_in_another_language_count_answers_suggestions_people_and_votes() -> None:
+    turns = [answered("i1", SICKNESS, helpful=True), answered("i2", SICKNESS, helpful=False),
+             answered("i1", SICKNESS),
+             answered("e1", SICKNESS, source_language=None),  # asked in English: not read across languages
+             answered("i3", SICKNESS, days_ago=40)]  # before the period
+    held_back = [gap(300 + i, days_ago=2, theme="complaints", asker=f"i{i}", suggested_across=(COMPLAINTS,))
+                 for i in range(4)]
+    insights = build_gap_insights([*gift_card_theme(), *held_back], [], period_end=END, since_days=30,
+                                  answered=turns)
+    complaints, sickness = insights.read_across_languages
+    assert (complaints.path, complaints.title, complaints.language) == (COMPLAINTS.path, COMPLAINTS.title, "en")
+    assert (complaints.answered, complaints.suggested, complaints.askers) == (0, 4, 4)
+    assert (sickness.path, sickness.title, sickness.language) == (*SICKNESS, "en")
+    assert (sickness.answered, sickness.suggested, sickness.askers) == (3, 0, 2)
+    assert (sickness.helpful, sickness.not_helpful) == (1, 1)
+    assert insights.as_dict()["read_across_languages"][1]["answered"] == 3, "in the report's JSON too"
+
+
+def test_pages_read_in_another_language_are_the_whole_companys_not_a_teams() -> None:
+    insights = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, team="Tills",
+                                  answered=[answered("i1", SICKNESS)])
+    assert insights.read_across_languages == []
+    everyone = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30,
+                                  answered=[answered("i1", SICKNESS)])
+    assert [page.path for page in everyone.read_across_languages] == [SICKNESS[0]]

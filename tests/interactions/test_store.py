@@ -23,6 +23,7 @@ from assistant.interactions import (
     TextRedactor,
     gap_after_vote,
 )
+from assistant.interactions.records import SuggestedPage
 from assistant.models import Answer, Citation, GapReason, Message, Route
 
 SALT = "test-salt-7f3a"
@@ -204,6 +205,34 @@ def test_the_database_file_never_holds_the_raw_asker_id_or_personal_data(
         assert EMAIL.encode() not in raw, stage
         assert SALT.encode() not in raw, stage
         store.close()
+
+
+def test_pages_read_across_languages_are_kept_for_the_reports(store: InteractionStore) -> None:
+    crossed = an_answer("La risposta è in una pagina in inglese, “Sickness absence”: …",
+                        citations=[_citation("Sickness absence", "en/staff/sickness-absence.md")])
+    crossed.source_language = "en"
+    record(store, crossed, a_message("serve il certificato medico?", language="it"))
+    record(store)  # answered in the asker's language
+    complaints = Citation("Complaints and escalation", "en/customers/complaints-and-escalation.md", "", 0.86,
+                          language="en")
+    held_back = an_answer("Non lo so ancora…", gap_reason=GapReason.LOW_CONFIDENCE,
+                          citations=[_citation("Reclami", "it/customers/reclami.md", 0.3), complaints])
+    record(store, held_back, a_message("il cliente vuole parlare con un responsabile", language="it"))
+
+    assert sorted((turn.page_path, turn.source_language) for turn in store.answered_turns()) == [
+        ("en/staff/sickness-absence.md", "en"), ("policies/returns.md", None)]
+    [gap] = store.gaps()
+    assert gap.top_citation_path == "it/customers/reclami.md", "the suggestion is not the nearest page"
+    assert gap.crosslingual_suggestions == (SuggestedPage(complaints.path, complaints.title, "en"),)
+    assert gap.as_dict()["crosslingual_suggestions"] == [complaints.path]
+
+
+def test_a_spooled_turn_written_before_a_column_existed_is_still_stored(store: InteractionStore) -> None:
+    old = store.turn_row(a_message(), an_answer(), latency_ms=12.0)
+    new = store.turn_row(a_message(), an_answer(), latency_ms=12.0)
+    del old["source_language"]
+    assert store.write_turns([new, old]) == 2
+    assert store.turn(old["id"]) is not None and store.turn(new["id"]) is not None
 
 
 def test_sqlite_uses_write_ahead_logging(sqlite_path: Path) -> None:

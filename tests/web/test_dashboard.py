@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.access import ApiKey
-from assistant.insights.report import GapInsights, ThemeInsight
+from assistant.insights.report import GapInsights, PageReadAcross, ThemeInsight
 from assistant.interactions import GapState, InteractionStore
 from assistant.models import Answer, AskerProfile, GapReason, Message, Route
 from connectors.channels.api_ports import ApiPorts
@@ -53,7 +53,9 @@ INSIGHTS = GapInsights(
     knowledge_needs=[],
     training_needs=[{"team": "Tills", "page_path": "en/customers/returns.md", "page_title": "Returns policy",
                      "questions": 6, "per_asker": 1.2, "others_per_asker": 0.3}],
-    resolution_days_by_owner={"Customer Policy Team": 2.5, "People Team": 6.0})
+    resolution_days_by_owner={"Customer Policy Team": 2.5, "People Team": 6.0},
+    read_across_languages=[PageReadAcross("en/staff/sickness-absence.md", f"Sickness absence {PLANTED}", "en",
+                                          answered=5, suggested=2, askers=4, helpful=3, not_helpful=1)])
 
 
 class _Reports:
@@ -110,6 +112,25 @@ def test_the_dashboard_draws_svg_and_drills_to_redacted_questions(client: TestCl
     assert 'id="theme"' in drilled
     assert "refund for [PERSON]?" in drilled
     assert reports.calls[-1] == 28
+
+
+def test_the_dashboard_lists_the_pages_staff_read_in_another_language(client: TestClient,
+                                                                       reports: _Reports) -> None:
+    sign_in(client, "ex")
+    table = client.get("/dashboard").text.split('id="read-across-table"', 1)[1].split("</table>", 1)[0]
+    assert "<code>en/staff/sickness-absence.md</code>" in table
+    assert [cell.split("<", 1)[0] for cell in table.split("<td>")[1:]] == ["en", "5", "2", "4", "3 / 1"]
+    assert PLANTED not in table, "the page title is escaped"
+    assert STRINGS["en"]["read_across_intro"] in client.get("/dashboard").text
+
+
+def test_the_dashboard_says_when_no_page_was_read_in_another_language(client: TestClient,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_Reports, "report", lambda self, since_days=None, **_: (replace(INSIGHTS,
+                                                                                        read_across_languages=[]), []))
+    sign_in(client, "ex")
+    html = client.get("/dashboard").text
+    assert 'id="read-across-table"' not in html and STRINGS["en"]["no_read_across"] in html
 
 
 def test_the_reports_download_as_html_and_csv(client: TestClient) -> None:
