@@ -146,6 +146,9 @@ class Chunk:
     """The page's "why" line (the first value it serves, quoted from the purpose page), or None."""
     translation_of: str | None = None
     """The page's `translation_of` link (`Document.translation_of`), or None."""
+    position: int | None = None
+    """The passage's place in its page (0 first); a window has its passage's. None for a page card or a phrasing,
+    and for chunks indexed before positions were kept (chunk ids are digests, so they say nothing of order)."""
 
     @property
     def embedding_text(self) -> str:

@@ -31,6 +31,12 @@ ORGANISATION_WORDS = frozenset({"company", "companys", "business", "organisation
 EVERYWHERE_SHARE = 0.5
 """A word on at least this share of the pages names the company ("verdello's values"), not a topic: like the
 organisation words, it is left out of the question's words."""
+PURPOSE_WORDS = (frozenset({"purpose", "mission", "vision", "scopo", "missione", "visione"}),
+                 frozenset({"value", "values", "valore", "valori"}))
+"""Words that ask what the company stands for, in English and Italian, in groups of words that mean the same here:
+a question about "our mission" is answered by a page whose headings say "purpose"."""
+PURPOSE_DEPTH = 3
+"""How many of the best pages `purpose_match` looks at."""
 MAX_WORDS = 200
 TITLE_DEPTH = 5
 PASSAGE_KINDS = frozenset({"section", "window"})
@@ -73,6 +79,46 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     hit = SearchHit(chunk=replace(chosen, section=scope), score=result.hits[0].score, dense_score=cosine,
                     lexical_score=result.hits[0].lexical_score)
     return HeadingMatch(hit, _section_text(result, chosen, scope) if chosen.kind == "window" else None)
+
+
+def purpose_match(result: SearchResult) -> HeadingMatch | None:
+    """A question about the company's purpose or values ("which of our values is about honesty?") answered from the
+    page among the first `PURPOSE_DEPTH` whose title or headings name them, from its most similar such section,
+    led by that section's heading (the value's name).
+
+    `heading_match` needs every word of the question in one heading, so a values question that also says what it
+    is about is left to the answerability decision, which holds many of them back: the purpose page says far more
+    than any one question asks. Only the purpose words (`PURPOSE_WORDS`) are looked for in the headings; the rest of
+    the question chooses the section.
+    """
+    for hit in result.hits[:PURPOSE_DEPTH]:
+        page = hit.chunk
+        asked = _asked(result, page.language)
+        wanted = set().union(*(group for group in purpose_groups(page.language) if asked & group))
+        if not wanted:
+            continue
+        title = set(analyse(page.title, page.language))
+        # How many purpose words each section's own headings hold (the title alone names every section).
+        matching = [(len(wanted & set(analyse(chunk.section, page.language))), chunk)
+                    for chunk in _page_passages(result, page.path)
+                    if wanted & (title | set(analyse(chunk.section, page.language)))]
+        if not matching:
+            continue
+        cosines = _cosines(result, [chunk for _, chunk in matching])
+        _, cosine, chosen = max(((shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines,
+                                                                                             strict=True)),
+                                key=lambda candidate: candidate[:2])
+        matched = SearchHit(chunk=chosen, score=result.hits[0].score, dense_score=cosine,
+                            lexical_score=result.hits[0].lexical_score)
+        text = _section_text(result, chosen, chosen.section) if chosen.kind == "window" else None
+        heading = chosen.section.rsplit(">", 1)[-1].strip()
+        return HeadingMatch(matched, f"{heading}: {text}" if text and heading else text)
+    return None
+
+
+def purpose_groups(language: str) -> list[set[str]]:
+    """`PURPOSE_WORDS` as the lexical index's terms in `language`."""
+    return [set(analyse(" ".join(group), language)) for group in PURPOSE_WORDS]
 
 
 def _asked(result: SearchResult, language: str) -> set[str]:
@@ -134,8 +180,10 @@ def _within(section: str, scope: str) -> bool:
     return section == scope or section.startswith(f"{scope} >")
 
 
-def _document_order(window: Chunk) -> tuple[str, int]:
-    return (window.parent_id or "", window_number(window))
+def _document_order(window: Chunk) -> tuple[int, int, str, int]:
+    """The page's order: its passage's position (unknown positions last, by id), then the window's number."""
+    unknown = window.position is None
+    return (int(unknown), window.position or 0, window.parent_id or "", window_number(window))
 
 
 def _cosines(result: SearchResult, chunks: list[Chunk]) -> list[float]:

@@ -74,6 +74,9 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
         for ordinal, piece in enumerate(_split_to_size(text, policy)):
             chunks.append(_make_chunk(document, section_name, piece, ordinal))
     passages = _merge_tiny(chunks, policy)
+    sections = [passage for passage in passages if passage.kind == "section"]
+    placed = {id(passage): replace(passage, position=position) for position, passage in enumerate(sections)}
+    passages = [placed.get(id(passage), passage) for passage in passages]
     return passages + [window for passage in passages for window in _windows(passage, policy)]
 
 
@@ -110,9 +113,10 @@ def _packed(document: Document, policy: ChunkingPolicy) -> list[Chunk]:
             size = words
     passages: list[Chunk] = []
     windows: list[Chunk] = []
-    for group in groups:
+    for position, group in enumerate(groups):
         first = group[0]
-        passage = _make_chunk(document, first.section, "\n\n".join(unit.led for unit in group), first.ordinal)
+        passage = replace(_make_chunk(document, first.section, "\n\n".join(unit.led for unit in group),
+                                      first.ordinal), position=position)
         passages.append(passage)
         texts: list[tuple[str, str]] = []
         for unit in group:

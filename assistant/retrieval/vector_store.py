@@ -108,10 +108,11 @@ def collection_for(embedding_model: str) -> str:
 
 def record_id(chunk: Chunk) -> str:
     """Changes whenever anything stored about the chunk changes (the content hash leaves out its parent, its why
-    line and its translation link, which change no vector). A chunk without a why line or a link keeps the id it
-    had before there were any."""
+    line, its translation link and its position, which change no vector). A chunk without a why line, a link or a
+    position keeps the id it had before there were any."""
     stored = f"{chunk.content_hash}\x1f{chunk.parent_id or ''}" + (f"\x1f{chunk.why}" if chunk.why else "") \
-        + (f"\x1ftranslation_of={chunk.translation_of}" if chunk.translation_of else "")
+        + (f"\x1ftranslation_of={chunk.translation_of}" if chunk.translation_of else "") \
+        + (f"\x1fposition={chunk.position}" if chunk.position is not None else "")
     fingerprint = hashlib.sha1(stored.encode()).hexdigest()[:16]
     return f"{chunk.chunk_id}@{fingerprint}"
 
@@ -131,6 +132,7 @@ def chunk_metadata(chunk: Chunk, born: int) -> dict[str, str | int]:
         "parent_id": chunk.parent_id or "",
         "why": chunk.why or "",
         "translation_of": chunk.translation_of or "",
+        "position": chunk.position if chunk.position is not None else -1,
         "born": born,
         "retired": NEVER_RETIRED,
     }
@@ -152,7 +154,13 @@ def chunk_from_record(text: str, metadata: dict) -> Chunk:
         parent_id=metadata.get("parent_id") or None,
         why=metadata.get("why") or None,
         translation_of=metadata.get("translation_of") or None,
+        position=_position(metadata.get("position")),
     )
+
+
+def _position(stored: object) -> int | None:
+    """A chunk's stored position; None when it has none (-1), or was stored before positions were kept."""
+    return stored if isinstance(stored, int) and stored >= 0 else None
 
 
 def visible_in(number: int) -> dict:

@@ -21,7 +21,7 @@ from assistant.answering.crosslingual_answer import (
     suggestions,
     suggestions_line,
 )
-from assistant.answering.heading_match import HeadingMatch, heading_match
+from assistant.answering.heading_match import HeadingMatch, heading_match, purpose_match
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.restricted import restricted_reply
 from assistant.answering.vote_prior import VotePrior
@@ -157,7 +157,7 @@ class PageAnswerSkill:
     def decide(self, result: SearchResult, probability: float) -> tuple[float, HeadingMatch | None]:
         """The probability the reply states, and the heading the question names: a question naming the best
         page's title or a heading is answered from that page whatever its probability (`heading_match`)."""
-        named = heading_match(result)
+        named = heading_match(result) or purpose_match(result)
         if named is not None:
             probability = max(probability, self._answerability.threshold)
         return probability, named

@@ -88,3 +88,19 @@ def test_each_phrasing_in_questions_is_its_own_question_chunk_and_short_items_st
     assert [chunk.text for chunk in chunks if chunk.kind == "question"] == ["Can a customer bring back a used mower?"]
     [card] = [chunk for chunk in chunks if chunk.kind == "card"]
     assert "people-ops" in card.text
+
+
+def test_passages_know_their_place_in_the_page_and_windows_their_passages():
+    sentences = " ".join(f"Rule number {i} says staff check the receipt date carefully." for i in range(80))
+    body = f"---\ntitle: Long\n---\n## Rules\n{sentences}\n"
+    for policy in (ChunkingPolicy(max_words=120, window_words=40),
+                   ChunkingPolicy(max_words=120, window_words=40, pack_sections=False)):
+        chunks = _chunks(body, policy)
+        passages = [c for c in chunks if c.kind == "section"]
+        assert [p.position for p in passages] == list(range(len(passages))) and len(passages) >= 4
+        # Their order is the text's: the first rule is in the first passage, the last in the last.
+        assert "Rule number 0 " in passages[0].text and "Rule number 79 " in passages[-1].text
+        position_of = {p.chunk_id: p.position for p in passages}
+        windows = [c for c in chunks if c.kind == "window"]
+        assert windows and all(w.position == position_of[w.parent_id] for w in windows)
+        assert all(c.position is None for c in chunks if c.kind in ("card", "question"))

@@ -1,11 +1,12 @@
 """A question that names a page's title or heading is answered from that section, in both languages; a question
-that asks for more than a heading names is left to the answerability decision."""
+that asks for more than a heading names is left to the answerability decision, unless it asks about the company's
+purpose or values: then the purpose page answers it from its most similar section."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.answering.heading_match import heading_match
+from assistant.answering.heading_match import heading_match, purpose_match
 from assistant.models import Message
 
 PURPOSE_PAGE = "en/company/purpose-and-values.md"
@@ -25,10 +26,43 @@ def test_naming_a_heading_gets_that_section(assistant_service, question, page, s
     assert expected in answer.text
 
 
-def test_a_parent_heading_brings_every_subsection_by_name(assistant_service) -> None:
-    answer = assistant_service.handle(Message("what are our values"))
-    for value in ("Rooted in care", "Straight talk", "Green by default", "Better together"):
-        assert f"{value}:" in answer.text
+@pytest.mark.parametrize(("question", "values"), [
+    ("what are our values", ("Rooted in care", "Straight talk", "Green by default", "Better together")),
+    ("quali sono i nostri valori?", ("Radicati nella cura", "Parlare chiaro", "Verde per scelta", "Meglio insieme")),
+])
+def test_a_parent_heading_brings_every_subsection_by_name_in_the_pages_order(assistant_service, question,
+                                                                           values) -> None:
+    answer = assistant_service.handle(Message(question))
+    positions = [answer.text.find(f"{value}:") for value in values]
+    assert -1 not in positions, answer.text
+    # The values span two passages whose ids are digests: the page's order must come from the passages' positions.
+    assert positions == sorted(positions), answer.text
+
+
+@pytest.mark.parametrize(("question", "language", "page", "section", "expected"), [
+    ("which of our values is about being honest with customers?", "en", PURPOSE_PAGE,
+     "The four values > Straight talk", "Straight talk: We say what we know"),
+    ("which value is about teamwork?", "en", PURPOSE_PAGE, "The four values > Better together", "Better together:"),
+    ("what's our mission?", "en", PURPOSE_PAGE, "Our purpose", "Help everyone grow something"),
+    ("qual è il valore che parla di ambiente?", "it", MISSIONE_PAGE, "I quattro valori > Verde per scelta",
+     "La scelta sostenibile"),
+])
+def test_a_question_about_our_purpose_or_values_is_answered_from_the_purpose_page(assistant_service, question,
+                                                                                 language, page, section,
+                                                                                 expected) -> None:
+    answer = assistant_service.handle(Message(question, language=language))
+    assert not answer.gap, answer.text
+    assert (answer.citations[0].path, answer.citations[0].section) == (page, section)
+    assert expected in answer.text
+
+
+def test_a_value_that_is_not_the_companys_is_left_to_the_page_that_names_it(company_services) -> None:
+    result, _ = company_services.skill.search("what's the maximum value I can load on a gift card?", "staff", "en")
+    matched = purpose_match(result)
+    assert matched is not None and matched.hit.chunk.path == "en/customers/gift-cards.md"
+    for question in ("what is the wifi password for the tills", "how many days of annual leave do I get?"):
+        result, _ = company_services.skill.search(question, "staff", "en")
+        assert purpose_match(result) is None, question
 
 
 def test_questions_that_ask_more_than_a_heading_are_not_matched(company_services) -> None:

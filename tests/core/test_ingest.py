@@ -174,3 +174,17 @@ def test_a_new_embedding_model_gets_its_own_collection(indexed, embedder):
     assert PassageIndex(store).snapshot().name == report.generation
     Ingestor(store, renamed).ingest(knowledge)
     assert len(store.collection_names()) == 1 and _tidy(store, live=first.chunks)
+
+
+def test_a_passages_position_is_stored_and_one_stored_before_positions_reads_as_unknown():
+    from assistant.models import Chunk
+    from assistant.retrieval.vector_store import chunk_from_record, chunk_metadata
+
+    unplaced = Chunk(chunk_id="c1", path="en/a.md", title="A", section="S", text="t", content_hash="h")
+    placed = replace(unplaced, position=2)
+    assert chunk_from_record("t", chunk_metadata(placed, 1)).position == 2
+    assert chunk_from_record("t", chunk_metadata(unplaced, 1)).position is None
+    older = {key: value for key, value in chunk_metadata(placed, 1).items() if key != "position"}
+    assert chunk_from_record("t", older).position is None
+    # A new position is a new record (the next ingest stores it, reusing the vector), not a new content hash.
+    assert record_id(placed) != record_id(unplaced) and placed.content_hash == unplaced.content_hash
