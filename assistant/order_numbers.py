@@ -1,7 +1,8 @@
 """What an order number looks like: the one pattern that settings, the entity ruler, routing and the sources share.
 
-People type order numbers in many ways: `ORD-4827193`, `ord 4827193`, `ord4827193`, `#4827193`, and a bare
-`4827193` when they were just asked for one. When the pattern is a prefix, a dash and a digit count (the default,
+People type order numbers in many ways: `ORD-4827193`, `ord 4827193`, `ord4827193`, `#4827193`, digits the
+message calls an order (`order 4827193`, `ordine n. 4827193`), and a bare `4827193` when they were just asked for
+one. When the pattern is a prefix, a dash and a digit count (the default,
 `ORD-\\d{6,10}`), every one of those forms is recognised and rewritten as `ORD-4827193`; any other pattern is matched
 as it is. Only ASCII digits count: a number is validated against the pattern before it becomes a URL path segment or
 an SQL parameter.
@@ -23,6 +24,10 @@ SHOWN_MALFORMED_CHARS = 40
 _SIMPLE = re.compile(r"^(?P<prefix>[A-Za-z]{1,10})-\\d\{(?P<low>\d{1,2}),(?P<high>\d{1,2})\}$")
 _END = r"(?=$|[\s.,;:!?)\]}'\"’”])"
 """A number ends at a space, the end or punctuation: `ORD-123456/../admin` is no order number."""
+_NAMED = re.compile(r"(?<!\w)(?:order|ordine)(?:\s+(?:number|no\.?|nr\.?|n\.|num\.?|numero))?\s*[:#]?\s*(\d+)" + _END,
+                    re.IGNORECASE | re.ASCII)
+"""Digits the message itself calls an order ("my order 4827193", "order no. 4827193", "l'ordine n. 4827193"): an
+order number typed without its prefix, in English or Italian."""
 
 
 @dataclass(frozen=True)
@@ -98,17 +103,19 @@ class OrderNumberFinder:
 
     def find_all(self, text: str, *, bare: bool = False) -> FoundNumbers:
         """Every order number in `text`; `bare` also accepts digits alone (the assistant just asked for a number)."""
-        numbers: list[str] = []
+        found_at: dict[str, int] = {}
         malformed: list[str] = []
 
-        def keep(number: str) -> None:
-            if number not in numbers:
-                numbers.append(number)
+        def keep(number: str, position: int) -> None:
+            found_at[number] = min(position, found_at.get(number, position))
+
+        def numbers() -> tuple[str, ...]:
+            return tuple(sorted(found_at, key=found_at.__getitem__))
 
         if self._prefix is None:
             for match in self._strict.finditer(text):
-                keep(match.group(1).upper())
-            return FoundNumbers(tuple(numbers))
+                keep(match.group(1).upper(), match.start())
+            return FoundNumbers(numbers())
         assert self._digits is not None
         low, high = self._digits
         taken: list[tuple[int, int]] = []
@@ -116,10 +123,14 @@ class OrderNumberFinder:
             digits, tail = match["digits"], match["tail"]
             clean_tail = re.fullmatch(r"[.,;:!?)\]}'\"’”]*", tail) is not None
             if low <= len(digits) <= high and clean_tail:
-                keep(f"{self._prefix}-{digits}")
+                keep(f"{self._prefix}-{digits}", match.start())
             elif match["prefix"]:
                 malformed.append(_shown(match.group(0)))
             taken.append(match.span())
+        for match in _NAMED.finditer(text):
+            if low <= len(match.group(1)) <= high and not any(start <= match.start(1) < end for start, end in taken):
+                keep(f"{self._prefix}-{match.group(1)}", match.start())
+                taken.append(match.span(1))
         for match in self._malformed_prefixed.finditer(text):
             if not any(start <= match.start() < end for start, end in taken):
                 malformed.append(_shown(match.group(1)))
@@ -128,10 +139,10 @@ class OrderNumberFinder:
                 if any(start <= match.start() < end for start, end in taken):
                     continue
                 if low <= len(match.group(1)) <= high:
-                    keep(f"{self._prefix}-{match.group(1)}")
+                    keep(f"{self._prefix}-{match.group(1)}", match.start())
                 elif text.strip() == match.group(1):
                     malformed.append(_shown(match.group(1)))
-        return FoundNumbers(tuple(numbers), tuple(dict.fromkeys(malformed)))
+        return FoundNumbers(numbers(), tuple(dict.fromkeys(malformed)))
 
 
 def _shown(token: str) -> str:

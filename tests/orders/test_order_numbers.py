@@ -23,6 +23,23 @@ def test_a_bare_number_counts_only_when_the_assistant_asked_for_one():
     assert finder.find_all("it's 4827193 I think", bare=True).numbers == ("ORD-4827193",)
 
 
+@pytest.mark.parametrize("text", ["what's the status of my order 4827193", "order no. 4827193?", "Order #4827193",
+                                  "order number: 4827193", "l'ordine n. 4827193 è arrivato?", "ordine numero 4827193"])
+def test_digits_the_message_calls_an_order_are_an_order_number(text):
+    assert finder.find_all(text).numbers == ("ORD-4827193",)
+
+
+@pytest.mark.parametrize("text", ["order 5 items", "the order of 1000000 pots", "order 12", "reorder 4827193",
+                                  "order 4827193abc"])
+def test_an_order_word_alone_makes_no_number_of_other_digits(text):
+    assert finder.find_all(text).numbers == ()
+
+
+def test_numbers_keep_the_order_they_were_typed_in_whatever_their_form():
+    assert finder.find_all("order 7654321 then ORD-1234567").numbers == ("ORD-7654321", "ORD-1234567")
+    assert finder.find_all("order 1234567 is ORD-1234567").numbers == ("ORD-1234567",)
+
+
 def test_words_ending_in_ord_are_no_prefix():
     assert finder.find_all("record 4827193").numbers == ()
     assert finder.find_all("accord4827193").numbers == ()

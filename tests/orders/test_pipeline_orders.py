@@ -109,6 +109,13 @@ def test_typed_forms_and_several_numbers(assistant):
     assert "ORD-4827193" in answer.text and "ORD-5531208" in answer.text
 
 
+@pytest.mark.parametrize(("text", "language"), [("what's the status of my order 4827193", "en"),
+                                                ("a che punto è l'ordine n. 4827193?", "it")])
+def test_digits_the_message_calls_an_order_are_looked_up_without_asking(assistant, text, language):
+    answer = ask(assistant, text, thread=f"named-{language}", language=language)
+    assert answer.outcome is OrderOutcome.FOUND and "ORD-4827193" in answer.text
+
+
 def test_more_numbers_than_the_limit_asks_which(assistant, order_system):
     answer = ask(assistant, "ORD-1111111 ORD-2222222 ORD-3333333 ORD-4444444", thread="many")
     assert answer.outcome is OrderOutcome.TOO_MANY and "which ones" in answer.text
