@@ -110,7 +110,8 @@ def purpose_match(result: SearchResult) -> HeadingMatch | None:
                                 key=lambda candidate: candidate[:2])
         matched = SearchHit(chunk=chosen, score=result.hits[0].score, dense_score=cosine,
                             lexical_score=result.hits[0].lexical_score)
-        text = _section_text(result, chosen, chosen.section) if chosen.kind == "window" else None
+        # The section's own windows (a passage may pack several sections: only the chosen one is quoted).
+        text = _section_text(result, chosen, chosen.section) or None
         heading = chosen.section.rsplit(">", 1)[-1].strip()
         return HeadingMatch(matched, f"{heading}: {text}" if text and heading else text)
     return None

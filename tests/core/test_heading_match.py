@@ -45,7 +45,7 @@ def test_a_parent_heading_brings_every_subsection_by_name_in_the_pages_order(ass
     ("which value is about teamwork?", "en", PURPOSE_PAGE, "The four values > Better together", "Better together:"),
     ("what's our mission?", "en", PURPOSE_PAGE, "Our purpose", "Help everyone grow something"),
     ("qual è il valore che parla di ambiente?", "it", MISSIONE_PAGE, "I quattro valori > Verde per scelta",
-     "La scelta sostenibile"),
+     "Verde per scelta: La scelta sostenibile"),
 ])
 def test_a_question_about_our_purpose_or_values_is_answered_from_the_purpose_page(assistant_service, question,
                                                                                  language, page, section,
