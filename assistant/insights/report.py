@@ -127,8 +127,8 @@ class GapInsights:
     company, so left out of a team's or owner's report); `unavailable_by_hour`: look-ups that failed because the
     order system was down, per UTC hour (ISO hour -> count, hours with none left out)."""
     read_across_languages: list[PageReadAcross] = field(default_factory=list)
-    """Pages staff needed in a language they did not ask in, most needed first. Whole company, so left out of a
-    team's or owner's report."""
+    """Pages staff needed in a language they did not ask in, most needed first: the whole company's, or an owner's
+    own pages in an owner's report; none in a team's report."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (datetimes as ISO strings)."""
@@ -157,11 +157,13 @@ def build_gap_insights(
     team: str | None = None,
     owner: str | None = None,
     order_outcomes: dict[str, int] | None = None,
+    page_owner: Callable[[str], str | None] | None = None,
 ) -> GapInsights:
     """Count what the gaps (and, for training needs, the answered turns) of the period say.
 
     `team` keeps only one team's gaps (refused when that team is too small to show); `owner` keeps
-    the gaps whose nearest page that owner maintains (the knowledge manager's own list).
+    the gaps whose nearest page that owner maintains (the knowledge manager's own list), and, when `page_owner` names
+    each page's owner, that owner's pages read in another language.
     """
     start = period_end - dt.timedelta(days=since_days) if since_days is not None else _earliest(gaps, period_end)
     in_period = [gap for gap in gaps if start <= gap.created_at <= period_end]
@@ -202,13 +204,28 @@ def build_gap_insights(
         resolution_days_by_owner=_resolution_by_owner(in_period, default_owner),
         filters=filters,
         order_lookups=_order_lookups(in_period, None if filters else order_outcomes),
-        read_across_languages=[] if filters else _read_across_languages(
-            [turn for turn in answered if start <= turn.created_at <= period_end], in_period),
+        read_across_languages=_read_across_for(
+            [turn for turn in answered if start <= turn.created_at <= period_end],
+            [gap for gap in gaps if start <= gap.created_at <= period_end], team=team, owner=owner,
+            page_owner=page_owner, default_owner=default_owner),
     )
 
 
 def _earliest(gaps: Sequence[GapFact], period_end: dt.datetime) -> dt.datetime:
     return min((gap.created_at for gap in gaps), default=period_end)
+
+
+def _read_across_for(answered: Sequence[AnsweredTurn], gaps: Sequence[GapFact], *, team: str | None,
+                     owner: str | None, page_owner: Callable[[str], str | None] | None,
+                     default_owner: str) -> list[PageReadAcross]:
+    """The whole company's pages read in another language; an owner's own among them (when pages' owners are known);
+    none for a team (a page is read by every team)."""
+    if team is not None or (owner is not None and page_owner is None):
+        return []
+    pages = _read_across_languages(answered, gaps)
+    if owner is None or page_owner is None:
+        return pages
+    return [page for page in pages if (page_owner(page.path) or default_owner) == owner]
 
 
 def _read_across_languages(answered: Sequence[AnsweredTurn], gaps: Sequence[GapFact]) -> list[PageReadAcross]:

@@ -66,10 +66,16 @@ class GapInsightsService:
             facts, [theme.as_label() for theme in themes], period_end=self._clock(), since_days=since_days,
             answered=answered, min_group_size=self._min_group_size, default_owner=self._default_owner,
             team=team, owner=owner, order_outcomes=self._source.outcome_counts(since_days),
+            page_owner=lambda path: self._owner_of(path, owners),
         )
         kept = {fact.gap_id for fact in facts if (team is None or fact.team == team)
                 and (owner is None or (fact.nearest_owner or self._default_owner) == owner)}
         return insights, [record for record in records if record.answer_id in kept]
+
+    def _owner_of(self, path: str, owners: dict[str, str | None]) -> str | None:
+        if path not in owners:
+            owners[path] = self._page_owner(path)
+        return owners[path]
 
     def _tags(self, representative: dict[str, str | None]) -> dict[str, DimensionTag]:
         """Each question's EX tag: that of the embedded question standing for it (itself, or the near-duplicate
@@ -84,8 +90,8 @@ class GapInsightsService:
     def _fact(self, record: GapRecord, theme_of: dict[str, str], owners: dict[str, str | None],
               tag: DimensionTag | None) -> GapFact:
         path = record.top_citation_path
-        if path is not None and path not in owners:
-            owners[path] = self._page_owner(path)
+        if path is not None:
+            self._owner_of(path, owners)
         return GapFact(
             gap_id=record.answer_id,
             created_at=record.created_at,

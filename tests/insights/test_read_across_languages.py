@@ -57,3 +57,15 @@ def test_italian_questions_answered_from_english_pages_show_which_translations_s
     assert f"Sickness absence ({CROSSED_PAGE}) | en |" in section and SUGGESTED_PAGE in section
     page_html = render_gap_report(insights, gaps, "html")
     assert "<h2>Pages read in another language</h2>" in page_html and f"<code>{CROSSED_PAGE}</code>" in page_html
+
+
+def test_an_owners_report_lists_their_own_pages_read_in_another_language(company_services):
+    company_services.assistant.handle(Message(text=CROSSED_IT, asker="read-across-owner", channel="api",
+                                              language="it"))
+    company_services.recorder.flush()
+    owner = company_services.index.page_owner(CROSSED_PAGE)
+    assert owner, "the demo page names its owner"
+    own, _ = company_services.insights().report(since_days=1, owner=owner)
+    assert CROSSED_PAGE in [page.path for page in own.read_across_languages]
+    others, _ = company_services.insights().report(since_days=1, owner="Nobody in particular")
+    assert CROSSED_PAGE not in [page.path for page in others.read_across_languages]

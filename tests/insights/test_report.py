@@ -180,10 +180,19 @@ def test_pages_read_in_another_language_count_answers_suggestions_people_and_vot
     assert insights.as_dict()["read_across_languages"][1]["answered"] == 3, "in the report's JSON too"
 
 
-def test_pages_read_in_another_language_are_the_whole_companys_not_a_teams() -> None:
-    insights = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, team="Tills",
-                                  answered=[answered("i1", SICKNESS)])
-    assert insights.read_across_languages == []
-    everyone = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30,
-                                  answered=[answered("i1", SICKNESS)])
-    assert [page.path for page in everyone.read_across_languages] == [SICKNESS[0]]
+def test_pages_read_in_another_language_are_an_owners_own_and_no_teams() -> None:
+    turns = [answered("i1", SICKNESS), answered("i2", ("en/customers/returns.md", "Returns"))]
+    owners = {SICKNESS[0]: "People Team"}  # returns has no owner: the default owner keeps it
+    everyone = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, answered=turns)
+    assert sorted(page.path for page in everyone.read_across_languages) == ["en/customers/returns.md", SICKNESS[0]]
+    team = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, team="Tills", answered=turns)
+    assert team.read_across_languages == [], "a page is read by every team: a team's report leaves it out"
+    people = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, owner="People Team",
+                                answered=turns, page_owner=owners.get)
+    assert [page.path for page in people.read_across_languages] == [SICKNESS[0]]
+    default = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, owner="Knowledge team",
+                                 answered=turns, page_owner=owners.get)
+    assert [page.path for page in default.read_across_languages] == ["en/customers/returns.md"]
+    unknown = build_gap_insights(gift_card_theme(), [], period_end=END, since_days=30, owner="People Team",
+                                 answered=turns)
+    assert unknown.read_across_languages == [], "without pages' owners an owner's report cannot choose"
