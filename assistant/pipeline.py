@@ -27,7 +27,8 @@ from assistant.retrieval.language import guess_language
 from assistant.routing import Decision, RoutingPolicy, asks_question, decide
 from assistant.skills.orders import OrdersSkill
 from assistant.skills.page_answers import PageAnswer, PageAnswerSkill
-from assistant.skills.small_talk import REPLY_ORIGIN, reply_for
+from assistant.skills.small_talk import NOT_HELPFUL_VOTED, REPLY_ORIGIN, reply_for
+from assistant.ttl_map import TTLMap
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,10 @@ class Assistant:
         self._recorder = recorder
         self._understander = understander
         self._conversations = conversations if conversations is not None else ConversationSlots()
+        # In this process, not the shared state: one write per answer would put the database on the reply path.
+        # A complaint that reaches another replica gets the apology without a vote.
+        self._recent_answers: TTLMap[str, str] = TTLMap(ttl_seconds=RECENT_ANSWER_SECONDS,
+                                                        max_size=RECENT_ANSWERS)
         self._order_numbers = order_numbers or OrderNumberFinder()
         self._orders = orders or OrdersSkill(None, finder=self._order_numbers)
         self._policy = policy or RoutingPolicy()
@@ -137,6 +142,8 @@ class Assistant:
             understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex
+        if answer.route in REMEMBERED_ROUTES:
+            self._recent_answers.set(_asker_in_conversation(message), answer.answer_id)
         latency_ms = (time.perf_counter() - started) * 1000
         if self._recorder is not None:
             self._recorder.record_turn(message, answer, latency_ms, redacted_question=redacted_question)
@@ -214,6 +221,12 @@ class Assistant:
             return Answer(text=self._fixed_reply(intent, language), route=Route.HANDOFF,
                           confidence=understanding.confidence, intent=intent, gap=True,
                           gap_reason=GapReason.HANDOFF_REQUESTED, degraded=degraded, text_origin=REPLY_ORIGIN)
+        if decision is Decision.NOT_HELPFUL:
+            voted = self._vote_not_helpful(message, text)
+            return Answer(text=NOT_HELPFUL_VOTED.get(language, NOT_HELPFUL_VOTED["en"]) if voted
+                          else self._fixed_reply(intent, language), route=Route.SMALL_TALK,
+                          confidence=understanding.confidence, intent=intent, degraded=degraded,
+                          text_origin=REPLY_ORIGIN)
         if decision is Decision.SMALL_TALK:
             return Answer(text=self._fixed_reply(intent, language), route=Route.SMALL_TALK,
                           confidence=understanding.confidence, intent=intent, degraded=degraded,
@@ -230,6 +243,19 @@ class Assistant:
                       citations=knowledge.citations, intent=intent, gap=True,
                       gap_reason=_gap_reason(knowledge), degraded=degraded,
                       text_origin=knowledge.text_origin, withheld=knowledge.withheld)
+
+    def _vote_not_helpful(self, message: Message, text: str) -> bool:
+        """The asker's latest answer in this conversation gets a not-helpful vote, with what they said as its
+        comment (redacted by the store); whether there was one to vote on."""
+        previous = self._recent_answers.pop(_asker_in_conversation(message))
+        if previous is None or self._recorder is None:
+            return False
+        try:
+            self._recorder.record_feedback(previous, helpful=False, comment=text)
+        except UnknownAnswerError as error:
+            logger.info("the answer a complaint is about is gone, no vote recorded: %s", error)
+            return False
+        return True
 
     def _fixed_reply(self, intent: str | None, language: str) -> str:
         return reply_for(intent, language, order_example=self._orders.example_number)
@@ -283,6 +309,18 @@ class Assistant:
         profile = self._directory.profile(asker) if self._directory is not None else AskerProfile()
         audience = capped_audience(profile.audience or self._default_audience, max_audience)
         return self._recorder.request_notice(answer_id, channel, address or {}, asker=asker, audience=audience.value)
+
+
+REMEMBERED_ROUTES = frozenset({Route.KNOWLEDGE, Route.ORDER_STATUS})
+"""Replies with content: a "that didn't help" soon after one is a not-helpful vote on it."""
+RECENT_ANSWER_SECONDS = 900.0
+RECENT_ANSWERS = 50_000
+"""How long, and for how many askers at most, each asker's latest answer in a conversation is remembered."""
+
+
+def _asker_in_conversation(message: Message) -> str:
+    """One asker's place in one conversation: in a shared thread, a complaint is about the complainer's own answer."""
+    return f"{message.conversation_key}\x1f{message.asker}"
 
 
 def _why(knowledge: PageAnswer) -> str | None:

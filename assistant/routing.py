@@ -26,6 +26,8 @@ class Decision(StrEnum):
     """NLU calls it an order look-up, but retrieval is surer of its answer: the answer, then an offer to look up an
     order if the asker sends its number ("can an order still be cancelled once it is being picked?")."""
     HANDOFF = "handoff"
+    NOT_HELPFUL = "not_helpful"
+    """The asker says the previous reply did not help: a not-helpful vote on it, and an apology."""
     SMALL_TALK = "small_talk"
     KNOWLEDGE = "knowledge"
     OUT_OF_SCOPE = "out_of_scope"
@@ -103,6 +105,8 @@ def decide(
         return Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER if knowledge_is_surer else Decision.ASK_ORDER_NUMBER
     if accepted == Intent.HANDOFF_HUMAN and not knowledge_is_surer:
         return Decision.HANDOFF
+    if accepted == Intent.NOT_HELPFUL and not knowledge_is_surer:
+        return Decision.NOT_HELPFUL
     if accepted in SMALL_TALK_INTENTS and not answerable:
         return Decision.SMALL_TALK
     if answerable:

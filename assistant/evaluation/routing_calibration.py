@@ -35,6 +35,8 @@ def acceptable_decisions(gold_intent: str) -> frozenset[Decision]:
         return frozenset({Decision.ORDER_LOOKUP, Decision.ASK_ORDER_NUMBER, Decision.KNOWLEDGE_AND_ASK_ORDER_NUMBER})
     if gold_intent == Intent.HANDOFF_HUMAN:
         return frozenset({Decision.HANDOFF})
+    if gold_intent == Intent.NOT_HELPFUL:
+        return frozenset({Decision.NOT_HELPFUL})
     if gold_intent in SMALL_TALK_INTENTS:
         return frozenset({Decision.SMALL_TALK})
     if gold_intent == Intent.OUT_OF_SCOPE:

@@ -17,6 +17,8 @@ class Intent(StrEnum):
     GOODBYE = "goodbye"
     HANDOFF_HUMAN = "handoff_human"
     BOT_CAPABILITIES = "bot_capabilities"
+    NOT_HELPFUL = "not_helpful"
+    """The asker says the assistant's reply did not help ("that's not what I asked", "risposta sbagliata")."""
     OUT_OF_SCOPE = "out_of_scope"
 
 

@@ -27,11 +27,25 @@ REPLIES = {
         "en": "For this you need a person: contact your team leader or the support desk directly.",
         "it": "Per questo serve una persona: contatta direttamente il tuo responsabile o l'help desk.",
     },
+    Intent.NOT_HELPFUL: {
+        "en": "Sorry I couldn't help. Try asking in other words, or ask to talk to a person.",
+        "it": "Mi dispiace non esserti stato utile. Prova a chiedere con altre parole, oppure chiedi di parlare con "
+              "una persona.",
+    },
     Intent.OUT_OF_SCOPE: {
         "en": "That's outside what I can help with: I know about our company's policies, procedures and orders.",
         "it": "Questo va oltre ciò in cui posso aiutare: conosco regole, procedure e ordini dell'azienda.",
     },
 }
+
+NOT_HELPFUL_VOTED = {
+    "en": "Sorry that didn't help. I've marked my last answer as not helpful, so its page can be put right. Try "
+          "asking in other words, or ask to talk to a person.",
+    "it": "Mi dispiace che non ti sia servito. Ho segnato la mia ultima risposta come non utile, così la sua pagina "
+          "può essere corretta. Prova a chiedere con altre parole, oppure chiedi di parlare con una persona.",
+}
+"""The `not_helpful` reply when the asker's previous answer in the conversation got the not-helpful vote."""
+
 
 def reply_for(intent: str, language: str, *, order_example: str) -> str:
     """The fixed reply for a small-talk, hand-off or out-of-scope intent, in `language` (English otherwise);

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from assistant.models import Message, Route
+from assistant.models import GapReason, Message, Route
 from assistant.nlu.circuit_breaker import CircuitBreakingNLU
 from assistant.nlu.rasa_client import RasaNLUClient
 from connectors.app.services import build_services
@@ -79,6 +79,32 @@ def test_messages_are_routed_to_the_right_skill(services, text, route):
 def test_short_chat_without_function_words_is_answered_in_its_own_language(services, text, reply):
     answer = ask(services, text, thread=f"chat-{text}")
     assert answer.route == Route.SMALL_TALK and answer.text == reply, (answer.route, answer.intent, answer.text)
+
+
+def test_saying_an_answer_did_not_help_votes_it_down_and_apologises(services):
+    answer = ask(services, "How many days does a customer have to return an item?", thread="unhelpful", asker="c1")
+    assert answer.route == Route.KNOWLEDGE and not answer.gap
+    # Someone else in the same thread complains: their complaint is about their own answers, not this one.
+    other = ask(services, "that answer was useless", thread="unhelpful", asker="c2")
+    assert other.intent == "not_helpful" and other.route == Route.SMALL_TALK and not other.gap
+    assert "marked" not in other.text
+    complaint = ask(services, "no, that is not what I asked at all", thread="unhelpful", asker="c1")
+    assert complaint.intent == "not_helpful" and not complaint.gap, (complaint.intent, complaint.text)
+    assert "I've marked my last answer as not helpful" in complaint.text
+    services.recorder.flush()
+    voted = services.interactions.turn(answer.answer_id)
+    assert voted.gap and voted.gap_reason is GapReason.NEGATIVE_FEEDBACK and voted.helpful is False
+    assert voted.feedback[-1].comment == "no, that is not what I asked at all"
+    again = ask(services, "still not helpful", thread="unhelpful", asker="c1")
+    assert again.intent == "not_helpful" and "marked" not in again.text, "an answer is voted down once"
+
+
+@pytest.mark.parametrize("text", ["risposta sbagliata, non c'entra niente", "mi hai dato la pagina sbagliata"])
+def test_an_italian_complaint_gets_an_italian_apology(services, text):
+    ask(services, "Quanti giorni ha un cliente per restituire un articolo?", thread=f"it-{text}", asker="c3")
+    complaint = ask(services, text, thread=f"it-{text}", asker="c3")
+    assert complaint.intent == "not_helpful" and complaint.text.startswith("Mi dispiace"), complaint.text
+    assert "Ho segnato la mia ultima risposta come non utile" in complaint.text
 
 
 def test_order_status_with_a_number_reads_the_order_system(services):

@@ -76,6 +76,13 @@ def test_no_question_mark_asks_nothing(text) -> None:
          Decision.SMALL_TALK),
         ({"answerable": False, "intent": "out_of_scope", "confidence": 0.5, "is_question": True},
          Decision.OUT_OF_SCOPE),
+        # "That didn't help" is a vote on the previous answer, unless retrieval is surer it answers the message.
+        ({"answerable": False, "intent": "not_helpful", "confidence": 0.8}, Decision.NOT_HELPFUL),
+        ({"answerable": True, "intent": "not_helpful", "confidence": 0.9, "knowledge_confidence": 0.47},
+         Decision.NOT_HELPFUL),
+        ({"answerable": True, "intent": "not_helpful", "confidence": 0.6, "knowledge_confidence": 0.95},
+         Decision.KNOWLEDGE),
+        ({"answerable": False, "intent": "not_helpful", "confidence": 0.2}, Decision.GAP),
         # A number in the order format still goes to the order system.
         ({"answerable": True, "intent": "order_status", "confidence": 0.9, "knowledge_confidence": 0.95,
           "order_number_found": True}, Decision.ORDER_LOOKUP),
