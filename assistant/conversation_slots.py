@@ -39,6 +39,11 @@ class ConversationSlots:
         self._ttl = ttl_seconds
         self._state: SharedState = state if state is not None else MemorySharedState(max_conversations, clock)
 
+    @property
+    def ttl_seconds(self) -> float:
+        """How long a conversation's state is kept after it was written."""
+        return self._ttl
+
     def expect(self, key: str, slot: PendingSlot) -> None:
         try:
             self._state.put(NAMESPACE, key, {"name": slot.name, "intent": str(slot.intent)}, self._ttl)

@@ -17,6 +17,7 @@ from typing import Protocol
 from assistant.access import capped_audience
 from assistant.conversation_slots import ConversationSlots, PendingSlot
 from assistant.errors import EmptyQuestionError, IndexUnavailableError, QuestionTooLongError, UnknownAnswerError
+from assistant.interactions.errors import InteractionStoreError
 from assistant.interactions.records import FeedbackResult, HandoffRecord, NoticeRequest
 from assistant.models import Answer, AskerProfile, GapReason, Message, OrderOutcome, Route, TextOrigin
 from assistant.nlu.entities import ORDER_NUMBER
@@ -100,7 +101,7 @@ class Assistant:
         self._conversations = conversations if conversations is not None else ConversationSlots()
         # In this process, not the shared state: one write per answer would put the database on the reply path.
         # A complaint that reaches another replica gets the apology without a vote.
-        self._recent_answers: TTLMap[str, str] = TTLMap(ttl_seconds=RECENT_ANSWER_SECONDS,
+        self._recent_answers: TTLMap[str, str] = TTLMap(ttl_seconds=self._conversations.ttl_seconds,
                                                         max_size=RECENT_ANSWERS)
         self._order_numbers = order_numbers or OrderNumberFinder()
         self._orders = orders or OrdersSkill(None, finder=self._order_numbers)
@@ -255,6 +256,9 @@ class Assistant:
         except UnknownAnswerError as error:
             logger.info("the answer a complaint is about is gone, no vote recorded: %s", error)
             return False
+        except InteractionStoreError as error:
+            logger.warning("the vote a complaint casts could not be stored: %s", error)
+            return False
         return True
 
     def _fixed_reply(self, intent: str | None, language: str) -> str:
@@ -313,9 +317,9 @@ class Assistant:
 
 REMEMBERED_ROUTES = frozenset({Route.KNOWLEDGE, Route.ORDER_STATUS})
 """Replies with content: a "that didn't help" soon after one is a not-helpful vote on it."""
-RECENT_ANSWER_SECONDS = 900.0
 RECENT_ANSWERS = 50_000
-"""How long, and for how many askers at most, each asker's latest answer in a conversation is remembered."""
+"""For how many askers at most each one's latest answer in a conversation is remembered (for as long as the
+conversation's slots are: `ConversationSlots.ttl_seconds`)."""
 
 
 def _asker_in_conversation(message: Message) -> str:
