@@ -65,16 +65,10 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     title = set(analyse(top.title, language))
     if not asked or (len(asked) > MAX_TERMS and not asked <= title):
         return None
-    matching = []
-    for chunk in _page_passages(result, top.path):
-        section = set(analyse(chunk.section, language))
-        if asked <= (title | section):
-            matching.append((len(asked & section), chunk))
-    cosines = _cosines(result, [chunk for _, chunk in matching])
-    candidates = [(shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines, strict=True)]
-    if not candidates:
+    best = _best_section(result, top, asked, title, every_word=True)
+    if best is None:
         return None
-    _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
+    cosine, chosen = best
     scope = _scope(chosen.section, asked, title, language)
     hit = SearchHit(chunk=replace(chosen, section=scope), score=result.hits[0].score, dense_score=cosine,
                     lexical_score=result.hits[0].lexical_score)
@@ -98,16 +92,10 @@ def purpose_match(result: SearchResult) -> HeadingMatch | None:
         if not wanted:
             continue
         title = set(analyse(page.title, page.language))
-        # How many purpose words each section's own headings hold (the title alone names every section).
-        matching = [(len(wanted & set(analyse(chunk.section, page.language))), chunk)
-                    for chunk in _page_passages(result, page.path)
-                    if wanted & (title | set(analyse(chunk.section, page.language)))]
-        if not matching:
+        best = _best_section(result, page, wanted, title, every_word=False)
+        if best is None:
             continue
-        cosines = _cosines(result, [chunk for _, chunk in matching])
-        _, cosine, chosen = max(((shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines,
-                                                                                             strict=True)),
-                                key=lambda candidate: candidate[:2])
+        cosine, chosen = best
         matched = SearchHit(chunk=chosen, score=result.hits[0].score, dense_score=cosine,
                             lexical_score=result.hits[0].lexical_score)
         # The section's own windows (a passage may pack several sections: only the chosen one is quoted).
@@ -115,6 +103,25 @@ def purpose_match(result: SearchResult) -> HeadingMatch | None:
         heading = chosen.section.rsplit(">", 1)[-1].strip()
         return HeadingMatch(matched, f"{heading}: {text}" if text and heading else text)
     return None
+
+
+def _best_section(result: SearchResult, page: Chunk, words: set[str], title: set[str], *,
+                  every_word: bool) -> tuple[float, Chunk] | None:
+    """Among `page`'s passages whose title and heading path hold every one of `words` (or, without `every_word`,
+    any of them), the one whose own headings hold the most of them (the title alone names every section), then
+    the one most similar to the question; with its cosine. None when no passage qualifies."""
+    matching = []
+    for chunk in _page_passages(result, page.path):
+        section = set(analyse(chunk.section, page.language))
+        named = title | section
+        if words <= named if every_word else words & named:
+            matching.append((len(words & section), chunk))
+    cosines = _cosines(result, [chunk for _, chunk in matching])
+    candidates = [(shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines, strict=True)]
+    if not candidates:
+        return None
+    _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
+    return cosine, chosen
 
 
 def purpose_groups(language: str) -> list[set[str]]:

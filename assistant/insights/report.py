@@ -167,6 +167,8 @@ def build_gap_insights(
     """
     start = period_end - dt.timedelta(days=since_days) if since_days is not None else _earliest(gaps, period_end)
     in_period = [gap for gap in gaps if start <= gap.created_at <= period_end]
+    company_gaps = in_period  # before a team's or owner's filter
+    answered_in_period = [turn for turn in answered if start <= turn.created_at <= period_end]
     team_name = group_namer(((gap.team, gap.asker) for gap in in_period), min_group_size)
     location_name = group_namer(((gap.location, gap.asker) for gap in in_period), min_group_size)
     filters: dict[str, str] = {}
@@ -199,15 +201,12 @@ def build_gap_insights(
         rising_themes=[theme.theme_id for theme in rising[:10]],
         dimensions_by_team=_dimensions_by_team(in_period, team_name),
         knowledge_needs=_knowledge_needs(theme_insights, in_period, default_owner),
-        training_needs=_training_needs([fact for fact in answered if start <= fact.created_at <= period_end],
-                                       min_group_size),
+        training_needs=_training_needs(answered_in_period, min_group_size),
         resolution_days_by_owner=_resolution_by_owner(in_period, default_owner),
         filters=filters,
         order_lookups=_order_lookups(in_period, None if filters else order_outcomes),
-        read_across_languages=_read_across_for(
-            [turn for turn in answered if start <= turn.created_at <= period_end],
-            [gap for gap in gaps if start <= gap.created_at <= period_end], team=team, owner=owner,
-            page_owner=page_owner, default_owner=default_owner),
+        read_across_languages=_read_across_for(answered_in_period, company_gaps, team=team, owner=owner,
+                                               page_owner=page_owner, default_owner=default_owner),
     )
 
 
@@ -223,7 +222,7 @@ def _read_across_for(answered: Sequence[AnsweredTurn], gaps: Sequence[GapFact], 
     if team is not None or (owner is not None and page_owner is None):
         return []
     pages = _read_across_languages(answered, gaps)
-    if owner is None or page_owner is None:
+    if owner is None:
         return pages
     return [page for page in pages if (page_owner(page.path) or default_owner) == owner]
 

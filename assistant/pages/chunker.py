@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -74,9 +75,9 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
         for ordinal, piece in enumerate(_split_to_size(text, policy)):
             chunks.append(_make_chunk(document, section_name, piece, ordinal))
     passages = _merge_tiny(chunks, policy)
-    sections = [passage for passage in passages if passage.kind == "section"]
-    placed = {id(passage): replace(passage, position=position) for position, passage in enumerate(sections)}
-    passages = [placed.get(id(passage), passage) for passage in passages]
+    positions = itertools.count()
+    passages = [replace(passage, position=next(positions)) if passage.kind == "section" else passage
+                for passage in passages]
     return passages + [window for passage in passages for window in _windows(passage, policy)]
 
 

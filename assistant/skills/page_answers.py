@@ -331,8 +331,7 @@ class PageAnswerSkill:
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
         quote = None
         if reading is not None:
-            passage = reading.best_passage(choice.hit.passage.path) or choice.hit.passage
-            hits[0] = replace(hits[0], chunk=passage)
+            hits[0] = _as_read(hits[0], reading)
             quote = short_answer(result, hits[0], reader=reading)
         return PageAnswer(
             text=crosslingual_reply(choice.hit, language or "en", quote),
@@ -410,9 +409,9 @@ class PageAnswerSkill:
         top = result.hits[0]
         if reading is not None and named is None:
             # The page stays search's choice; which of its passages answers is the multilingual model's.
-            passage = reading.best_passage(top.chunk.path)
-            if passage is not None and passage.chunk_id != top.chunk.chunk_id:
-                top = replace(top, chunk=passage)
+            read = _as_read(top, reading)
+            if read is not top:
+                top = read
                 result = replace(result, hits=[top, *result.hits[1:]])
         text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
@@ -430,6 +429,15 @@ class PageAnswerSkill:
             source_language=elsewhere_language,
             text_origin=TextOrigin.COMPANY,
         )
+
+
+def _as_read(hit: SearchHit, reading: MultilingualReading) -> SearchHit:
+    """`hit` on the passage of its page the multilingual model reads as the answer (`hit` itself when that is its
+    passage already, or the page has no embedded text)."""
+    passage = reading.best_passage(hit.chunk.path)
+    if passage is None or passage.chunk_id == hit.chunk.chunk_id:
+        return hit
+    return replace(hit, chunk=passage)
 
 
 def crosslingual_citations(hits: Sequence[CrosslingualHit]) -> list[Citation]:
