@@ -1,5 +1,6 @@
-"""Knowledge health: every page with its owner, audience, language and review date, and the open gaps that point at
-it, for the people who keep the pages (the console's knowledge health page)."""
+"""Knowledge health: every page with its owner, audience, language and review date, the open gaps that point at
+it, and the open gaps asked in another language that suggested it, for the people who keep the pages (the
+console's knowledge health page)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ MAX_GAPS = 5000
 @dataclass(frozen=True)
 class PageHealth:
     """One page as its owner should see it: metadata, how overdue its review is, the gaps near it, and what is wrong
-    with its front matter (`warnings`: malformed fields, and `values` or `translation_of` links that cannot hold)."""
+    with its front matter (`warnings`: malformed fields, and `values` or `translation_of` links that cannot hold).
+
+    `asked_across` counts the open gaps asked in another language whose held-back reply suggested this page: staff
+    who needed it and could not read it as an answer, a sign it needs a version in their language."""
 
     path: str
     title: str
@@ -37,6 +41,7 @@ class PageHealth:
     thumbs_down: int
     missing: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    asked_across: int = 0
 
     @property
     def overdue(self) -> bool:
@@ -67,7 +72,9 @@ class KnowledgeHealth:
         loaded = load_pages(self._directory)
         open_gaps: Counter[str] = Counter()
         thumbs_down: Counter[str] = Counter()
+        asked_across: Counter[str] = Counter()
         for gap in self._gaps.gaps(limit=MAX_GAPS, state=GapState.OPEN):
+            asked_across.update({page.path for page in gap.crosslingual_suggestions})
             if gap.top_citation_path:
                 open_gaps[gap.top_citation_path] += 1
                 if gap.gap_reason is GapReason.NEGATIVE_FEEDBACK:
@@ -82,6 +89,7 @@ class KnowledgeHealth:
                 path=document.path, title=document.title, owner=document.owner, audience=document.audience,
                 language=document.language, review_by=document.review_by, days_overdue=overdue, url=document.url,
                 open_gaps=open_gaps[document.path], thumbs_down=thumbs_down[document.path],
+                asked_across=asked_across[document.path],
                 missing=tuple(name for name in REQUIRED_FIELDS if getattr(document, name) in (None, "")),
                 warnings=document.warnings + tuple(link_reasons.get(document.path, ()))))
         pages.sort(key=_urgency)

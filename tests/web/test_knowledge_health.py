@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant.access import ApiKey
 from assistant.interactions import GapRecord, GapState
+from assistant.interactions.records import SuggestedPage
 from assistant.models import GapReason, Route
 from assistant.pages.health import KnowledgeHealth
 from connectors.channels.api_ports import ApiPorts
@@ -126,3 +127,22 @@ def test_the_ex_team_filters_by_owner_and_titles_are_escaped(knowledge: Path, ga
     stores = client.get("/knowledge", params={"owner": "Stores"}).text
     assert 'data-path="en/a.md"' not in stores
     assert '<option value="Stores" selected>' in stores
+
+
+def test_open_gaps_asked_in_another_language_count_on_the_pages_they_suggested(knowledge: Path, gaps: _Gaps) -> None:
+    english_page = SuggestedPage("en/c.md", "Very late", "en")
+    asked_in_italian = replace(_gap("it/d.md", GapReason.LOW_CONFIDENCE), answer_id="g-it",
+                               crosslingual_suggestions=(english_page, SuggestedPage("en/a.md", "Current page", "en")))
+    answered_since = replace(asked_in_italian, answer_id="g-it-resolved", state=GapState.RESOLVED)
+    gaps.records += [asked_in_italian, replace(asked_in_italian, answer_id="g-it-2",
+                                               crosslingual_suggestions=(english_page,)), answered_since]
+    pages = {page.path: page for page in KnowledgeHealth(knowledge, gaps, today=lambda: TODAY).report().pages}
+    assert {path: page.asked_across for path, page in pages.items()} == {
+        "en/a.md": 1, "en/b.md": 0, "en/c.md": 2, "it/d.md": 0}
+    assert pages["it/d.md"].open_gaps == 2  # the gaps themselves stay with the page of the asker's language
+    client = _client(knowledge, gaps)
+    sign_in(client, "ex")
+    html = client.get("/knowledge").text
+    row = html[html.index('data-path="en/c.md"'):]
+    assert "Asked in another language" in html
+    assert '<td class="asked-across">2</td>' in row[:row.index("</tr>")]

@@ -55,6 +55,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "overdue": "overdue",
         "no_review_date": "no date",
         "gaps": "Open gaps",
+        "asked_across": "Asked in another language",
+        "asked_across_hint": "Open gaps asked in another language whose reply suggested this page: it may need a "
+                             "version in that language.",
         "warnings": "Warnings",
         "filter_owner": "Filter by owner",
         "all_owners": "All owners",
@@ -182,6 +185,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "overdue": "scaduta",
         "no_review_date": "nessuna data",
         "gaps": "Lacune aperte",
+        "asked_across": "Chiesta in un'altra lingua",
+        "asked_across_hint": "Lacune aperte chieste in un'altra lingua la cui risposta ha suggerito questa pagina: "
+                             "potrebbe servirne una versione in quella lingua.",
         "warnings": "Avvisi",
         "filter_owner": "Filtra per responsabile",
         "all_owners": "Tutti i responsabili",
