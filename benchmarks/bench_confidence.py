@@ -1,14 +1,15 @@
 """Whether the confidence an answer states means what it says, for same-language and cross-lingual answers.
 
-Usage: .venv/bin/python benchmarks/bench_confidence.py [--questions FILE ...] [--json]
+Usage: .venv/bin/python benchmarks/bench_confidence.py [--knowledge DIR] [--questions FILE ...] [--json]
 
-The demo knowledge is indexed once; every question of the files (answerable or not) is asked through the answering
-path (`PageAnswerSkill.answer`, the language guessed as the pipeline guesses it, every page visible as in
-`assistant eval retrieval`). Each answered question counts once, with its stated `confidence`, as right when it
-cites an expected page first (an unanswerable question answered is wrong). Answers are split by where they came from:
-a page in the question's own language (`same_language`) or in another (`crossed`: `source_language` set). For each,
-the reliability table (`assistant.evaluation.confidence_reliability`): answers per confidence bin, the bin's mean
-confidence beside its accuracy, and the expected calibration error.
+The demo knowledge (or DIR: `--knowledge ../shared/datasets/tts_handbook --questions
+../shared/eval/handbook_dev.jsonl`) is indexed once; every question of the files (answerable or not) is asked
+through the answering path (`PageAnswerSkill.answer`, the language guessed as the pipeline guesses it, every page
+visible as in `assistant eval retrieval`). Each answered question counts once, with its stated `confidence`, as right
+when it cites an expected page first (an unanswerable question answered is wrong). Answers are split by where they
+came from: a page in the question's own language (`same_language`) or in another (`crossed`: `source_language`
+set). For each, the reliability table (`assistant.evaluation.confidence_reliability`): answers per confidence bin,
+the bin's mean confidence beside its accuracy, and the expected calibration error.
 
 Several of the default files were used to choose the cross-lingual settings (the `_dev` files) or to fit the
 answerability model (company_questions.jsonl), so accuracy here flatters unseen questions a little.
@@ -41,12 +42,13 @@ DEFAULT_FILES = ("crosslingual_questions", "crosslingual_dev", "crosslingual_dev
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, nargs="+", default=[DATA / f"{name}.jsonl" for name in DEFAULT_FILES])
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     answered: dict[str, list[tuple[float, bool]]] = {"same_language": [], "crossed": []}
     asked = 0
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, knowledge_dir=ROOT / "knowledge", data_dir=Path(tmp), hash_salt="bench")
+        settings = Settings(_env_file=None, knowledge_dir=args.knowledge, data_dir=Path(tmp), hash_salt="bench")
         services = build_services(settings)
         try:
             services.ingestor().ingest(settings.knowledge_dir)
@@ -62,7 +64,8 @@ def main() -> int:
                     answered[kind].append((answer.confidence, first in question.expected_sources))
         finally:
             services.close()
-    report = {"benchmark": "confidence", "machine": machine(), "files": [path.name for path in args.questions],
+    report = {"benchmark": "confidence", "machine": machine(), "knowledge": str(args.knowledge),
+              "files": [path.name for path in args.questions],
               "questions": asked, **{kind: reliability(pairs).as_dict() for kind, pairs in answered.items()}}
     if args.json:
         print(json.dumps(report, indent=2))

@@ -41,6 +41,20 @@ LOGGED = {
     "it": "Ho registrato la domanda perché il team dei contenuti possa aggiungere una risposta.",
 }
 
+NOT_SURE = {
+    "en": "I'm not sure this answers it; it is the closest I found:",
+    "it": "Non sono sicuro che risponda alla domanda; è quanto di più vicino ho trovato:",
+}
+SURE_CONFIDENCE = 0.6
+"""Below this stated confidence an answer opens with `NOT_SURE`. Answers stated between the answerability threshold
+(about 0.47) and 0.6 cited a right page first for 11 of 29 demo questions and 9 of 12 handbook ones, against 81% to
+100% above it (`python benchmarks/bench_confidence.py`, docs/evaluation.md)."""
+
+
+def hedged(text: str, language: str) -> str:
+    """`text` under a line saying, in the asker's language, that it may not answer the question."""
+    return f"{NOT_SURE.get(language, NOT_SURE['en'])}\n{text}"
+
 
 class PassageReader(Protocol):
     """Another model's reading of the question against the index's rows (`MultilingualReading`)."""

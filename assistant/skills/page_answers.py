@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.access import AUDIENCE_ORDER, Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
-from assistant.answering.composer import citations_for, not_known_reply, short_answer
+from assistant.answering.composer import SURE_CONFIDENCE, citations_for, hedged, not_known_reply, short_answer
 from assistant.answering.crosslingual_answer import (
     CONFIDENT_NATIVE_LEAD,
     MIN_CONTENT_WORDS,
@@ -86,12 +86,14 @@ answerable ones between 0.2 and the threshold, the first page was the right one 
 class PageAnswerSkill:
     """Search, decide, compose.
 
-    Below the answerability threshold the reply is an honest "I don't know yet"; when the answerability is
-    still at least `suggestion_floor`, it links the nearest page as one that may help and names its owner,
-    because that page is usually the right one even when the answer is not certain. In a knowledge base in several
-    languages, above the same floor, it also links up to `crosslingual_suggestions` pages in the other languages
-    that stand near the own language's best in the multilingual space (`suggestion_lead`), each cited with its
-    language, and says in the asker's language that they are in English (or Italian) and may answer it.
+    Above the answerability threshold but under `sure_confidence` the answer opens with a line saying it may not
+    answer the question (a heading match never does). Below the threshold the reply is an honest "I don't know yet";
+    when the answerability is still at least `suggestion_floor`, it links the nearest page as one that may help and
+    names its owner, because that page is usually the right one even when the answer is not certain. In a knowledge
+    base in several languages, above the same floor, it also links up to `crosslingual_suggestions` pages in the
+    other languages that stand near the own language's best in the multilingual space (`suggestion_lead`), each
+    cited with its language, and says in the asker's language that they are in English (or Italian) and may answer
+    it.
 
     With a `crosslingual` searcher and a knowledge base in several languages, a page in another language than the
     question's answers when it stands level with the best page in the question's own language in the multilingual
@@ -110,7 +112,8 @@ class PageAnswerSkill:
                  calibrations: CalibrationStore | None = None, crosslingual_suggestions: int = SUGGESTED_ACROSS,
                  suggestion_lead: float = SUGGESTION_LEAD,
                  confident_native_lead: float | None = CONFIDENT_NATIVE_LEAD,
-                 crosslingual_votes: VotePrior | None = None) -> None:
+                 crosslingual_votes: VotePrior | None = None, sure_confidence: float = SURE_CONFIDENCE) -> None:
+        self._sure_confidence = sure_confidence  # under it an answer says it may not answer (`hedged`)
         self._confident_native_lead = confident_native_lead
         self._crosslingual_votes = crosslingual_votes  # the same, in the multilingual space (`rerank_across`)
         self._multilingual_reading = True  # see `_reading`
@@ -333,8 +336,9 @@ class PageAnswerSkill:
         if reading is not None:
             hits[0] = _as_read(hits[0], reading)
             quote = short_answer(result, hits[0], reader=reading)
+        text = crosslingual_reply(choice.hit, language or "en", quote)
         return PageAnswer(
-            text=crosslingual_reply(choice.hit, language or "en", quote),
+            text=hedged(text, language or "en") if choice.confidence < self._sure_confidence else text,
             citations=citations_for(hits[:1]),
             confidence=round(choice.confidence, 4),
             answerable=True,
@@ -419,8 +423,12 @@ class PageAnswerSkill:
         languages = result.snapshot.languages
         elsewhere_language = top.chunk.language \
             if language in languages and len(languages) > 1 and top.chunk.language not in (None, language) else None
+        text = quoted_from(top.chunk, text, language) if elsewhere_language else text
+        # A question naming a heading is answered from it whatever the probability: no doubt to state.
+        if named is None and probability < self._sure_confidence:
+            text = hedged(text, language or top.chunk.language or "en")
         return PageAnswer(
-            text=quoted_from(top.chunk, text, language) if elsewhere_language else text,
+            text=text,
             citations=citations_for(result.hits[: self._top_k]),
             confidence=round(probability, 4),
             answerable=True,

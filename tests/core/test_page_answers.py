@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.answerability import AnswerabilityModel
+from assistant.answering.composer import NOT_SURE, SURE_CONFIDENCE
 from assistant.models import TextOrigin
 from assistant.skills.page_answers import PageAnswerSkill
 from tests.support.demo_questions import MANAGERS_ONLY_QUESTION as APPEAL
@@ -14,14 +15,15 @@ from tests.support.demo_questions import MANAGERS_ONLY_QUESTION as APPEAL
 QUESTION = "how many months does the guarantee on hardy plants last?"
 
 
-def skill_with(company_services, threshold: float, suggestion_floor: float) -> PageAnswerSkill:
+def skill_with(company_services, threshold: float, suggestion_floor: float,
+               sure_confidence: float = SURE_CONFIDENCE) -> PageAnswerSkill:
     # The shipped weights with another threshold, so that one real question lands on each side of it; with the
     # index's own calibration, as `probability` was measured (an uncalibrated skill states another probability, and
     # which side of the floor it falls on then depends on the sign of the shift).
     model = AnswerabilityModel.load()
     model.threshold = threshold
     return PageAnswerSkill(company_services.skill.searcher, model, suggestion_floor=suggestion_floor,
-                           calibrations=company_services.skill.calibrations)
+                           calibrations=company_services.skill.calibrations, sure_confidence=sure_confidence)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,25 @@ def test_an_answerable_question_is_answered_with_its_sources(company_services):
     assert answer.citations[0].path == "en/customers/plant-guarantee.md"
     assert "don't know" not in answer.text
     assert answer.text_origin is TextOrigin.COMPANY  # page text only: stored through the pattern tier
+
+
+def test_an_answer_stated_under_the_sure_confidence_says_it_may_not_answer(company_services, probability):
+    shipped_threshold = AnswerabilityModel.load().threshold
+    unsure = skill_with(company_services, shipped_threshold, 0.2, sure_confidence=min(probability + 0.01, 1.0))
+    sure = skill_with(company_services, shipped_threshold, 0.2, sure_confidence=probability - 0.01)
+    hedged = unsure.answer(QUESTION, language="en")
+    plain = sure.answer(QUESTION, language="en")
+    assert hedged.answerable and plain.answerable
+    assert hedged.text == f"{NOT_SURE['en']}\n{plain.text}"
+    assert hedged.citations == plain.citations and hedged.confidence == plain.confidence
+
+
+def test_the_doubt_is_stated_in_the_askers_language_and_never_on_a_heading_match(company_services):
+    unsure = skill_with(company_services, AnswerabilityModel.load().threshold, 0.2, sure_confidence=1.0)
+    italian = unsure.answer("quanti giorni di ferie ho nel Regno Unito?", language="it")
+    assert italian.answerable and italian.text.startswith(NOT_SURE["it"]), italian.text
+    purpose = unsure.answer("What is our purpose?", language="en")
+    assert purpose.answerable and NOT_SURE["en"] not in purpose.text, purpose.text
 
 
 def test_an_uncertain_answer_is_a_gap_that_links_the_nearest_page_and_its_owner(company_services, probability):
