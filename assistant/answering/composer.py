@@ -42,8 +42,8 @@ LOGGED = {
 }
 
 NOT_SURE = {
-    "en": "I'm not sure this answers it; it is the closest I found:",
-    "it": "Non sono sicuro che risponda alla domanda; è quanto di più vicino ho trovato:",
+    "en": "I'm not sure this answers your question, but it's the closest I found:",
+    "it": "Non sono sicuro che questo risponda alla tua domanda, ma è quanto di più vicino ho trovato:",
 }
 SURE_CONFIDENCE = 0.6
 """Below this stated confidence an answer opens with `NOT_SURE`. Answers stated between the answerability threshold
