@@ -336,9 +336,9 @@ class PageAnswerSkill:
         if reading is not None:
             hits[0] = _as_read(hits[0], reading)
             quote = short_answer(result, hits[0], reader=reading)
-        text = crosslingual_reply(choice.hit, language or "en", quote)
         return PageAnswer(
-            text=hedged(text, language or "en") if choice.confidence < self._sure_confidence else text,
+            text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), choice.confidence,
+                                  language or "en"),
             citations=citations_for(hits[:1]),
             confidence=round(choice.confidence, 4),
             answerable=True,
@@ -425,8 +425,8 @@ class PageAnswerSkill:
             if language in languages and len(languages) > 1 and top.chunk.language not in (None, language) else None
         text = quoted_from(top.chunk, text, language) if elsewhere_language else text
         # A question naming a heading is answered from it whatever the probability: no doubt to state.
-        if named is None and probability < self._sure_confidence:
-            text = hedged(text, language or top.chunk.language or "en")
+        if named is None:
+            text = self._with_doubt(text, probability, language or top.chunk.language or "en")
         return PageAnswer(
             text=text,
             citations=citations_for(result.hits[: self._top_k]),
@@ -437,6 +437,11 @@ class PageAnswerSkill:
             source_language=elsewhere_language,
             text_origin=TextOrigin.COMPANY,
         )
+
+    def _with_doubt(self, text: str, confidence: float, language: str) -> str:
+        """`text`, opened by a line saying it may not answer the question when `confidence` is under
+        `sure_confidence`."""
+        return hedged(text, language) if confidence < self._sure_confidence else text
 
 
 def _as_read(hit: SearchHit, reading: MultilingualReading) -> SearchHit:
