@@ -9,8 +9,11 @@ signal means the same on any knowledge base (it reads the pages' own headings), 
 Only the best page is considered, only questions of at most `MAX_TERMS` content words (or any number when every
 one is in the page's title: the page's own title asked as a question), and every one of them must be in one heading
 path (the title counts as part of every path), so a question that asks something more specific than a heading
-("dress code for the Christmas party") is not matched. The passage answered from is the first one
-whose own section heading holds the most of the question's words (the page's opening when only the title does).
+("dress code for the Christmas party") is not matched. The passage answered from is the one whose own section
+heading holds the most of the question's words. When the title holds all of them, a heading counts only if it holds
+all of them too ("Our purpose" for "what is our purpose?" on "Our purpose and values"): a heading that repeats one
+of the title's words ("Failed delivery" on "Home delivery options and charges") is not what "delivery charges"
+asks for. When no heading counts, the page's opening answers.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     title = set(analyse(top.title, language))
     if not asked or (len(asked) > MAX_TERMS and not asked <= title):
         return None
-    best = _best_section(result, top, asked, title, every_word=True)
+    best = _best_section(result, top, asked, title, every_word=True, title_question=asked <= title)
     if best is None:
         return None
     cosine, chosen = best
@@ -106,20 +109,28 @@ def purpose_match(result: SearchResult) -> HeadingMatch | None:
 
 
 def _best_section(result: SearchResult, page: Chunk, words: set[str], title: set[str], *,
-                  every_word: bool) -> tuple[float, Chunk] | None:
+                  every_word: bool, title_question: bool = False) -> tuple[float, Chunk] | None:
     """Among `page`'s passages whose title and heading path hold every one of `words` (or, without `every_word`,
     any of them), the one whose own headings hold the most of them (the title alone names every section), then
-    the one most similar to the question; with its cosine. None when no passage qualifies."""
+    the one most similar to the question; with its cosine. None when no passage qualifies.
+
+    With `title_question` (the title holds every one of `words`), only headings holding all of them count, and
+    when none does the page's opening is chosen: the question names the page, not one of its sections.
+    """
     matching = []
     for chunk in _page_passages(result, page.path):
         section = set(analyse(chunk.section, page.language))
         named = title | section
         if words <= named if every_word else words & named:
-            matching.append((len(words & section), chunk))
+            shared = int(words <= section) if title_question else len(words & section)
+            matching.append((shared, chunk))
     cosines = _cosines(result, [chunk for _, chunk in matching])
     candidates = [(shared, cosine, chunk) for (shared, chunk), cosine in zip(matching, cosines, strict=True)]
     if not candidates:
         return None
+    if title_question and not any(shared for shared, _, _ in candidates):
+        _, cosine, chosen = min(candidates, key=lambda candidate: _passage_order(candidate[2]))
+        return cosine, chosen
     _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
     return cosine, chosen
 
@@ -192,6 +203,13 @@ def _document_order(window: Chunk) -> tuple[int, int, str, int]:
     """The page's order: its passage's position (unknown positions last, by id), then the window's number."""
     unknown = window.position is None
     return (int(unknown), window.position or 0, window.parent_id or "", window_number(window))
+
+
+def _passage_order(chunk: Chunk) -> tuple[int, int, str, int]:
+    """`_document_order` for a passage or a window: a passage comes before its own windows."""
+    if chunk.kind == "window":
+        return _document_order(chunk)
+    return (int(chunk.position is None), chunk.position or 0, chunk.chunk_id, -1)
 
 
 def _cosines(result: SearchResult, chunks: list[Chunk]) -> list[float]:

@@ -28,7 +28,8 @@ ITALIAN_STOP_WORDS = frozenset(
     dagli degli dei del della delle dello di dove e è ed gli ha hai hanno ho i il in io la le lei li lo loro
     lui ma mi mio mia ne nei nel nella nelle non o per più può quale quali quando quanti quanto quanta
     quante questo questa questi queste se si sia siamo sono su sua sue suo suoi sul sulla tra tu un una uno
-    vi voi posso devo devi deve fare fa qual cos come""".split()
+    vi voi posso devo devi deve fare fa qual cos come mie miei tua tue tuo tuoi nostro nostra nostri nostre
+    vostro vostra vostri vostre""".split()
 )
 
 # Short forms staff type in chat. Generic workplace English, not tied to any one company.

@@ -70,3 +70,28 @@ def test_questions_that_ask_more_than_a_heading_are_not_matched(company_services
     for question in ("our purpose values history culture behaviours", "what is the wifi password for the tills"):
         result, _ = skill.search(question, "staff", "en")
         assert heading_match(result) is None, question
+
+
+@pytest.mark.parametrize(("question", "language", "page", "expected"), [
+    ("delivery charges", "en", "en/orders/delivery.md", "£4.95"),
+    ("quanto costa la consegna a domicilio?", "it", "it/orders/consegna.md", "€5,90"),
+])
+def test_a_question_naming_only_the_title_is_answered_from_the_opening_not_a_heading_sharing_one_word(
+        assistant_service, company_services, question, language, page, expected) -> None:
+    # Every word is in the title ("Home delivery options and charges"); "Failed delivery" and "Tracking and
+    # delivery day" repeat one of them and used to be quoted.
+    result, _ = company_services.skill.search(question, "staff", language)
+    matched = heading_match(result)
+    assert matched is not None and matched.hit.chunk.path == page
+    assert "deliver" not in matched.hit.chunk.section.lower() and "consegna" not in matched.hit.chunk.section.lower()
+    answer = assistant_service.handle(Message(question))
+    assert not answer.gap, answer.text
+    assert answer.citations[0].path == page
+    assert expected in answer.text
+
+
+def test_a_heading_holding_every_word_of_a_title_question_is_still_chosen(company_services) -> None:
+    # "purpose" is in the title "Our purpose and values" and the heading "Our purpose" holds it all.
+    result, _ = company_services.skill.search("what is our purpose?", "staff", "en")
+    matched = heading_match(result)
+    assert matched is not None and matched.hit.chunk.section == "Our purpose"
