@@ -41,6 +41,7 @@ ABBREVIATIONS = {
     "reimb": "reimbursement", "w/": "with", "w/o": "without", "acct": "account", "amt": "amount",
     "appt": "appointment", "emp": "employee", "mtg": "meeting", "msg": "message", "qty": "quantity",
     "b/c": "because", "bc": "because", "ppl": "people", "req": "request", "reqs": "requirements",
+    "cust": "customer", "custs": "customers",
     "u": "you", "ur": "your", "r": "are", "thx": "thanks", "diff": "difference", "prob": "problem",
 }
 
