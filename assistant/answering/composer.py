@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 from typing import Protocol
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
-from assistant.retrieval.search import SearchResult
+from assistant.retrieval.search import FusionWeights, SearchResult
 from assistant.retrieval.text_analysis import analyse
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
@@ -72,6 +73,32 @@ def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSW
     if windows:
         return _trim(windows, max_words * 2)
     return _best_sentences(result.query, hit, max_words)
+
+
+def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | None = None) -> SearchHit:
+    """`hit` with the passage of its page whose own text scores best for the question, as search scores passages
+    but without the page's `questions` phrasings. A phrasing says which page answers; it speaks for the passage
+    nearest to it, often the page's opening, which then says what the page covers instead of answering.
+    The hit's scores are kept: they decided the page and its answerability."""
+    snapshot = result.snapshot
+    passages = np.asarray(snapshot.passage_rows.get(hit.chunk.path, ()), dtype=np.int64)
+    if len(passages) < 2 or result.query_vector is None:
+        return hit
+    weights = weights or FusionWeights()
+    rows = np.flatnonzero(np.isin(snapshot.owners, passages))
+    rows = rows[[snapshot.chunks[int(row)].kind != "question" for row in rows]]
+    cosines = snapshot.vectors.take(rows) @ result.query_vector
+    owners = snapshot.owners[rows]
+    best_cosine = np.array([cosines[owners == passage].max(initial=-1.0) for passage in passages])
+    positions = np.searchsorted(snapshot.lexical_rows, passages)
+    indexed = (positions < len(snapshot.lexical_rows)) & (snapshot.lexical_rows[np.minimum(
+        positions, len(snapshot.lexical_rows) - 1)] == passages)
+    bm25 = np.zeros(len(passages), dtype=np.float32)
+    if indexed.any():
+        bm25[indexed] = snapshot.lexical.scores(result.query)[positions[indexed]]
+    scores = weights.dense * best_cosine + (1.0 - weights.dense) * (1.0 - np.exp(-bm25 / weights.lexical_scale))
+    chosen = snapshot.chunks[int(passages[int(np.argmax(scores))])]
+    return hit if chosen.chunk_id == hit.chunk.chunk_id else replace(hit, chunk=chosen)
 
 
 def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_budget: int,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.access import Audience
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
-from assistant.answering.composer import short_answer
+from assistant.answering.composer import short_answer, text_passage
 from assistant.answering.kb_calibration import CalibrationStore, probe_features, probe_midpoint
 from assistant.evaluation.questions import EvalQuestion, load_questions
 from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
@@ -68,7 +68,7 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
         result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
         probability, _ = skill.decide(result, probability)  # as the reply decides: a named heading is answered
         flagged = not result.hits or not skill_answerable(skill, probability)
-        reply = short_answer(result, result.hits[0]) if result.hits else ""
+        reply = short_answer(result, text_passage(result, result.hits[0])) if result.hits else ""
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(QuestionOutcome(
             question=question,

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, replace
 
 from assistant.access import AUDIENCE_ORDER, Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
-from assistant.answering.composer import SURE_CONFIDENCE, citations_for, hedged, not_known_reply, short_answer
+from assistant.answering.composer import (
+    SURE_CONFIDENCE,
+    citations_for,
+    hedged,
+    not_known_reply,
+    short_answer,
+    text_passage,
+)
 from assistant.answering.crosslingual_answer import (
     CONFIDENT_NATIVE_LEAD,
     MIN_CONTENT_WORDS,
@@ -411,9 +418,10 @@ class PageAnswerSkill:
                 text_origin=TextOrigin.COMPANY,
             )
         top = result.hits[0]
-        if reading is not None and named is None:
-            # The page stays search's choice; which of its passages answers is the multilingual model's.
-            read = _as_read(top, reading)
+        if named is None:
+            # The page stays search's choice; which of its passages answers is the multilingual model's reading,
+            # or the passage whose own text scores best (not the one a phrasing spoke for).
+            read = _as_read(top, reading) if reading is not None else text_passage(result, top)
             if read is not top:
                 top = read
                 result = replace(result, hits=[top, *result.hits[1:]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answering.composer import WINDOW_ANSWER_WORDS, short_answer
+from assistant.answering.composer import WINDOW_ANSWER_WORDS, short_answer, text_passage
 from assistant.models import Chunk, SearchHit
 from assistant.retrieval.passage_index import IndexSnapshot
 from assistant.retrieval.search import SearchResult
@@ -69,3 +69,29 @@ def test_the_best_windows_section_is_quoted_up_to_the_replys_hard_limit_only():
     result, hit = _result([60, 60, 60], [0.9, 0.5, 0.4], ["Time limits"] * 3)
     reply = short_answer(result, hit)
     assert reply.startswith("W0 ") and " W1 " in reply and "W2" not in reply
+
+
+def test_the_quoted_passage_is_the_one_whose_own_text_answers_not_the_one_a_phrasing_spoke_for():
+    # The opening owns the page's phrasing (nearest to it) and wins search through it; the rule is in the second
+    # passage's window.
+    opening = _chunk("p1", "This page explains holds and transfers.", section="")
+    phrasing = _chunk("p1-q0", "How often must I check back with a caller on hold?", "question", "p1", "")
+    rules = _chunk("p2", "Return to the caller at least every 2 minutes.", section="Hold and transfers")
+    window = _chunk("p2-w0", "Return to the caller at least every 2 minutes.", "window", "p2", "Hold and transfers")
+    chunks = [opening, phrasing, rules, window]
+    # The question is (1, 0, 0): the phrasing is closest to it and to the opening, the window is the closest text.
+    vectors = np.array([[0.5, 0.866, 0.0], [0.95, 0.312, 0.0], [0.6, 0.0, 0.8], [0.8, 0.0, 0.6]], dtype=np.float32)
+    snapshot = IndexSnapshot.build("test@1", chunks, vectors)
+    assert int(snapshot.owners[1]) == 0  # the phrasing speaks for the opening
+    hit = SearchHit(chunk=opening, score=0.9, dense_score=0.95)
+    result = SearchResult(hits=[hit], query="how long can a caller be on hold",
+                          query_vector=np.array([1.0, 0.0, 0.0], dtype=np.float32), snapshot=snapshot)
+    quoted = text_passage(result, hit)
+    assert quoted.chunk.chunk_id == "p2"
+    assert (quoted.score, quoted.dense_score) == (hit.score, hit.dense_score)  # they decided page and answerability
+    assert "every 2 minutes" in short_answer(result, quoted)
+
+
+def test_a_page_without_phrasings_keeps_the_passage_search_chose():
+    result, hit = _result([30, 30], [0.9, 0.2])
+    assert text_passage(result, hit) is hit

@@ -40,6 +40,15 @@ def test_an_answerable_question_is_answered_with_its_sources(company_services):
     assert answer.text_origin is TextOrigin.COMPANY  # page text only: stored through the pattern tier
 
 
+def test_a_phrasing_chooses_the_page_and_the_pages_own_text_the_quote(company_services):
+    # The page's phrasing "How often must I check back with a caller on hold?" speaks for the passage nearest to it
+    # (quality reviews and call recording); the hold rules are in another passage of the same page.
+    answer = company_services.skill.answer("how long can I keep a caller on hold?", "staff", "en")
+    assert answer.answerable and answer.citations[0].path == "en/contact-centre/call-handling-standards.md"
+    assert "at least every 2 minutes" in " ".join(answer.text.split())
+    assert answer.hits[0].chunk.section == answer.citations[0].section
+
+
 def test_an_answer_stated_under_the_sure_confidence_says_it_may_not_answer(company_services, probability):
     shipped_threshold = AnswerabilityModel.load().threshold
     unsure = skill_with(company_services, shipped_threshold, 0.2, sure_confidence=min(probability + 0.01, 1.0))
