@@ -84,9 +84,12 @@ def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | 
     passages = np.asarray(snapshot.passage_rows.get(hit.chunk.path, ()), dtype=np.int64)
     if len(passages) < 2 or result.query_vector is None:
         return hit
-    weights = weights or FusionWeights()
     rows = np.flatnonzero(np.isin(snapshot.owners, passages))
-    rows = rows[[snapshot.chunks[int(row)].kind != "question" for row in rows]]
+    text = np.array([snapshot.chunks[int(row)].kind != "question" for row in rows], dtype=bool)
+    if text.all():
+        return hit  # no phrasing on this page: search already chose by the passages' own text
+    weights = weights or FusionWeights()
+    rows = rows[text]
     cosines = snapshot.vectors.take(rows) @ result.query_vector
     owners = snapshot.owners[rows]
     best_cosine = np.array([cosines[owners == passage].max(initial=-1.0) for passage in passages])
