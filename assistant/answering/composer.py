@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
-from assistant.retrieval.search import FusionWeights, SearchResult
+from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores
 from assistant.retrieval.text_analysis import analyse
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
@@ -85,21 +85,16 @@ def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | 
     if len(passages) < 2 or result.query_vector is None:
         return hit
     rows = np.flatnonzero(np.isin(snapshot.owners, passages))
-    text = np.array([snapshot.chunks[int(row)].kind != "question" for row in rows], dtype=bool)
+    text = snapshot.mask(None, None, phrasings=False)[rows]
     if text.all():
         return hit  # no phrasing on this page: search already chose by the passages' own text
     weights = weights or FusionWeights()
     rows = rows[text]
     cosines = snapshot.vectors.take(rows) @ result.query_vector
     owners = snapshot.owners[rows]
-    best_cosine = np.array([cosines[owners == passage].max(initial=-1.0) for passage in passages])
-    positions = np.searchsorted(snapshot.lexical_rows, passages)
-    indexed = (positions < len(snapshot.lexical_rows)) & (snapshot.lexical_rows[np.minimum(
-        positions, len(snapshot.lexical_rows) - 1)] == passages)
-    bm25 = np.zeros(len(passages), dtype=np.float32)
-    if indexed.any():
-        bm25[indexed] = snapshot.lexical.scores(result.query)[positions[indexed]]
-    scores = weights.dense * best_cosine + (1.0 - weights.dense) * (1.0 - np.exp(-bm25 / weights.lexical_scale))
+    best_cosine = np.array([cosines[owners == passage].max(initial=-1.0) for passage in passages], dtype=np.float32)
+    bm25 = lexical_scores(snapshot, result.query, None)[passages]
+    scores = combine_scores(best_cosine, bm25, weights.dense, weights)
     chosen = snapshot.chunks[int(passages[int(np.argmax(scores))])]
     return hit if chosen.chunk_id == hit.chunk.chunk_id else replace(hit, chunk=chosen)
 

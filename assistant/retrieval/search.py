@@ -94,9 +94,9 @@ class HybridSearcher:
         allowed = snapshot.mask(filters.audiences, filters.languages, filters.phrasings)
         query_vector = self._embedder.encode_query(query)
         dense = self._dense.scores(snapshot, query_vector, filters.audiences, filters.languages, allowed)
-        lexical = _lexical_scores(snapshot, query, allowed)
+        lexical = lexical_scores(snapshot, query, allowed)
         share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)
-        combined = _combine(dense, lexical, share, self._weights)
+        combined = combine_scores(dense, lexical, share, self._weights)
         hits = _best_passage_per_page(snapshot, combined, dense, lexical, limit)
         return SearchResult(hits=hits, query=query, query_vector=query_vector, snapshot=snapshot)
 
@@ -118,14 +118,16 @@ class HybridSearcher:
         snapshot = prepared.snapshot
         allowed = snapshot.mask(filters.audiences, filters.languages, filters.phrasings)
         dense = self._dense.scores(snapshot, prepared.vector, filters.audiences, filters.languages, allowed)
-        lexical = _lexical_scores(snapshot, prepared.query, allowed)
+        lexical = lexical_scores(snapshot, prepared.query, allowed)
         share = {SearchMode.DENSE: 1.0, SearchMode.BM25: 0.0}.get(mode, self._weights.dense)
-        combined = _combine(dense, lexical, share, self._weights)
+        combined = combine_scores(dense, lexical, share, self._weights)
         hits = _best_passage_per_page(snapshot, combined, dense, lexical, limit)
         return SearchResult(hits=hits, query=prepared.query, query_vector=prepared.vector, snapshot=snapshot)
 
 
-def _lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | None) -> np.ndarray:
+def lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | None) -> np.ndarray:
+    """Each row's BM25 score for `query` (0 for rows BM25 does not index, windows and phrasings, and rows not
+    `allowed`)."""
     scores = np.zeros(len(snapshot.chunks), dtype=np.float32)
     scores[snapshot.lexical_rows] = snapshot.lexical.scores(query)
     if allowed is not None:
@@ -133,7 +135,7 @@ def _lexical_scores(snapshot: IndexSnapshot, query: str, allowed: np.ndarray | N
     return scores
 
 
-def _combine(dense: np.ndarray, lexical: np.ndarray, share: float, weights: FusionWeights) -> np.ndarray:
+def combine_scores(dense: np.ndarray, lexical: np.ndarray, share: float, weights: FusionWeights) -> np.ndarray:
     """The weighted sum; rows the search may not return (windows, filtered rows) stay at -inf."""
     combined = (1.0 - share) * (1.0 - np.exp(-lexical / weights.lexical_scale))
     if share > 0.0:
