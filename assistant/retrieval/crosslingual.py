@@ -55,6 +55,9 @@ class CrosslingualHit:
     fused: float | None = None
     """The score pages are ranked and compared by: the cosine, fused with the words the question shares with the
     page's phrasings in the asker's language (`WORD_WEIGHT`); None means the cosine alone."""
+    text_leads: bool = False
+    """Whether the page also comes first when the pages are ranked by their own text alone (passages and windows,
+    no phrasings): a second reading, independent of the phrasings."""
 
     @property
     def rank_score(self) -> float:
@@ -149,10 +152,19 @@ class CrosslingualIndex:
         else:
             ranking = scores
         firsts = firsts[np.argsort(-ranking[firsts], kind="stable")]
+        text_leader = self._text_leader(candidates, scores, pages)
         hits = [self._hit(int(candidates[position]), float(scores[position]), candidates, scores,
-                          None if fused is None else float(fused[position]))
+                          None if fused is None else float(fused[position]), text_leader)
                 for position in firsts[:limit]]
         return CrosslingualResult(hits, language, query_vector)
+
+    def _text_leader(self, candidates: np.ndarray, scores: np.ndarray, pages: np.ndarray) -> int:
+        """The page whose passage or window scores best among `candidates` (-1 when none is the pages' text)."""
+        text = self.text_units[candidates]
+        if not text.any():
+            return -1
+        positions = np.flatnonzero(text)
+        return int(pages[positions[int(np.argmax(scores[positions]))]])
 
     def _translated_pages(self, audiences: tuple[str, ...] | None, language: str) -> np.ndarray:
         """For each page, whether it has a translation into `language` that the audiences may see."""
@@ -171,7 +183,7 @@ class CrosslingualIndex:
         return flags
 
     def _hit(self, unit: int, score: float, candidates: np.ndarray, scores: np.ndarray,
-             fused: float | None = None) -> CrosslingualHit:
+             fused: float | None = None, text_leader: int = -1) -> CrosslingualHit:
         """The page's passage that owns the best unit, and the unit to quote: that passage's best window when it has
         windows (a whole section is too long to quote), else the passage itself."""
         chunks = self.snapshot.chunks
@@ -182,7 +194,8 @@ class CrosslingualIndex:
         quoted = int(self.unit_rows[candidates[max(windows, key=lambda position: scores[position])]]) if windows \
             else passage_row
         return CrosslingualHit(passage=chunks[passage_row], quoted=chunks[quoted], score=score,
-                               unit=chunks[int(self.unit_rows[unit])], fused=fused)
+                               unit=chunks[int(self.unit_rows[unit])], fused=fused,
+                               text_leads=int(self.unit_pages[unit]) == text_leader)
 
 
 @dataclass(frozen=True)

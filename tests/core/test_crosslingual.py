@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from assistant.access import visible_audiences
+from assistant.answering.crosslingual_answer import PHRASING_MIN_SCORE
 from assistant.models import Answer, Citation, GapReason, Route
 from assistant.retrieval.crosslingual import unit_rows
 from benchmarks.standins.app_server import AppServer
@@ -34,6 +35,22 @@ def test_an_italian_question_is_answered_from_the_english_page_that_alone_holds_
     sickness_page = (KNOWLEDGE_DIR / "en/staff/sickness-absence.md").read_text(encoding="utf-8").replace("**", "")
     quoted_words = quote.strip("“”").removesuffix(" …").split()
     assert " ".join(quoted_words[:8]) in " ".join(sickness_page.split()), "the quote is the page's own words"
+
+
+def test_a_page_whose_phrasing_and_own_text_both_lead_answers_under_the_paraphrase_score(company_services):
+    question = "a che ora chiudiamo la vigilia di natale?"
+    index = company_services.skill.crosslingual.index_for(company_services.index.snapshot())
+    results = company_services.skill.crosslingual.search(question, visible_audiences("staff"), asked_in="it")
+    english = next(result for result in results if result.language == "en")
+    hit = english.hits[0]
+    assert hit.passage.path == "en/stores/opening-hours-and-holidays.md"
+    assert hit.unit is not None and hit.unit.kind == "question" and hit.score < PHRASING_MIN_SCORE
+    assert hit.text_leads and not any(other.text_leads for other in english.hits[1:])
+    assert index is not None
+
+    answer = company_services.skill.answer(question, language="it")
+    assert answer.answerable and answer.source_language == "en"
+    assert answer.citations[0].path == "en/stores/opening-hours-and-holidays.md"
 
 
 def test_the_api_answer_names_the_source_language(assistant_service):

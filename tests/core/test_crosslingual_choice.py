@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.crosslingual_answer import MIN_LEAD, PHRASING_MIN_LEAD, PHRASING_MIN_SCORE, choose, suggestions
+from assistant.answering.crosslingual_answer import (
+    AGREEING_MIN_SCORE,
+    MIN_LEAD,
+    PHRASING_MIN_LEAD,
+    PHRASING_MIN_SCORE,
+    choose,
+    suggestions,
+)
 from assistant.models import Chunk
 from assistant.retrieval.crosslingual import CrosslingualHit, CrosslingualResult, unit_language
 
@@ -15,9 +22,10 @@ def chunk(kind: str, text: str, language: str, path: str) -> Chunk:
                  language=language, kind=kind)
 
 
-def result(language: str, score: float, unit: Chunk | None) -> CrosslingualResult:
+def result(language: str, score: float, unit: Chunk | None, text_leads: bool = False) -> CrosslingualResult:
     passage = chunk("section", "Text of the page.", language, f"{language}/page.md")
-    return CrosslingualResult([CrosslingualHit(passage, passage, score, unit=unit or passage)], language)
+    return CrosslingualResult([CrosslingualHit(passage, passage, score, unit=unit or passage, text_leads=text_leads)],
+                              language)
 
 
 ITALIAN_PAGE = result("it", 0.890, None)
@@ -56,6 +64,24 @@ def test_a_phrasing_at_the_off_topic_noise_floor_never_answers_however_far_it_le
     assert below is not None and below.lead > PHRASING_MIN_LEAD and not below.answers
     at_floor = choose(off_topic, [result("it", PHRASING_MIN_SCORE, phrasing)], "en")
     assert at_floor is not None and at_floor.answers
+
+
+def test_a_phrasing_under_the_paraphrase_score_answers_when_the_pages_own_text_leads_too():
+    own = result("it", 0.790, None)
+    phrasing = chunk("question", "A che ora chiude il negozio a Natale?", "it", "en/page.md")
+    score = PHRASING_MIN_SCORE - 0.01
+    alone = choose(own, [result("en", score, phrasing)], "it")
+    agreed = choose(own, [result("en", score, phrasing, text_leads=True)], "it")
+    assert alone is not None and not alone.answers
+    assert agreed is not None and agreed.answers
+    below_floor = choose(own, [result("en", AGREEING_MIN_SCORE - 0.005, phrasing, text_leads=True)], "it")
+    assert below_floor is not None and below_floor.lead > PHRASING_MIN_LEAD and not below_floor.answers
+
+
+def test_agreement_does_not_excuse_a_phrasing_that_does_not_lead():
+    phrasing = chunk("question", "A che ora chiude il negozio a Natale?", "it", "en/page.md")
+    behind = choose(result("it", 0.850, None), [result("en", 0.850, phrasing, text_leads=True)], "it")
+    assert behind is not None and behind.lead < PHRASING_MIN_LEAD and not behind.answers
 
 
 def test_a_passage_needs_no_paraphrase_score_only_its_lead():
