@@ -68,7 +68,12 @@ def heading_match(result: SearchResult) -> HeadingMatch | None:
     title = set(analyse(top.title, language))
     if not asked or (len(asked) > MAX_TERMS and not asked <= title):
         return None
-    best = _best_section(result, top, asked, title, every_word=True, title_question=asked <= title)
+    # A word on most pages does not name a section, but it still tells whether the question only names the page:
+    # "do plants have a guarantee?" asks for "365-day plant guarantee", not its "When the guarantee does not apply".
+    title_question = asked <= title
+    every_asked = _asked(result, language, keep_common=True) if title_question else asked
+    best = _best_section(result, top, every_asked if every_asked <= title else asked, title, every_word=True,
+                         title_question=title_question)
     if best is None:
         return None
     cosine, chosen = best
@@ -130,6 +135,10 @@ def _best_section(result: SearchResult, page: Chunk, words: set[str], title: set
         return None
     if title_question and not any(shared for shared, _, _ in candidates):
         _, cosine, chosen = min(candidates, key=lambda candidate: _passage_order(candidate[2]))
+        opening = _opening_window(candidates, chosen)
+        if opening is not None and words <= set(analyse(opening[2].text, page.language)):
+            # The opening itself speaks of every word asked: quote it, not the best of the sections packed after it.
+            _, cosine, chosen = opening
         return cosine, chosen
     _, cosine, chosen = max(candidates, key=lambda candidate: candidate[:2])
     return cosine, chosen
@@ -140,12 +149,13 @@ def purpose_groups(language: str) -> list[set[str]]:
     return [set(analyse(" ".join(group), language)) for group in PURPOSE_WORDS]
 
 
-def _asked(result: SearchResult, language: str) -> set[str]:
-    """The question's content terms, without the words that only say "ours" or name the company."""
+def _asked(result: SearchResult, language: str, keep_common: bool = False) -> set[str]:
+    """The question's content terms, without the words that only say "ours" or name the company, nor (unless
+    `keep_common`) the words on at least `EVERYWHERE_SHARE` of the pages."""
     lexical = result.snapshot.lexical
     return {term for term in analyse(" ".join(word for word in words(result.query)
                                               if word.replace("'", "") not in ORGANISATION_WORDS), language)
-            if lexical.page_share(term) < EVERYWHERE_SHARE}
+            if keep_common or lexical.page_share(term) < EVERYWHERE_SHARE}
 
 
 def _titled(result: SearchResult) -> Chunk | None:
@@ -203,6 +213,14 @@ def _document_order(window: Chunk) -> tuple[int, int, str, int]:
     """The page's order: its passage's position (unknown positions last, by id), then the window's number."""
     unknown = window.position is None
     return (int(unknown), window.position or 0, window.parent_id or "", window_number(window))
+
+
+def _opening_window(candidates: list[tuple[int, float, Chunk]], passage: Chunk) -> tuple[int, float, Chunk] | None:
+    """The candidate that is `passage`'s first window when that window is the page's opening (no heading)."""
+    windows = [candidate for candidate in candidates
+               if candidate[2].kind == "window" and candidate[2].parent_id == passage.chunk_id]
+    first = min(windows, key=lambda candidate: window_number(candidate[2]), default=None)
+    return first if first is not None and not first[2].section else None
 
 
 def _passage_order(chunk: Chunk) -> tuple[int, int, str, int]:

@@ -95,3 +95,22 @@ def test_a_heading_holding_every_word_of_a_title_question_is_still_chosen(compan
     result, _ = company_services.skill.search("what is our purpose?", "staff", "en")
     matched = heading_match(result)
     assert matched is not None and matched.hit.chunk.section == "Our purpose"
+
+
+def test_a_title_question_whose_words_are_on_most_pages_is_answered_from_an_opening_that_holds_them(
+        company_services) -> None:
+    # "plant" is on most of a garden retailer's pages, so it cannot name a section; on its own, "guarantee" named
+    # "When the guarantee does not apply" and the reply listed the exclusions. The opening holds both words.
+    result, _ = company_services.skill.search("do plants have a guarantee?", "staff", "en")
+    matched = heading_match(result)
+    assert matched is not None and matched.hit.chunk.path == "en/customers/plant-guarantee.md"
+    assert matched.hit.chunk.section == "" and matched.text is not None
+    assert matched.text.startswith("We are confident in the quality of our plants")
+    assert "We do not replace plants" not in matched.text
+
+
+def test_an_opening_that_does_not_hold_the_words_asked_leaves_the_quote_to_the_passage(company_services) -> None:
+    # The delivery page's opening speaks of fulfilment centres, not charges: its prices table answers.
+    result, _ = company_services.skill.search("delivery charges", "staff", "en")
+    matched = heading_match(result)
+    assert matched is not None and matched.hit.chunk.kind == "section" and matched.text is None
