@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from assistant.models import Chunk, Document
 from assistant.pages.markdown_text import markdown_to_text
+from assistant.pages.signposts import without_signposts
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -27,7 +28,8 @@ class ChunkingPolicy:
     runs of a few sentences): the best window speaks for its passage. Windows do not overlap
     by default: on the handbook dev set, sharing a sentence between neighbours gave 5% more
     vectors and a lower R@1 (0.817 against 0.850), as the best of many near-duplicate windows
-    flatters long sections.
+    flatters long sections. Windows leave out signpost sentences ("This page explains…",
+    `assistant.pages.signposts`): replies quote windows, and a signpost is no answer.
     """
 
     max_words: int = 320
@@ -121,11 +123,12 @@ def _packed(document: Document, policy: ChunkingPolicy) -> list[Chunk]:
         passages.append(passage)
         texts: list[tuple[str, str]] = []
         for unit in group:
-            words = len(unit.text.split())
+            text = without_signposts(unit.text)
+            words = len(text.split())
             if words > policy.window_words:
-                texts.extend((unit.section, text) for text in _sentence_windows(unit.text, policy))
-            elif len(group) > 1 and words >= policy.min_words:
-                texts.append((unit.section, unit.text))
+                texts.extend((unit.section, piece) for piece in _sentence_windows(text, policy))
+            elif (len(group) > 1 or text != unit.text) and words >= policy.min_words:
+                texts.append((unit.section, text))
         windows.extend(_window(passage, number, section, text) for number, (section, text) in enumerate(texts))
     return passages + windows
 
@@ -145,7 +148,7 @@ def _windows(passage: Chunk, policy: ChunkingPolicy) -> list[Chunk]:
     if passage.kind != "section" or len(passage.text.split()) <= policy.window_words:
         return []
     return [_window(passage, number, passage.section, text)
-            for number, text in enumerate(_sentence_windows(passage.text, policy))]
+            for number, text in enumerate(_sentence_windows(without_signposts(passage.text), policy))]
 
 
 def _sentence_windows(text: str, policy: ChunkingPolicy) -> list[str]:

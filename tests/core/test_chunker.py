@@ -104,3 +104,37 @@ def test_passages_know_their_place_in_the_page_and_windows_their_passages():
         windows = [c for c in chunks if c.kind == "window"]
         assert windows and all(w.position == position_of[w.parent_id] for w in windows)
         assert all(c.position is None for c in chunks if c.kind in ("card", "question"))
+
+
+SIGNPOSTED = """---
+title: Meal vouchers
+owner: People Team
+---
+Colleagues in Italy get one electronic meal voucher for every worked day with a lunch break. This page explains who
+gets them, what they are worth and where to spend them. UK colleagues have no equivalent allowance.
+
+## Where to spend them
+The card works in bars, restaurants and partner supermarkets that show the network's logo, up to 8 vouchers at once.
+"""
+
+
+def test_windows_leave_out_signposts_and_the_passage_keeps_them():
+    chunks = _chunks(SIGNPOSTED)
+    passage = next(c for c in chunks if c.kind == "section")
+    windows = [c for c in chunks if c.kind == "window"]
+    assert "This page explains who" in passage.text
+    opening = next(w for w in windows if w.section == "")
+    assert opening.text == ("Colleagues in Italy get one electronic meal voucher for every worked day with a lunch "
+                            "break. UK colleagues have no equivalent allowance.")
+    assert not any("This page" in w.text for w in windows)
+
+
+def test_a_single_section_with_a_signpost_gets_a_window_without_it():
+    body = SIGNPOSTED.split("## Where")[0]
+    chunks = _chunks(body)
+    windows = [c for c in chunks if c.kind == "window"]
+    assert len(windows) == 1 and "This page" not in windows[0].text
+    assert "This page" in next(c for c in chunks if c.kind == "section").text
+    signpost = " This page explains who\ngets them, what they are worth and where to spend them."
+    plain = _chunks(body.replace(signpost, ""))
+    assert not [c for c in plain if c.kind == "window"], "a short section without a signpost stands as its own passage"
