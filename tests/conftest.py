@@ -100,6 +100,9 @@ def company_services(tmp_path_factory, embedder, redactor) -> Iterator[Services]
     data_dir = tmp_path_factory.mktemp("company-data")
     services = build_services(make_settings(data_dir), embedder=embedder, redactor=redactor)
     services.ingestor().ingest(KNOWLEDGE_DIR)
+    # As `assistant ingest` does: otherwise the first question anywhere in the session pays for the build (tens of
+    # seconds on a cold machine, past an HTTP client's timeout).
+    services.warm_crosslingual()
     yield services
     services.close()
 
