@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.access import Audience
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
+from assistant.answering.asked_amount import misses_asked_amount
 from assistant.answering.composer import short_answer, text_passage
 from assistant.answering.kb_calibration import CalibrationStore, probe_features, probe_midpoint
 from assistant.evaluation.questions import EvalQuestion, load_questions
@@ -66,9 +67,11 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
         started = time.perf_counter()
         # The language is guessed as the pipeline guesses it, so bilingual knowledge is searched as users see it.
         result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
-        probability, _ = skill.decide(result, probability)  # as the reply decides: a named heading is answered
-        flagged = not result.hits or not skill_answerable(skill, probability)
-        reply = short_answer(result, text_passage(result, result.hits[0])) if result.hits else ""
+        probability, named = skill.decide(result, probability)  # as the reply decides: a named heading is answered
+        passage = text_passage(result, result.hits[0]) if result.hits else None
+        flagged = passage is None or not skill_answerable(skill, probability) or (
+            named is None and misses_asked_amount(question.question, passage.chunk.text))
+        reply = short_answer(result, passage) if passage is not None else ""
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(QuestionOutcome(
             question=question,

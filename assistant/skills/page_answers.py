@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.access import AUDIENCE_ORDER, Audience, visible_audiences
 from assistant.answering.answerability import AnswerabilityModel, answerability_features
+from assistant.answering.asked_amount import misses_asked_amount
 from assistant.answering.composer import (
     SURE_CONFIDENCE,
     citations_for,
@@ -399,24 +400,7 @@ class PageAnswerSkill:
             result = replace(result, hits=[named.hit, *(hit for hit in result.hits
                                                         if hit.chunk.path != named.hit.chunk.path)])
         if not result.hits or not self._answerability.answerable(probability):
-            nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
-            reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
-            citations = citations_for(result.hits, limit=SUGGESTED_PAGES) if nearest else []
-            # Pages in other languages are suggested under the same floor as the nearest page: below it the
-            # question is usually about nothing the knowledge holds, in any language.
-            cited = {citation.path for citation in citations}
-            elsewhere = [hit for hit in elsewhere if hit.passage.path not in cited] \
-                if probability >= self._suggestion_floor else []
-            return PageAnswer(
-                text=not_known_reply(nearest, reply_language,
-                                     suggestions_line(elsewhere, reply_language) if elsewhere else None),
-                citations=citations + crosslingual_citations(elsewhere),
-                confidence=round(probability, 4),
-                answerable=False,
-                hits=result.hits,
-                features=features,
-                text_origin=TextOrigin.COMPANY,
-            )
+            return self._held_back(result, probability, language, elsewhere, features)
         top = result.hits[0]
         if named is None:
             # The page stays search's choice; which of its passages answers is the multilingual model's reading,
@@ -425,6 +409,10 @@ class PageAnswerSkill:
             if read is not top:
                 top = read
                 result = replace(result, hits=[top, *result.hits[1:]])
+            if misses_asked_amount(result.query, top.chunk.text):
+                # A near miss: the page is about the question but states no amount, which the question asks for.
+                features["amount_unstated"] = 1.0
+                return self._held_back(result, probability, language, elsewhere, features)
         text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
@@ -443,6 +431,29 @@ class PageAnswerSkill:
             hits=result.hits,
             features=features,
             source_language=elsewhere_language,
+            text_origin=TextOrigin.COMPANY,
+        )
+
+    def _held_back(self, result: SearchResult, probability: float, language: str | None,
+                   elsewhere: Sequence[CrosslingualHit], features: dict[str, float]) -> PageAnswer:
+        """The honest "not yet", linking the nearest page (and pages in other languages) when the answerability is
+        at least `suggestion_floor`."""
+        nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
+        reply_language = language or (result.hits[0].chunk.language if result.hits else "en")
+        citations = citations_for(result.hits, limit=SUGGESTED_PAGES) if nearest else []
+        # Pages in other languages are suggested under the same floor as the nearest page: below it the
+        # question is usually about nothing the knowledge holds, in any language.
+        cited = {citation.path for citation in citations}
+        elsewhere = [hit for hit in elsewhere if hit.passage.path not in cited] \
+            if probability >= self._suggestion_floor else []
+        return PageAnswer(
+            text=not_known_reply(nearest, reply_language,
+                                 suggestions_line(elsewhere, reply_language) if elsewhere else None),
+            citations=citations + crosslingual_citations(elsewhere),
+            confidence=round(probability, 4),
+            answerable=False,
+            hits=result.hits,
+            features=features,
             text_origin=TextOrigin.COMPANY,
         )
 

@@ -1,8 +1,8 @@
 """Retrieval quality on the real handbook and its dev questions (skips without ../shared).
 
-The issue's targets that are met are asserted as targets; answer accuracy and gap F1 are not yet
-at their targets (0.80 and 0.85), so they are guarded as regression floors at or just under the measured
-figures (0.750 and 0.783 with the calibrated answerability decision; see docs/evaluation.md).
+The issue's targets that are met are asserted as targets (gap F1 >= 0.80 among them); answer accuracy is not yet
+at its target (0.80), so it is guarded as a regression floor just under the measured figure (see
+docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_answer_passages_and_gap_detection_do_not_regress(report):
     hybrid = report["modes"]["hybrid"]
     assert hybrid["answer_accuracy"] >= 0.75
     assert hybrid["reply_accuracy"] >= 0.65, "the short answer holds the expected fact less often than measured"
-    # 0.783 or 0.766: one answerable question (its right page is not first) sits within 0.001 of the threshold, and
-    # the calibration shift decides it; the floor allows that one question and no more.
-    assert hybrid["gap_f1"] >= 0.76
-    assert hybrid["gap_recall"] >= 0.9
+    # The issue's target, met since questions asking for an amount need a passage stating one (0.816; one answerable
+    # question, whose right page is not first, sits within 0.001 of the threshold: 0.833 when it is answered).
+    assert hybrid["gap_f1"] >= 0.80
+    assert hybrid["gap_recall"] >= 0.95
