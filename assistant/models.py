@@ -24,6 +24,9 @@ class GapReason(StrEnum):
 
     NO_ANSWER = "no_answer"
     LOW_CONFIDENCE = "low_confidence"
+    UNSTATED_AMOUNT = "unstated_amount"
+    """The question asks for an amount (a price, fee, rate) and the page it is about states none: the page is
+    suggested, and adding the figure to it closes the gap."""
     OUT_OF_SCOPE = "out_of_scope"
     NEGATIVE_FEEDBACK = "negative_feedback"
     HANDOFF_REQUESTED = "handoff_requested"

@@ -337,4 +337,6 @@ def _gap_reason(knowledge: PageAnswer) -> GapReason:
         return GapReason.KNOWLEDGE_UNAVAILABLE
     if knowledge.withheld is not None:
         return GapReason.RESTRICTED
+    if knowledge.amount_unstated:
+        return GapReason.UNSTATED_AMOUNT
     return GapReason.LOW_CONFIDENCE if knowledge.hits else GapReason.NO_ANSWER

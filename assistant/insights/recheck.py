@@ -16,8 +16,8 @@ from assistant.skills.page_answers import PageAnswer
 logger = logging.getLogger(__name__)
 
 RECHECK = "recheck"
-RECHECKED_REASONS = frozenset({GapReason.NO_ANSWER, GapReason.LOW_CONFIDENCE, GapReason.NEGATIVE_FEEDBACK,
-                               GapReason.RESTRICTED})
+RECHECKED_REASONS = frozenset({GapReason.NO_ANSWER, GapReason.LOW_CONFIDENCE, GapReason.UNSTATED_AMOUNT,
+                               GapReason.NEGATIVE_FEEDBACK, GapReason.RESTRICTED})
 MAX_OPEN_GAPS = 200_000
 RECHECK_BATCH = 256
 """Distinct questions embedded together in a recheck (a batch's vectors and results are small: 256 x 384 floats)."""

@@ -67,6 +67,9 @@ class PageAnswer:
     withheld: Citation | None = None
     """The page that answers the question for a narrower audience than the asker's (a managers-only page asked
     about by staff): the reply says such guidance exists and shows none of it; the page is kept with the gap."""
+    amount_unstated: bool = False
+    """Held back because the question asks for an amount its page does not state (`asked_amount`): the page is
+    suggested, and the gap says what it lacks."""
 
     @classmethod
     def index_unavailable(cls, language: str, reason: str) -> PageAnswer:
@@ -411,8 +414,8 @@ class PageAnswerSkill:
                 result = replace(result, hits=[top, *result.hits[1:]])
             if misses_asked_amount(result.query, top.chunk.text):
                 # A near miss: the page is about the question but states no amount, which the question asks for.
-                features["amount_unstated"] = 1.0
-                return self._held_back(result, probability, language, elsewhere, features)
+                return replace(self._held_back(result, probability, language, elsewhere, features),
+                               amount_unstated=True)
         text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.

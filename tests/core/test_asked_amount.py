@@ -62,7 +62,7 @@ def test_only_a_question_asking_for_an_amount_needs_one() -> None:
 def test_a_page_that_states_no_price_is_suggested_not_quoted(assistant_service) -> None:
     # The shift-swap page is the right topic (answerable at about 0.8) but says nothing about money.
     answer = assistant_service.handle(Message("how much does it cost to swap a shift?"))
-    assert answer.gap and answer.gap_reason is GapReason.LOW_CONFIDENCE, answer.text
+    assert answer.gap and answer.gap_reason is GapReason.UNSTATED_AMOUNT, answer.text
     assert [citation.path for citation in answer.citations] == ["en/staff/shifts-and-rota-swaps.md"]
     assert "I don't know that yet" in answer.text
 

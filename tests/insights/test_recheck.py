@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.interactions import GapState
-from assistant.models import Message
+from assistant.models import GapReason, Message
 from connectors.app.services import build_services
 from tests.conftest import make_settings
 
@@ -42,5 +42,26 @@ def test_a_new_page_resolves_the_gap_it_answers(tmp_path, knowledge_copy, embedd
         [gap] = services.interactions.gaps(state=GapState.RESOLVED)
         assert (gap.resolved_page, gap.resolution) == ("en/customers/bag-vouchers.md", "recheck")
         assert services.interactions.gaps(state=GapState.OPEN) == []
+    finally:
+        services.close()
+
+
+def test_a_figure_added_to_the_page_resolves_the_gap_that_asked_for_it(tmp_path, knowledge_copy, embedder,
+                                                                        redactor) -> None:
+    shifts = knowledge_copy / "en" / "staff" / "shifts-and-rota-swaps.md"
+    services = build_services(make_settings(tmp_path / "data", knowledge_dir=knowledge_copy), embedder=embedder,
+                              redactor=redactor)
+    try:
+        services.ingestor().ingest(knowledge_copy)
+        asked = services.assistant.handle(Message("how much does it cost to swap a shift?", asker="U1"))
+        assert asked.gap and asked.gap_reason is GapReason.UNSTATED_AMOUNT
+        assert services.recheck_gaps().resolved == {}, "the page still states no amount"
+
+        text = shifts.read_text(encoding="utf-8")
+        rule = "You can make up to 4 swaps per month."
+        shifts.write_text(text.replace(rule, f"{rule} A swap is free: there is no fee."), encoding="utf-8")
+        assert services.ingestor().ingest(knowledge_copy).changed
+
+        assert services.recheck_gaps().resolved == {asked.answer_id: "en/staff/shifts-and-rota-swaps.md"}
     finally:
         services.close()

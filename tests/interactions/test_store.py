@@ -409,6 +409,7 @@ def test_counts_by_reason_and_channel(store: InteractionStore, clock: FakeClock)
     assert everything["by_reason"] == {
         "no_answer": 2,
         "low_confidence": 1,
+        "unstated_amount": 0,
         "out_of_scope": 0,
         "negative_feedback": 1,
         "handoff_requested": 0,

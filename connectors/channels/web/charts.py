@@ -11,6 +11,7 @@ from urllib.parse import quote
 REASON_COLOURS = {
     "no_answer": "#0072B2",
     "low_confidence": "#E69F00",
+    "unstated_amount": "#000000",
     "negative_feedback": "#D55E00",
     "handoff_requested": "#009E73",
     "out_of_scope": "#6B6B6B",
