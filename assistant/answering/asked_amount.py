@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import re
 
-_NOT_MONEY = re.compile(r"\bpay ?(?:period|day|grade|stub|slip|check|cheque)s?\b|\bbusta paga\b", re.IGNORECASE)
+_NOT_MONEY = re.compile(
+    r"\bpay ?(?:period|day|grade|stub|slip|check|cheque)s?\b|\bbusta paga\b"
+    r"|\b(?:un)?paid (?:leave|time off|holidays?|vacation|sabbaticals?|absence|breaks?|days? off|parental|maternity"
+    r"|paternity|sick)\b",
+    re.IGNORECASE,
+)
 
 _MONEY_WORDS = (
     r"cost|costs|price|fee|fees|fare|fares|charge|charges|pay|paid|reimburs\w*|refund\w*|worth|deposit|salary|"
@@ -54,7 +59,8 @@ _STATES = re.compile(
     r"|\b(?:free|free of charge|no charge|at no cost|costs? nothing|gratis|gratuit[aoie]|senza costi|non costa nulla)\b"
     r"|\b(?:full|half|a third|a quarter) (?:of )?(?:the )?(?:refund|price|cost|amount)\b|\bin full\b"
     r"|\b(?:rimborso (?:completo|totale|integrale)|intero importo|metà del (?:costo|prezzo))\b"
-    r"|\b(?:price|amount|sum) (?:paid|spent)\b|\bsame amount\b|\b(?:prezzo|importo) pagato\b",
+    r"|\b(?:price|amount|sum) (?:paid|spent)\b|\bsame amount\b|\b(?:prezzo|importo) pagato\b"
+    r"|\b(?:full|half|normal|usual|basic|standard|contractual) pay\b|\b(?:retribuzione|paga) (?:piena|intera)\b",
     re.IGNORECASE,
 )
 

@@ -29,6 +29,7 @@ def test_questions_asking_for_money(question) -> None:
     "what is the leave accrual rate?",  # a rate of days, not of money
     "how much time do we get for lunch?",
     "how much leave can I carry over?",
+    "how much notice do I give before paid leave?",
     "quanti giorni di ferie ho all'anno?",
     "can a customer return an item without a receipt?",
 ])
@@ -44,6 +45,7 @@ def test_questions_asking_for_something_else(question) -> None:
     ("Assembly is free of charge.", True),
     ("Refund the price paid to the original payment method.", True),
     ("A carrier bag is 10p.", True),
+    ("The first ten days of sickness are on full pay.", True),
     ("Drop-in hours are from 9 a.m. to 4 p.m. on Mondays.", False),
     ("Call 415-556-2766 to book.", False),
     ("Mileage is reimbursed at the published rates.", False),
