@@ -5,8 +5,9 @@ month?" finds the page about the gym, which says where it is and when it opens; 
 the travel rules, which link to the rates. Search scores such a page as high as a page that answers, so the
 answerability threshold cannot tell them apart. What does tell is the kind of answer asked for: a question about a
 price, fee, rate or refund is answered only by a passage that states an amount (a figure with its currency or
-percentage, or "free"). `misses_asked_amount` holds back an answer whose passage states none; the nearest page is
-still suggested, and the question is logged for the page to gain its figure.
+percentage, or "free"). `misses_asked_amount` holds back an answer whose passage states none (in the question's
+language or across languages); the nearest page is still suggested, and the question is logged for the page to gain
+its figure. When the passage does state one, the reply's quote leads with the window that states it.
 
 Matched on the handbook and the demo knowledge (docs/evaluation.md, "Questions asking for an amount"): two
 unanswerable handbook questions answered before are held back, and every answerable one asking for an amount, whose

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.answering.asked_amount import asks_for_amount, states_amount
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
 from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores
@@ -103,7 +104,8 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
                   reader: PassageReader | None = None) -> str | None:
     """The most similar window and the rest of its section while they fit in `section_budget` words, then
     the next most similar windows while everything fits in `budget`. A section is one topic: a rule and its
-    exceptions often sit in neighbouring windows of it, and the most similar of them is not always the rule."""
+    exceptions often sit in neighbouring windows of it, and the most similar of them is not always the rule.
+    For a question asking for an amount, the most similar window stating one leads instead (`asked_amount`)."""
     snapshot = result.snapshot
     row = snapshot.rows.get(hit.chunk.chunk_id)
     if row is None or (reader is None and result.query_vector is None):
@@ -117,6 +119,12 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
     similarities = reader.similarities(windows) if reader is not None \
         else snapshot.vectors.take(windows) @ result.query_vector
     candidates = [snapshot.chunks[int(windows[position])] for position in np.argsort(-similarities, kind="stable")]
+    if asks_for_amount(result.query):
+        # The kind of answer asked decides which window leads: the most similar one that states an amount.
+        stating = next((window for window in candidates if states_amount(window.text)), None)
+        if stating is not None:
+            candidates.remove(stating)
+            candidates.insert(0, stating)
     best_section = candidates[0].section
     candidates.sort(key=lambda window: window.section != best_section)
     chosen: list[Chunk] = []

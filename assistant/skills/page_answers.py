@@ -347,6 +347,18 @@ class PageAnswerSkill:
         if reading is not None:
             hits[0] = _as_read(hits[0], reading)
             quote = short_answer(result, hits[0], reader=reading)
+        if misses_asked_amount(result.query, hits[0].chunk.text):
+            # As in the own language: the page is suggested, not quoted, when it states no amount asked for.
+            return PageAnswer(
+                text=not_known_reply(None, language or "en", suggestions_line([choice.hit], language or "en")),
+                citations=crosslingual_citations([choice.hit]),
+                confidence=round(choice.confidence, 4),
+                answerable=False,
+                hits=hits,
+                features=answerability_features(result),
+                text_origin=TextOrigin.COMPANY,
+                amount_unstated=True,
+            )
         return PageAnswer(
             text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), choice.confidence,
                                   language or "en"),

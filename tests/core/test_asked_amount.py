@@ -73,3 +73,18 @@ def test_a_question_whose_page_states_the_price_is_answered(assistant_service) -
     answer = assistant_service.handle(Message("how much do we charge to reserve a click and collect order?"))
     assert not answer.gap, answer.text
     assert answer.citations[0].path == "en/orders/click-and-collect.md"
+
+
+def test_across_languages_a_page_that_states_no_price_is_suggested_not_quoted(assistant_service) -> None:
+    # The shift-swap page is English only; asked in Italian, it is suggested in Italian as a page in English.
+    answer = assistant_service.handle(Message("quanto costa cambiare turno con una collega?"))
+    assert answer.gap and answer.gap_reason is GapReason.UNSTATED_AMOUNT, answer.text
+    assert [citation.path for citation in answer.citations] == ["en/staff/shifts-and-rota-swaps.md"]
+    assert "inglese" in answer.text and "Non lo so ancora" in answer.text
+
+
+def test_the_quote_leads_with_the_window_that_states_the_amount(assistant_service) -> None:
+    # The meal-voucher page is Italian only; its most similar window says who gets a voucher, a later one its value.
+    answer = assistant_service.handle(Message("how much is a meal voucher worth for colleagues in italy?"))
+    assert not answer.gap and answer.citations[0].path == "it/staff/buoni-pasto.md"
+    assert "8 euro" in answer.text
