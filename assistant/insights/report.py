@@ -26,7 +26,7 @@ from assistant.models import GapReason
 
 NEGATIVE = "negative_feedback"
 HANDOFF = "handoff_requested"
-UNANSWERED = ("no_answer", "low_confidence", GapReason.UNSTATED_AMOUNT.value)
+UNANSWERED = (GapReason.NO_ANSWER.value, GapReason.LOW_CONFIDENCE.value, GapReason.UNSTATED_AMOUNT.value)
 RESTRICTED = GapReason.RESTRICTED.value
 NEEDS_CONTENT = (*UNANSWERED, RESTRICTED)
 """Gap reasons a page (or a version of one staff may read) would close: the knowledge needs."""
