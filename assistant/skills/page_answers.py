@@ -349,16 +349,8 @@ class PageAnswerSkill:
             quote = short_answer(result, hits[0], reader=reading)
         if misses_asked_amount(result.query, hits[0].chunk.text):
             # As in the own language: the page is suggested, not quoted, when it states no amount asked for.
-            return PageAnswer(
-                text=not_known_reply(None, language or "en", suggestions_line([choice.hit], language or "en")),
-                citations=crosslingual_citations([choice.hit]),
-                confidence=round(choice.confidence, 4),
-                answerable=False,
-                hits=hits,
-                features=answerability_features(result),
-                text_origin=TextOrigin.COMPANY,
-                amount_unstated=True,
-            )
+            return _not_known(language or "en", None, [], [choice.hit], choice.confidence, hits,
+                              answerability_features(result), amount_unstated=True)
         return PageAnswer(
             text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), choice.confidence,
                                   language or "en"),
@@ -426,8 +418,7 @@ class PageAnswerSkill:
                 result = replace(result, hits=[top, *result.hits[1:]])
             if misses_asked_amount(result.query, top.chunk.text):
                 # A near miss: the page is about the question but states no amount, which the question asks for.
-                return replace(self._held_back(result, probability, language, elsewhere, features),
-                               amount_unstated=True)
+                return self._held_back(result, probability, language, elsewhere, features, amount_unstated=True)
         text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
@@ -450,7 +441,8 @@ class PageAnswerSkill:
         )
 
     def _held_back(self, result: SearchResult, probability: float, language: str | None,
-                   elsewhere: Sequence[CrosslingualHit], features: dict[str, float]) -> PageAnswer:
+                   elsewhere: Sequence[CrosslingualHit], features: dict[str, float],
+                   amount_unstated: bool = False) -> PageAnswer:
         """The honest "not yet", linking the nearest page (and pages in other languages) when the answerability is
         at least `suggestion_floor`."""
         nearest = result.hits[0] if result.hits and probability >= self._suggestion_floor else None
@@ -461,21 +453,30 @@ class PageAnswerSkill:
         cited = {citation.path for citation in citations}
         elsewhere = [hit for hit in elsewhere if hit.passage.path not in cited] \
             if probability >= self._suggestion_floor else []
-        return PageAnswer(
-            text=not_known_reply(nearest, reply_language,
-                                 suggestions_line(elsewhere, reply_language) if elsewhere else None),
-            citations=citations + crosslingual_citations(elsewhere),
-            confidence=round(probability, 4),
-            answerable=False,
-            hits=result.hits,
-            features=features,
-            text_origin=TextOrigin.COMPANY,
-        )
+        return _not_known(reply_language, nearest, citations, elsewhere, probability, result.hits, features,
+                          amount_unstated)
 
     def _with_doubt(self, text: str, confidence: float, language: str) -> str:
         """`text`, opened by a line saying it may not answer the question when `confidence` is under
         `sure_confidence`."""
         return hedged(text, language) if confidence < self._sure_confidence else text
+
+
+def _not_known(language: str, nearest: SearchHit | None, citations: list[Citation],
+               elsewhere: list[CrosslingualHit], confidence: float, hits: list[SearchHit],
+               features: dict[str, float], amount_unstated: bool = False) -> PageAnswer:
+    """A held-back reply in `language`: "not yet", naming `nearest` (cited by `citations`) and the pages in other
+    languages `elsewhere` when there are any."""
+    return PageAnswer(
+        text=not_known_reply(nearest, language, suggestions_line(elsewhere, language) if elsewhere else None),
+        citations=citations + crosslingual_citations(elsewhere),
+        confidence=round(confidence, 4),
+        answerable=False,
+        hits=hits,
+        features=features,
+        text_origin=TextOrigin.COMPANY,
+        amount_unstated=amount_unstated,
+    )
 
 
 def _as_read(hit: SearchHit, reading: MultilingualReading) -> SearchHit:
