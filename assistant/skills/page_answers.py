@@ -278,8 +278,14 @@ class PageAnswerSkill:
             if searched is not None and self._crosslingual_suggestions > 0 else []
         # Only a question in a language the main model reads poorly is quoted as the multilingual model reads it.
         reads_poorly = language is not None and language not in self._native_languages
-        return self._compose(result, probability, language, elsewhere,
-                             self._reading(text, result) if reads_poorly else None)
+        reading = self._reading(text, result) if reads_poorly else None
+        own = self._compose(result, probability, language, elsewhere, reading)
+        overruling = overruling_choice(own, searched)
+        if overruling is None:
+            return own
+        # Stated as sure as the own-language answer it replaces: the page passed no paraphrase gate of its own.
+        return self._compose_crossed(overruling, result, language, reading or self._reading(text, result),
+                                     confidence=own.confidence)
 
     def _reading(self, text: str, result: SearchResult) -> MultilingualReading | None:
         """The multilingual model's reading of the question (which passage of the answering page, and which of its
@@ -339,9 +345,11 @@ class PageAnswerSkill:
         return choice
 
     def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None,
-                         reading: MultilingualReading | None = None) -> PageAnswer:
+                         reading: MultilingualReading | None = None, confidence: float | None = None) -> PageAnswer:
         """The answer from another language's page: the passage and windows e5 reads as closest to the question
-        (as for a reply in a language the main model reads poorly), quoted under a line saying where they are from."""
+        (as for a reply in a language the main model reads poorly), quoted under a line saying where they are from.
+        `confidence` is what the reply states (the choice's own, from its lead, when None)."""
+        stated = choice.confidence if confidence is None else confidence
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
         quote = None
         if reading is not None:
@@ -349,16 +357,16 @@ class PageAnswerSkill:
             quote = short_answer(result, hits[0], reader=reading)
         if misses_asked_amount(result.query, hits[0].chunk.text):
             # As in the own language: the page is suggested, not quoted, when it states no amount asked for.
-            return _not_known(language or "en", None, [], [choice.hit], choice.confidence, hits,
+            return _not_known(language or "en", None, [], [choice.hit], stated, hits,
                               answerability_features(result), amount_unstated=True)
         return PageAnswer(
-            text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), choice.confidence,
-                                  language or "en"),
+            text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), stated, language or "en"),
             citations=citations_for(hits[:1]),
-            confidence=round(choice.confidence, 4),
+            confidence=round(stated, 4),
             answerable=True,
             hits=hits,
-            features={**answerability_features(result), "crosslingual_lead": round(choice.lead, 4)},
+            features={**answerability_features(result), "crosslingual_lead": round(choice.lead, 4),
+                      **({"crosslingual_overruled": 1.0} if confidence is not None else {})},
             source_language=choice.hit.passage.language,
             text_origin=TextOrigin.COMPANY,
         )
@@ -460,6 +468,25 @@ class PageAnswerSkill:
         """`text`, opened by a line saying it may not answer the question when `confidence` is under
         `sure_confidence`."""
         return hedged(text, language) if confidence < self._sure_confidence else text
+
+
+def overruling_choice(own: PageAnswer, searched: tuple[CrosslingualResult, list[CrosslingualResult]] | None
+                ) -> CrosslingualChoice | None:
+    """Another language's page that replaces `own`, an own-language answer given although no other language's page
+    passed `_across_languages`: the one that leads the own language's best by `OVERRULING_LEAD`.
+
+    The gates there keep an unanswerable question from being answered across languages; when the own language
+    answers it anyway they protect nothing, and the choice is only between two pages. An answer from a page the
+    question names (`heading_match`) is kept.
+    """
+    if searched is None or not own.answerable or "heading_match" in own.features:
+        return None
+    choice = choose(*searched)
+    if choice is None or not choice.overrules:
+        return None
+    if own.citations and own.citations[0].path == choice.hit.passage.path:
+        return None
+    return choice
 
 
 def _not_known(language: str, nearest: SearchHit | None, citations: list[Citation],

@@ -10,9 +10,16 @@ import httpx
 import pytest
 
 from assistant.access import visible_audiences
-from assistant.answering.crosslingual_answer import PHRASING_MIN_SCORE
+from assistant.answering.crosslingual_answer import (
+    OVERRULING_LEAD,
+    PHRASING_MIN_SCORE,
+    CrosslingualChoice,
+    choose,
+    scores_as_a_paraphrase,
+)
 from assistant.models import Answer, Citation, GapReason, Route
 from assistant.retrieval.crosslingual import unit_rows
+from assistant.skills.page_answers import PageAnswer, overruling_choice
 from benchmarks.standins.app_server import AppServer
 from connectors.app.services import build_services
 from connectors.channels.http.app import create_app
@@ -51,6 +58,72 @@ def test_a_page_whose_phrasing_and_own_text_both_lead_answers_under_the_paraphra
     answer = company_services.skill.answer(question, language="it")
     assert answer.answerable and answer.source_language == "en"
     assert answer.citations[0].path == "en/stores/opening-hours-and-holidays.md"
+
+
+def test_a_page_far_ahead_in_another_language_replaces_an_answer_the_own_language_gives_anyway(company_services):
+    question = "il cliente vuole cambiare il giorno di consegna della casetta, quanto prima deve dirlo?"
+    never_compared = company_services.skill.with_crosslingual(None).answer(question, language="it")
+    assert never_compared.answerable and never_compared.citations[0].path.startswith("it/")
+    results = company_services.skill.crosslingual.search(question, visible_audiences("staff"), asked_in="it")
+    own = next(result for result in results if result.language == "it")
+    choice = choose(own, [result for result in results if result.language != "it"], "it")
+    # The English page fails the paraphrase gate, so on its own it would not answer across languages.
+    assert choice.hit.passage.path == "en/orders/large-item-delivery.md"
+    assert not scores_as_a_paraphrase(choice.hit) and not choice.answers
+    assert choice.lead >= OVERRULING_LEAD
+
+    answer = company_services.skill.answer(question, language="it")
+    assert answer.answerable and answer.source_language == "en"
+    assert answer.citations[0].path == "en/orders/large-item-delivery.md"
+    assert 'La risposta è in una pagina in inglese, "Large and bulky item delivery"' in answer.text
+    assert "Rebooking is free if done at least 48 hours" in answer.text
+    # As sure as the own-language answer it replaces, not as the lead alone would say.
+    assert answer.confidence == never_compared.confidence < choice.confidence
+    assert answer.features["crosslingual_overruled"] == 1.0
+
+
+def test_only_an_own_language_answer_from_another_page_not_named_by_the_question_is_overruled(company_services):
+    question = "il cliente vuole cambiare il giorno di consegna della casetta, quanto prima deve dirlo?"
+    results = company_services.skill.crosslingual.search(question, visible_audiences("staff"), asked_in="it")
+    own = next(result for result in results if result.language == "it")
+    searched = (own, [result for result in results if result.language != "it"])
+    italian = [Citation(title="Consegna", path="it/orders/consegna.md", section="", score=0.7)]
+    english = [Citation(title="Large and bulky item delivery", path="en/orders/large-item-delivery.md", section="",
+                        score=0.7)]
+
+    def own_reply(answerable: bool, citations: list[Citation], **features: float) -> PageAnswer:
+        return PageAnswer(text="…", citations=citations, confidence=0.7, answerable=answerable, features=features)
+
+    chosen = overruling_choice(own_reply(True, italian), searched)
+    assert chosen is not None and chosen.hit.passage.path == "en/orders/large-item-delivery.md"
+    assert overruling_choice(own_reply(False, italian), searched) is None, "a held-back reply stays held back"
+    assert overruling_choice(own_reply(True, italian, heading_match=1.0), searched) is None
+    assert overruling_choice(own_reply(True, english), searched) is None, "already that page"
+    assert overruling_choice(own_reply(True, italian), None) is None
+
+
+@pytest.mark.parametrize(("question", "page"), [
+    ("regalo preso il 10 dicembre, fino a quando il cliente può riportarlo?", "it/customers/resi.md"),
+    ("un signore mi ha portato 15 lampade solari tutte insieme da buttare, che faccio?", "it/stores/ritiro-raee.md"),
+])
+def test_an_own_language_answer_stays_when_the_other_languages_page_is_not_far_ahead(company_services, question,
+                                                                                      page):
+    results = company_services.skill.crosslingual.search(question, visible_audiences("managers"), asked_in="it")
+    own = next(result for result in results if result.language == "it")
+    choice = choose(own, [result for result in results if result.language != "it"], "it")
+    assert choice.lead > 0 and not choice.answers and not choice.overrules
+
+    answer = company_services.skill.answer(question, audience="managers", language="it")
+    assert answer.answerable and answer.source_language is None and answer.citations[0].path == page
+
+
+def test_a_choice_overrules_from_the_overruling_lead(company_services):
+    results = company_services.skill.crosslingual.search("quanto dura la formazione dei nuovi assunti?",
+                                                         visible_audiences("staff"), asked_in="it")
+    english = next(result for result in results if result.language == "en")
+    at = CrosslingualChoice(english.hits[0], english, OVERRULING_LEAD)
+    under = CrosslingualChoice(english.hits[0], english, OVERRULING_LEAD - 0.001)
+    assert at.overrules and not under.overrules
 
 
 def test_the_api_answer_names_the_source_language(assistant_service):
