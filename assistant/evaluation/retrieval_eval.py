@@ -9,7 +9,6 @@ from pathlib import Path
 
 from assistant.access import Audience
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
-from assistant.answering.asked_amount import misses_asked_amount
 from assistant.answering.composer import short_answer, text_passage
 from assistant.answering.kb_calibration import CalibrationStore, probe_features, probe_midpoint
 from assistant.evaluation.questions import EvalQuestion, load_questions
@@ -67,10 +66,8 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
         started = time.perf_counter()
         # The language is guessed as the pipeline guesses it, so bilingual knowledge is searched as users see it.
         result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
-        probability, named = skill.decide(result, probability)  # as the reply decides: a named heading is answered
+        flagged = not skill.decision(result, probability).answers  # as the reply decides
         passage = text_passage(result, result.hits[0]) if result.hits else None
-        flagged = passage is None or not skill_answerable(skill, probability) or (
-            named is None and misses_asked_amount(question.question, passage.chunk.text))
         reply = short_answer(result, passage) if passage is not None else ""
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(QuestionOutcome(
@@ -82,10 +79,6 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
             reply=reply,
         ))
     return outcomes
-
-
-def skill_answerable(skill: PageAnswerSkill, probability: float) -> bool:
-    return skill.answerability.answerable(probability)
 
 
 def run_retrieval_evaluation(knowledge_dir: Path, questions_path: Path, modes: list[SearchMode],

@@ -88,6 +88,20 @@ UNAVAILABLE_REPLIES = {
 }
 
 
+@dataclass(frozen=True)
+class AnswerDecision:
+    """One search result decided (`PageAnswerSkill.decision`): answered or held back, and from which passage."""
+
+    result: SearchResult
+    """The search's result, its hits re-ordered: a named page first, or the answering passage leading its page."""
+    probability: float
+    """The answerability the reply states (raised to the threshold for a named heading)."""
+    named: HeadingMatch | None
+    answers: bool
+    amount_unstated: bool = False
+    """Held back because the passage states no amount the question asks for."""
+
+
 SUGGESTED_PAGES = 1
 DEFAULT_SUGGESTION_FLOOR = 0.2
 """On the 156 handbook and company questions, 14 of the 16 below 0.2 had no answer in the knowledge; of the
@@ -175,6 +189,32 @@ class PageAnswerSkill:
         if named is not None:
             probability = max(probability, self._answerability.threshold)
         return probability, named
+
+    def decision(self, result: SearchResult, probability: float,
+                 reading: MultilingualReading | None = None) -> AnswerDecision:
+        """Whether `result` is answered, and from which passage: what the reply does and `eval retrieval` counts.
+
+        A question naming a heading is answered from it (`decide`). Otherwise the page stays search's choice, and
+        which of its passages answers is the multilingual model's `reading`, or the passage whose own text scores
+        best (not the one a phrasing spoke for); a question asking for an amount that passage does not state is
+        held back (`asked_amount`).
+        """
+        probability, named = self.decide(result, probability)
+        if named is not None:
+            # Its page leads the hits (once: hits hold one passage per page), the others follow in their order.
+            result = replace(result, hits=[named.hit, *(hit for hit in result.hits
+                                                        if hit.chunk.path != named.hit.chunk.path)])
+        if not result.hits or not self._answerability.answerable(probability):
+            return AnswerDecision(result, probability, named, answers=False)
+        if named is not None:
+            return AnswerDecision(result, probability, named, answers=True)
+        top = result.hits[0]
+        read = _as_read(top, reading) if reading is not None else text_passage(result, top)
+        if read is not top:
+            result = replace(result, hits=[read, *result.hits[1:]])
+        # A near miss: the page is about the question but states no amount, which the question asks for.
+        unstated = misses_asked_amount(result.query, read.chunk.text)
+        return AnswerDecision(result, probability, None, answers=not unstated, amount_unstated=unstated)
 
     def search(self, text: str, audience: str, language: str | None,
                mode: SearchMode = SearchMode.HYBRID) -> tuple[SearchResult, float]:
@@ -407,26 +447,14 @@ class PageAnswerSkill:
         if self._votes is not None:
             result = self._votes.rerank(result)
         features = answerability_features(result)
-        probability, named = self.decide(result, probability)
+        decision = self.decision(result, probability, reading)
+        result, probability, named = decision.result, decision.probability, decision.named
         if named is not None:
-            # The question names the best page's title or a heading: that page answers it, from that section.
             features["heading_match"] = 1.0
-            # Its page leads the hits (once: hits hold one passage per page), the others follow in their order.
-            result = replace(result, hits=[named.hit, *(hit for hit in result.hits
-                                                        if hit.chunk.path != named.hit.chunk.path)])
-        if not result.hits or not self._answerability.answerable(probability):
-            return self._held_back(result, probability, language, elsewhere, features)
+        if not decision.answers:
+            return self._held_back(result, probability, language, elsewhere, features,
+                                   amount_unstated=decision.amount_unstated)
         top = result.hits[0]
-        if named is None:
-            # The page stays search's choice; which of its passages answers is the multilingual model's reading,
-            # or the passage whose own text scores best (not the one a phrasing spoke for).
-            read = _as_read(top, reading) if reading is not None else text_passage(result, top)
-            if read is not top:
-                top = read
-                result = replace(result, hits=[top, *result.hits[1:]])
-            if misses_asked_amount(result.query, top.chunk.text):
-                # A near miss: the page is about the question but states no amount, which the question asks for.
-                return self._held_back(result, probability, language, elsewhere, features, amount_unstated=True)
         text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.asked_amount import asks_for_amount, misses_asked_amount, states_amount
+from assistant.evaluation.questions import EvalQuestion
+from assistant.evaluation.retrieval_eval import EVERYONE, evaluate_mode
 from assistant.models import GapReason, Message
+from assistant.retrieval.search import SearchMode
 
 
 @pytest.mark.parametrize("question", [
@@ -88,3 +91,18 @@ def test_the_quote_leads_with_the_window_that_states_the_amount(assistant_servic
     answer = assistant_service.handle(Message("how much is a meal voucher worth for colleagues in italy?"))
     assert not answer.gap and answer.citations[0].path == "it/staff/buoni-pasto.md"
     assert "8 euro" in answer.text
+
+
+def test_eval_retrieval_holds_back_what_the_reply_holds_back(company_services, embedder) -> None:
+    asked = ["how much does it cost to swap a shift?",  # held back: no amount on the page
+             "how much do we charge to reserve a click and collect order?",  # answered: the fee is stated
+             "what is the dress code in store?",  # answered
+             "when does the staff canteen in leeds serve sushi?"]  # held back: nothing answers it
+    questions = [EvalQuestion(id=str(number), question=question, answerable=True, expected_sources=(),
+                              answer_contains=(), kind="other") for number, question in enumerate(asked)]
+    outcomes = evaluate_mode(company_services.skill, questions, SearchMode.HYBRID, embedder)
+
+    replies = [company_services.skill.answer(question, audience=EVERYONE, language="en") for question in asked]
+    assert [outcome.flagged_gap for outcome in outcomes] == [not reply.answerable for reply in replies]
+    assert [reply.answerable for reply in replies] == [False, True, True, False]
+    assert replies[0].amount_unstated
