@@ -1,10 +1,11 @@
-"""The staff directory: which team, location, role and page audience a channel user id belongs to.
+"""The staff directory: which team, location, role, country and page audience a channel user id belongs to.
 
 Read from a CSV or YAML file (`ASSISTANT_DIRECTORY_FILE`) with one row per user id (a Slack user
 id, a Teams/Entra object id, or the `user` an API caller sends); columns `user_id`, `team`,
-`location`, `role`, `audience`, all but `user_id` optional. Only the groups are kept, never a name:
+`location`, `role`, `audience`, `country`, all but `user_id` optional. Only the groups are kept, never a name:
 group values pass through the redactor when loaded, so a stray name or e-mail in the file is masked
-before it can reach the interaction store or a report.
+before it can reach the interaction store or a report. `country` (a code or name of `assistant.countries`)
+chooses the section of a page with one per country; it is not a report group.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from pathlib import Path
 import yaml
 
 from assistant.access import Audience
+from assistant.countries import UnknownCountryError, country_code
 from assistant.errors import ConfigurationError
 from assistant.models import AskerProfile
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("user_id", "team", "location", "role", "audience")
+COLUMNS = ("user_id", "team", "location", "role", "audience", "country")
 GROUP_COLUMNS = ("team", "location", "role")
 
 
@@ -154,8 +156,13 @@ def _profile(path: Path, number: int, row: dict, redact: Callable[[str], str]) -
         raise DirectoryError(
             f"{path}, entry {number}: audience {audience!r} is not one of {', '.join(a.value for a in Audience)}"
         )
+    country = _text(row.get("country"))
+    try:
+        country = country_code(country) if country is not None else None
+    except UnknownCountryError as error:
+        raise DirectoryError(f"{path}, entry {number}: {error}") from error
     groups = {column: _group(row.get(column), redact) for column in GROUP_COLUMNS}
-    return user_id, AskerProfile(audience=audience, **groups)
+    return user_id, AskerProfile(audience=audience, country=country, **groups)
 
 
 def _text(value: object) -> str | None:

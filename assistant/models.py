@@ -79,6 +79,9 @@ class AskerProfile:
     location: str | None = None
     role: str | None = None
     audience: str | None = None
+    country: str | None = None
+    """Where the asker works (a code of `assistant.countries`): which section of a page with one per country
+    answers. Not a report group."""
 
 
 @dataclass(frozen=True)

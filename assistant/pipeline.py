@@ -139,7 +139,7 @@ class Assistant:
         )
         with self._slots or contextlib.nullcontext():
             pending_nlu = self._understand_in_background(text)
-            knowledge = self._knowledge(text, audience, language)
+            knowledge = self._knowledge(text, audience, language, message.profile.country)
             understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex
@@ -150,11 +150,12 @@ class Assistant:
             self._recorder.record_turn(message, answer, latency_ms, redacted_question=redacted_question)
         return answer
 
-    def _knowledge(self, text: str, audience: str, language: str) -> PageAnswer:
-        """The knowledge reply; while the index cannot be searched, a reply saying so, and the rest of the
-        pipeline (orders, small talk, a hand-off) still answers."""
+    def _knowledge(self, text: str, audience: str, language: str, country: str | None) -> PageAnswer:
+        """The knowledge reply (from the asker's `country`'s section where a page has one per country); while the
+        index cannot be searched, a reply saying so, and the rest of the pipeline (orders, small talk, a hand-off)
+        still answers."""
         try:
-            return self._pages.answer(text, audience=audience, language=language)
+            return self._pages.answer(text, audience=audience, language=language, country=country)
         except IndexUnavailableError as error:
             logger.warning("knowledge index unavailable, answering without it: %s", error)
             return PageAnswer.index_unavailable(language, str(error))

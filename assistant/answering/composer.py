@@ -10,6 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.answering.asked_amount import asks_for_amount, states_amount
+from assistant.answering.country_sections import in_country
+from assistant.countries import countries_named
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
 from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores
@@ -65,12 +67,13 @@ class PassageReader(Protocol):
 
 
 def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
-                 reader: PassageReader | None = None) -> str:
+                 reader: PassageReader | None = None, country: str | None = None) -> str:
     """The passage's windows (runs of sentences already embedded at ingest) most similar to the question,
     up to `WINDOW_ANSWER_WORDS` in all and in their original order, when it has windows; otherwise its
     sentences that share most with the question, in their original order. Similar as the search's own model
-    sees it, or as `reader` does when given (a question in a language that model reads poorly)."""
-    windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS, max_words * 2, reader)
+    sees it, or as `reader` does when given (a question in a language that model reads poorly). With the asker's
+    `country`, a section for another country gives way to its twin for the asker's (`country_sections`)."""
+    windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS, max_words * 2, reader, country)
     if windows:
         return _trim(windows, max_words * 2)
     return _best_sentences(result.query, hit, max_words)
@@ -101,7 +104,7 @@ def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | 
 
 
 def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_budget: int,
-                  reader: PassageReader | None = None) -> str | None:
+                  reader: PassageReader | None = None, country: str | None = None) -> str | None:
     """The most similar window and the rest of its section while they fit in `section_budget` words, then
     the next most similar windows while everything fits in `budget`. A section is one topic: a rule and its
     exceptions often sit in neighbouring windows of it, and the most similar of them is not always the rule.
@@ -125,6 +128,9 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
         if stating is not None:
             candidates.remove(stating)
             candidates.insert(0, stating)
+    if country is not None and not countries_named(result.query):
+        page_windows = [chunk for chunk in snapshot.chunks if chunk.path == hit.chunk.path and chunk.kind == "window"]
+        candidates = in_country(candidates, page_windows, country)
     best_section = candidates[0].section
     candidates.sort(key=lambda window: window.section != best_section)
     chosen: list[Chunk] = []
@@ -136,11 +142,13 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
             continue
         chosen.append(window)
         words += length
-    chosen.sort(key=window_number)
+    # In page order: a twin section for the asker's country may sit in another passage.
+    chosen.sort(key=lambda window: (window.position or 0, window_number(window)))
     parts = [chosen[0].text]
     for previous, window in pairwise(chosen):
         # Windows that were not neighbours in the passage are marked as a cut.
-        parts.append(window.text if window_number(window) == window_number(previous) + 1 else f"… {window.text}")
+        neighbours = window.position == previous.position and window_number(window) == window_number(previous) + 1
+        parts.append(window.text if neighbours else f"… {window.text}")
     return " ".join(parts)
 
 

@@ -11,6 +11,7 @@ from assistant.access import Audience
 from assistant.answering.answerability import AnswerabilityModel, answerability_features, fit_answerability
 from assistant.answering.composer import short_answer, text_passage
 from assistant.answering.kb_calibration import CalibrationStore, probe_features, probe_midpoint
+from assistant.countries import asker_country
 from assistant.evaluation.questions import EvalQuestion, load_questions
 from assistant.evaluation.retrieval_metrics import QuestionOutcome, summarise, summarise_by_kind
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
@@ -65,10 +66,12 @@ def evaluate_mode(skill: PageAnswerSkill, questions: list[EvalQuestion], mode: S
     for question in questions:
         started = time.perf_counter()
         # The language is guessed as the pipeline guesses it, so bilingual knowledge is searched as users see it.
-        result, probability = skill.search(question.question, EVERYONE, guess_language(question.question), mode)
+        language = guess_language(question.question)
+        result, probability = skill.search(question.question, EVERYONE, language, mode)
         flagged = not skill.decision(result, probability).answers  # as the reply decides
         passage = text_passage(result, result.hits[0]) if result.hits else None
-        reply = short_answer(result, passage) if passage is not None else ""
+        # Quoted as for an asker the staff directory does not list: the question's language may say where they work.
+        reply = short_answer(result, passage, country=asker_country(None, language)) if passage is not None else ""
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(QuestionOutcome(
             question=question,

@@ -33,6 +33,7 @@ from assistant.answering.heading_match import HeadingMatch, heading_match, purpo
 from assistant.answering.kb_calibration import CalibrationStore, KnowledgeBaseCalibration, ensure_calibrated
 from assistant.answering.restricted import restricted_reply
 from assistant.answering.vote_prior import VotePrior
+from assistant.countries import asker_country
 from assistant.errors import CrosslingualIndexWarmingError
 from assistant.models import Citation, SearchHit, TextOrigin
 from assistant.retrieval.crosslingual import (
@@ -271,11 +272,15 @@ class PageAnswerSkill:
         unvoted._crosslingual_votes = None
         return unvoted
 
-    def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
+    def answer(self, text: str, audience: str = "staff", language: str | None = None,
+               country: str | None = None) -> PageAnswer:
         """The reply to one question from an asker of `audience`. When no page they may read answers it but one
-        for a narrower audience does, the reply says so (`withheld`) instead of "I don't know"."""
+        for a narrower audience does, the reply says so (`withheld`) instead of "I don't know". `country` is where
+        the asker works, from the staff directory (`assistant.countries`): a page with a section per country
+        answers from theirs; without it, the question's language may say (Italian: Italy)."""
         result, probability = self.search(text, audience, language)
-        reply = self._reply(text, audience, language, result, probability)
+        reply = self._reply(text, audience, language, result, probability,
+                            country=asker_country(country, language))
         if reply.answerable or reply.degraded_reason is not None:
             return reply
         withheld = self._withheld(text, audience, language)
@@ -300,7 +305,7 @@ class PageAnswerSkill:
         return None if top.chunk.audience in visible else top
 
     def _reply(self, text: str, audience: str, language: str | None, result: SearchResult,
-               probability: float, wait: bool | None = None) -> PageAnswer:
+               probability: float, wait: bool | None = None, country: str | None = None) -> PageAnswer:
         """From a page in another language when one answers better (`_across_languages`), else from `result`; a
         held-back reply also suggests the other languages' nearest pages. While the cross-lingual index is being
         built in the background (and `wait` is not True), the reply is `result`'s, marked degraded unless it is a
@@ -309,23 +314,23 @@ class PageAnswerSkill:
         try:
             searched = self._other_languages(text, audience, language, result, confident, wait)
         except CrosslingualIndexWarmingError as warming:
-            reply = self._compose(result, probability, language)
+            reply = self._compose(result, probability, language, country=country)
             return reply if confident else replace(reply, degraded_reason=str(warming))
         crossed = self._across_languages(language, searched, confident)
         if crossed is not None:
-            return self._compose_crossed(crossed, result, language, self._reading(text, result))
+            return self._compose_crossed(crossed, result, language, self._reading(text, result), country=country)
         elsewhere = suggestions(*searched, min_lead=self._suggestion_lead, limit=self._crosslingual_suggestions) \
             if searched is not None and self._crosslingual_suggestions > 0 else []
         # Only a question in a language the main model reads poorly is quoted as the multilingual model reads it.
         reads_poorly = language is not None and language not in self._native_languages
         reading = self._reading(text, result) if reads_poorly else None
-        own = self._compose(result, probability, language, elsewhere, reading)
+        own = self._compose(result, probability, language, elsewhere, reading, country)
         overruling = overruling_choice(own, searched)
         if overruling is None:
             return own
         # Stated as sure as the own-language answer it replaces: the page passed no paraphrase gate of its own.
         return self._compose_crossed(overruling, result, language, reading or self._reading(text, result),
-                                     confidence=own.confidence)
+                                     confidence=own.confidence, country=country)
 
     def _reading(self, text: str, result: SearchResult) -> MultilingualReading | None:
         """The multilingual model's reading of the question (which passage of the answering page, and which of its
@@ -385,7 +390,8 @@ class PageAnswerSkill:
         return choice
 
     def _compose_crossed(self, choice: CrosslingualChoice, result: SearchResult, language: str | None,
-                         reading: MultilingualReading | None = None, confidence: float | None = None) -> PageAnswer:
+                         reading: MultilingualReading | None = None, confidence: float | None = None,
+                         country: str | None = None) -> PageAnswer:
         """The answer from another language's page: the passage and windows e5 reads as closest to the question
         (as for a reply in a language the main model reads poorly), quoted under a line saying where they are from.
         `confidence` is what the reply states (the choice's own, from its lead, when None)."""
@@ -394,7 +400,7 @@ class PageAnswerSkill:
         quote = None
         if reading is not None:
             hits[0] = _as_read(hits[0], reading)
-            quote = short_answer(result, hits[0], reader=reading)
+            quote = short_answer(result, hits[0], reader=reading, country=country)
         if misses_asked_amount(result.query, hits[0].chunk.text):
             # As in the own language: the page is suggested, not quoted, when it states no amount asked for.
             return _not_known(language or "en", None, [], [choice.hit], stated, hits,
@@ -443,7 +449,8 @@ class PageAnswerSkill:
                 for prepared, language in zip(self._searcher.prepare(texts), languages, strict=True)]
 
     def _compose(self, result: SearchResult, probability: float, language: str | None,
-                 elsewhere: Sequence[CrosslingualHit] = (), reading: MultilingualReading | None = None) -> PageAnswer:
+                 elsewhere: Sequence[CrosslingualHit] = (), reading: MultilingualReading | None = None,
+                 country: str | None = None) -> PageAnswer:
         if self._votes is not None:
             result = self._votes.rerank(result)
         features = answerability_features(result)
@@ -455,7 +462,8 @@ class PageAnswerSkill:
             return self._held_back(result, probability, language, elsewhere, features,
                                    amount_unstated=decision.amount_unstated)
         top = result.hits[0]
-        text = named.text if named is not None and named.text else short_answer(result, top, reader=reading)
+        text = named.text if named is not None and named.text \
+            else short_answer(result, top, reader=reading, country=country)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
         languages = result.snapshot.languages

@@ -26,6 +26,14 @@ def test_csv_rows_become_profiles(tmp_path) -> None:
     assert directory.profile("U99") == AskerProfile()
 
 
+def test_a_country_column_is_read_as_a_code(tmp_path) -> None:
+    path = tmp_path / "directory.csv"
+    path.write_text("user_id,location,country\nU01,Store 42 Leeds,UK\nU02,Negozio Bologna,Italia\nU03,Milano,it\n"
+                    "U04,Head office,\n", encoding="utf-8")
+    directory = StaffDirectory.load(path)
+    assert [directory.profile(user).country for user in ("U01", "U02", "U03", "U04")] == ["GB", "IT", "IT", None]
+
+
 def test_yaml_with_a_staff_list(tmp_path) -> None:
     path = tmp_path / "directory.yml"
     path.write_text("staff:\n  - {user_id: U01, team: Garden, audience: staff}\n  - user_id: 42\n    role: picker\n",
@@ -49,6 +57,7 @@ def test_group_values_are_redacted_when_loaded(tmp_path, redactor) -> None:
     ("d.csv", "user_id,team,audience\nU1,Tills,bosses\n", "audience 'bosses' is not one of"),
     ("d.csv", "user_id,team\nU1,Tills\nU1,Garden\n", "appears twice"),
     ("d.csv", "user_id,squad\nU1,Tills\n", "unknown column(s) squad"),
+    ("d.csv", "user_id,country\nU1,Narnia\n", "entry 2: unknown country 'Narnia': use one of GB, IT"),
     ("d.yml", "staff: [\n", "not valid YAML"),
     ("d.yml", "staff: {U1: Tills}\n", "expected a list"),
     ("d.json", "{}", "must be a .csv, .yml or .yaml file"),

@@ -23,7 +23,7 @@ COMPLAINT = "that's not what I asked, useless"
 class ReturnsPage:
     """The knowledge skill answering everything but a complaint from the returns page."""
 
-    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+    def answer(self, text: str, *, audience: object, language: str, country: str | None = None) -> PageAnswer:
         if "useless" in text:
             return PageAnswer(text="I don't know yet.", citations=[], confidence=0.1, answerable=False)
         return PageAnswer(text=RETURNS, citations=[], confidence=0.9, answerable=True)

@@ -27,7 +27,7 @@ class CountingPages:
         self.inside = 0
         self.most_inside = 0
 
-    def answer(self, text: str, audience: str = "staff", language: str | None = None):
+    def answer(self, text: str, audience: str = "staff", language: str | None = None, country: str | None = None):
         with self._lock:
             self.inside += 1
             self.most_inside = max(self.most_inside, self.inside)

@@ -35,7 +35,7 @@ from .samples import ORDERS, PERSONAL
 class NoPages:
     """The knowledge skill when no page answers (order questions never come from pages)."""
 
-    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+    def answer(self, text: str, *, audience: object, language: str, country: str | None = None) -> PageAnswer:
         return PageAnswer(text="I don't know yet.", citations=[], confidence=0.0, answerable=False)
 
 
@@ -213,7 +213,7 @@ def test_a_flood_of_numbers_is_listed_short(assistant, order_system):
 class IndexDown:
     """The knowledge skill while its Chroma server cannot be reached."""
 
-    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+    def answer(self, text: str, *, audience: object, language: str, country: str | None = None) -> PageAnswer:
         from assistant.errors import IndexUnavailableError
 
         raise IndexUnavailableError("the Chroma server http://127.0.0.1:9 cannot be reached")
@@ -247,7 +247,7 @@ class CancellationPage:
     def __init__(self, confidence: float) -> None:
         self.confidence = confidence
 
-    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+    def answer(self, text: str, *, audience: object, language: str, country: str | None = None) -> PageAnswer:
         return PageAnswer(text=self.TEXT, citations=[], confidence=self.confidence, answerable=True)
 
 

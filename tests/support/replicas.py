@@ -29,7 +29,7 @@ class PromisePage:
     """The knowledge skill with one page: every question in words is answered from the customer promise (a bare
     number is not, as no page would answer it)."""
 
-    def answer(self, text: str, *, audience: object, language: str) -> PageAnswer:
+    def answer(self, text: str, *, audience: object, language: str, country: str | None = None) -> PageAnswer:
         citation = Citation(title="Customer promise", path="en/customers/promise.md", section="", score=0.9)
         if not any(ch.isalpha() for ch in text):
             return PageAnswer(text="I don't know yet.", citations=[], confidence=0.0, answerable=False)

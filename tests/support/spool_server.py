@@ -29,7 +29,8 @@ POLICY_TEXT = "Customers may return a lawnmower within 30 days with the receipt.
 class FixedPages:
     """Stands in for `PageAnswerSkill`: every question gets the same page answer, or a gap when it says "gap"."""
 
-    def answer(self, text: str, audience: str = "staff", language: str | None = None) -> PageAnswer:
+    def answer(self, text: str, audience: str = "staff", language: str | None = None,
+               country: str | None = None) -> PageAnswer:
         citation = Citation(title="Returns", path="returns.md", section="Lawnmowers", score=0.9)
         if "gap" in text.lower():
             return PageAnswer(text="I don't know that yet; I've logged it.", citations=[], confidence=0.1,

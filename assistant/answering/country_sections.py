@@ -1,0 +1,41 @@
+"""A page with a section per country ("UK entitlement", "Italy entitlement") answers from the asker's country's.
+
+A question that names no country matches both sections' words alike, and the quote used to be whichever window
+scored best. When the asker's country is known (`assistant.countries.asker_country`), a window of a section for
+another country gives way to the same topic's section for the asker's country, wherever on the page that is: its
+twin has the same heading once the country's name is taken out ("Sick pay > UK" and "Sick pay > Italy"; "Italia" and
+"Regno Unito").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.countries import COUNTRY_NAMES, countries_named
+from assistant.models import Chunk
+
+_NAMES = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(name) for names in COUNTRY_NAMES.values()
+                                                for name in sorted(names, key=len, reverse=True)) + r")(?!\w)",
+                    re.IGNORECASE)
+
+
+def section_topic(section: str) -> str:
+    """`section` without the names of countries, in lower case with its spacing evened out."""
+    return " ".join(_NAMES.sub(" ", section.lower()).split())
+
+
+def in_country(windows: Sequence[Chunk], page_windows: Sequence[Chunk], country: str) -> list[Chunk]:
+    """`windows` (best first), each of a section for another country replaced by the windows of its twin section
+    for `country` among `page_windows` (all of its page's), where the page has one; the others as they are."""
+    chosen: list[Chunk] = []
+    for window in windows:
+        named = countries_named(window.section)
+        if not named or country in named:
+            chosen.append(window)
+            continue
+        topic = section_topic(window.section)
+        twins = [other for other in page_windows
+                 if country in countries_named(other.section) and section_topic(other.section) == topic]
+        chosen.extend(twins or [window])
+    return list({window.chunk_id: window for window in chosen}.values())

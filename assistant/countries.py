@@ -1,0 +1,54 @@
+"""Which country an asker works in, and which countries a text names.
+
+Many pages hold a section per country ("UK entitlement", "Italy entitlement"; "Italia", "Regno Unito"). When a
+question names no country, the reply quotes the asker's country's section, not whichever the words matched best.
+The asker's country comes from the staff directory's `country` column, else from the question's language when that
+language is spoken in only one of the company's countries (`LANGUAGE_COUNTRIES`). To add a country, add its code
+and the words that name it, in every language of the knowledge, to `COUNTRY_NAMES`.
+"""
+
+from __future__ import annotations
+
+import re
+
+COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    "GB": ("uk", "u.k.", "united kingdom", "great britain", "britain", "british", "england",
+           "scotland", "wales", "regno unito", "gran bretagna", "inghilterra", "britannico", "britannica",
+           "britannici", "britanniche"),
+    "IT": ("italy", "italian", "italia", "italiano", "italiana", "italiani", "italiane"),
+}
+"""ISO 3166 code -> the words (lower case, in English and Italian) that name the country in headings and questions."""
+LANGUAGE_COUNTRIES = {"it": "IT"}
+"""A question's language that is spoken in one of the company's countries only (Italian: Italy). English is asked in
+both, so it says nothing of where the asker works."""
+
+_PATTERNS = {code: re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w])",
+                              re.IGNORECASE)
+             for code, names in COUNTRY_NAMES.items()}
+
+
+class UnknownCountryError(ValueError):
+    """A country that is neither a code nor a name in `COUNTRY_NAMES`."""
+
+
+def country_code(value: str) -> str:
+    """`value` as a code of `COUNTRY_NAMES` ("GB", "uk", "Italy", "it" -> "GB", "GB", "IT", "IT"); raises
+    `UnknownCountryError` for anything else."""
+    cleaned = value.strip()
+    if cleaned.upper() in COUNTRY_NAMES:
+        return cleaned.upper()
+    for code, names in COUNTRY_NAMES.items():
+        if cleaned.lower() in names:
+            return code
+    raise UnknownCountryError(f"unknown country {value!r}: use one of {', '.join(COUNTRY_NAMES)} or a name of one")
+
+
+def countries_named(text: str) -> frozenset[str]:
+    """The codes of the countries `text` names."""
+    return frozenset(code for code, pattern in _PATTERNS.items() if pattern.search(text))
+
+
+def asker_country(directory_country: str | None, language: str | None) -> str | None:
+    """Where the asker works: the directory's country, else the one country of the question's language, else
+    None (no preference)."""
+    return directory_country or LANGUAGE_COUNTRIES.get(language or "")
