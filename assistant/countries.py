@@ -22,9 +22,15 @@ LANGUAGE_COUNTRIES = {"it": "IT"}
 """A question's language that is spoken in one of the company's countries only (Italian: Italy). English is asked in
 both, so it says nothing of where the asker works."""
 
-_PATTERNS = {code: re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(name) for name in names) + r")(?![\w])",
-                              re.IGNORECASE)
-             for code, names in COUNTRY_NAMES.items()}
+
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
+    """Any of `names` as whole words, longest first (so "united kingdom" is one name, not a word inside one)."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\w.])(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+
+
+_PATTERNS = {code: _names_pattern(list(names)) for code, names in COUNTRY_NAMES.items()}
+_ANY_COUNTRY = _names_pattern([name for names in COUNTRY_NAMES.values() for name in names])
 
 
 class UnknownCountryError(ValueError):
@@ -46,6 +52,11 @@ def country_code(value: str) -> str:
 def countries_named(text: str) -> frozenset[str]:
     """The codes of the countries `text` names."""
     return frozenset(code for code, pattern in _PATTERNS.items() if pattern.search(text))
+
+
+def without_country_names(text: str) -> str:
+    """`text` with the names of countries taken out, in lower case with its spacing evened out."""
+    return " ".join(_ANY_COUNTRY.sub(" ", text.lower()).split())
 
 
 def asker_country(directory_country: str | None, language: str | None) -> str | None:

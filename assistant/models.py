@@ -90,7 +90,8 @@ class Message:
 
     `profile` is filled in by the pipeline from the staff directory; channels leave it empty.
     `audience` asks for a page audience; `max_audience` is the most the channel lets this caller
-    see (an API key's role), whatever the request or the directory says.
+    see (an API key's role), whatever the request or the directory says. `country` asks for a country's section of
+    pages with one per country (an agent serving a customer in another country), over the directory's.
     """
 
     text: str
@@ -100,6 +101,7 @@ class Message:
     language: str | None = None
     audience: str | None = None
     max_audience: str | None = None
+    country: str | None = None
     profile: AskerProfile = field(default_factory=AskerProfile)
 
     @property

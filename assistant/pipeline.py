@@ -139,7 +139,7 @@ class Assistant:
         )
         with self._slots or contextlib.nullcontext():
             pending_nlu = self._understand_in_background(text)
-            knowledge = self._knowledge(text, audience, language, message.profile.country)
+            knowledge = self._knowledge(text, audience, language, message.country or message.profile.country)
             understanding = self._collect(pending_nlu)
         answer = self._route(message, text, language, knowledge, understanding)
         answer.answer_id = uuid.uuid4().hex

@@ -9,20 +9,15 @@ twin has the same heading once the country's name is taken out ("Sick pay > UK" 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from assistant.countries import COUNTRY_NAMES, countries_named
+from assistant.countries import countries_named, without_country_names
 from assistant.models import Chunk
-
-_NAMES = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(name) for names in COUNTRY_NAMES.values()
-                                                for name in sorted(names, key=len, reverse=True)) + r")(?!\w)",
-                    re.IGNORECASE)
 
 
 def section_topic(section: str) -> str:
-    """`section` without the names of countries, in lower case with its spacing evened out."""
-    return " ".join(_NAMES.sub(" ", section.lower()).split())
+    """What a section is about whatever country it is for: its heading path without the names of countries."""
+    return without_country_names(section)
 
 
 def in_country(windows: Sequence[Chunk], page_windows: Sequence[Chunk], country: str) -> list[Chunk]:

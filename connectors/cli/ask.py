@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from assistant.countries import COUNTRY_NAMES
 from assistant.settings import Settings
 from connectors.cli.output import print_json
 
@@ -13,6 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("text")
     parser.add_argument("--audience", choices=["all", "staff", "managers"], default=None)
     parser.add_argument("--language", choices=["en", "it"], default=None)
+    parser.add_argument("--country", choices=list(COUNTRY_NAMES), default=None,
+                        help="whose rules, where a page has a section per country")
     parser.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
     parser.add_argument("--demo-orders", action="store_true",
                         help="when ASSISTANT_ORDERS_URL is empty, look orders up in the demo database")
@@ -31,7 +34,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     try:
         answer = services.assistant.handle(
-            Message(text=args.text, asker="cli", channel="cli", language=args.language, audience=args.audience)
+            Message(text=args.text, asker="cli", channel="cli", language=args.language, audience=args.audience,
+                    country=args.country)
         )
     finally:
         services.close()

@@ -79,6 +79,21 @@ def test_a_bare_number_is_still_a_question(api):
     assert api.post("/v1/ask", json={"text": "12345678"}).status_code == 200
 
 
+@pytest.mark.parametrize(("country", "fact", "not_fact"), [
+    ("IT", "26 working days of ferie", "25 days of annual leave"),
+    ("GB", "25 days of annual leave", "26 working days of ferie"),
+])
+def test_the_request_chooses_the_countrys_section(api, country, fact, not_fact):
+    # An agent serving a customer (or a colleague) in a country asks for that country's rules.
+    body = api.post("/v1/ask", json={"text": "how many days of holiday do I get?", "country": country}).json()
+    assert fact in body["answer"] and not_fact not in body["answer"]
+
+
+def test_an_unknown_country_is_422(api):
+    response = api.post("/v1/ask", json={"text": "how many days of holiday do I get?", "country": "FR"})
+    assert response.status_code == 422 and "country" in response.text
+
+
 def test_missing_text_is_422(api):
     assert api.post("/v1/ask", json={"user": "x"}).status_code == 422
 

@@ -62,6 +62,14 @@ def test_ask_json_matches_the_api_shape(ingested):
     assert set(body) >= {"id", "answer", "route", "intent", "confidence", "citations", "gap", "gap_reason"}
 
 
+def test_ask_for_another_countrys_rules(ingested):
+    result = run_cli("ask", "--country", "IT", "how many days of holiday do I get?", data_dir=ingested)
+    assert result.returncode == 0, result.stderr
+    assert "26 working days of ferie" in result.stdout and "25 days of annual leave" not in result.stdout
+    unknown = run_cli("ask", "--country", "FR", "how many days of holiday do I get?", data_dir=ingested)
+    assert unknown.returncode == 2 and "--country" in unknown.stderr
+
+
 def test_ask_with_empty_text_is_a_clear_error(ingested):
     result = run_cli("ask", "   ", data_dir=ingested)
     assert result.returncode == 2 and "empty" in result.stderr

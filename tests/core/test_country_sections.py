@@ -105,7 +105,11 @@ def test_the_directory_country_reaches_the_reply(company_services, embedder, red
     try:
         italy = services.assistant.handle(Message(text="how many days of holiday do I get?", asker="U-IT"))
         uk = services.assistant.handle(Message(text="how many days of holiday do I get?", asker="U-UK"))
+        # A UK agent serving a customer in Italy asks for Italy's rules: the message's country wins.
+        asked_for = services.assistant.handle(Message(text="how many days of holiday do I get?", asker="U-UK",
+                                                      country="IT"))
     finally:
         services.close()
     assert "26 working days of ferie" in italy.text and "25 days of annual leave" not in italy.text
     assert "25 days of annual leave" in uk.text and "26 working days" not in uk.text
+    assert "26 working days of ferie" in asked_for.text

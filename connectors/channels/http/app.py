@@ -176,6 +176,7 @@ def create_app(ports: ApiPorts, lifespan: Callable | None = None, *, metrics: As
             language=body.language,
             audience=body.audience,
             max_audience=cap,
+            country=body.country,
         )
         if body.notify and not body.user:
             raise HTTPException(status_code=422, detail="notify needs the asker's `user`, to know whose inbox it is")
