@@ -18,6 +18,8 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "IT": ("italy", "italian", "italia", "italiano", "italiana", "italiani", "italiane"),
 }
 """ISO 3166 code -> the words (lower case, in English and Italian) that name the country in headings and questions."""
+COUNTRY_CODE_PATTERN = "^(" + "|".join(COUNTRY_NAMES) + ")$"
+"""A request field that names a country by its code (`POST /v1/ask`, the console's quick ask)."""
 LANGUAGE_COUNTRIES = {"it": "IT"}
 """A question's language that is spoken in one of the company's countries only (Italian: Italy). English is asked in
 both, so it says nothing of where the asker works."""

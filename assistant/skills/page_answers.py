@@ -425,12 +425,14 @@ class PageAnswerSkill:
         thousands of open gaps fast; searching, deciding and composing are `answer`'s, question by question.
         Batch vectors are float32, as a single question's are, so a recheck decides as the live question would (in
         bfloat16 they moved the company questions' answerability by up to about 0.01, and one question's
-        cross-lingual suggestions differed). `answer` itself is unchanged.
+        cross-lingual suggestions differed). `answer` itself is unchanged. A gap does not keep its asker's country,
+        so a page with a section per country answers as it would for an asker not in the directory.
         """
         texts = list(texts)
         languages = list(languages) if languages is not None else [None] * len(texts)
         # A batch (a recheck of open gaps) waits for the cross-lingual index: it decides what is still a gap.
-        return [self._reply(text, audience, language, result, probability, wait=True)
+        return [self._reply(text, audience, language, result, probability, wait=True,
+                            country=asker_country(None, language))
                 for text, (result, probability), language in zip(texts, self.search_many(texts, audience, languages),
                                                                  languages, strict=True)]
 

@@ -69,6 +69,20 @@ def test_staff_asks_by_keyboard_and_the_answer_appears_in_place_with_a_source(pa
     assert page.get_attribute("#answer", "aria-live") == "polite"
 
 
+def test_an_agent_chooses_the_customers_country_for_the_rest_of_the_call(page) -> None:
+    sign_in(page, "staff")
+    page.select_option("#country", "IT")
+    ask(page, "how many days of holiday do I get?")
+    answer = page.locator(f"{ANSWER} .answer-text").inner_text()
+    assert "26 working days of ferie" in answer and "25 days of annual leave" not in answer
+    page.reload()
+    assert page.input_value("#country") == "IT"  # kept for this tab, until the agent changes it back
+    page.select_option("#country", "GB")
+    ask(page, "how many days of holiday do I get?")
+    answer = page.locator(f"{ANSWER} .answer-text").inner_text()
+    assert "25 days of annual leave" in answer and "26 working days of ferie" not in answer
+
+
 def test_up_recalls_the_last_question_and_esc_clears(page) -> None:
     sign_in(page, "staff")
     ask(page, RETURNS_QUESTION)
@@ -228,6 +242,8 @@ def test_controls_have_names_and_tab_follows_the_page(page) -> None:
     ask(page, RETURNS_QUESTION)
     page.focus("#question")
     page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.get_by_role("combobox", name="Rules for").evaluate("node => node === document.activeElement")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#answer') !== null")  # a source link or a button
     for name in ("Copy answer", "Helpful", "Not helpful"):

@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.access import ApiKey
+from assistant.countries import COUNTRY_NAMES
 from assistant.insights.notices import Notice
 from assistant.interactions import NoticeRequest
 from assistant.models import Citation
 from connectors.channels.api_ports import ApiPorts
 from connectors.channels.http.app import create_app
 from connectors.channels.web import ConsoleConfig, install_console
+from connectors.channels.web.i18n import STRINGS
 from connectors.channels.web.sessions import SessionError, SessionSigner
 from connectors.channels.web.viewers import SESSION_COOKIE
 from tests.web.console_support import (
@@ -280,3 +282,22 @@ def test_an_answer_says_how_long_the_server_took_in_server_timing() -> None:
     response = client.post("/console/ask", json={"text": "hi"}, headers={"Authorization": f"Bearer {KEYS['staff']}"})
     timing = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
     assert set(timing) == {"answer", "render"} and all(float(value) >= 0 for value in timing.values())
+
+
+def test_the_quick_ask_passes_the_chosen_countrys_rules_on() -> None:
+    answers = CannedAnswers()
+    client = TestClient(console_app(answers=answers), client=LOCAL)
+    token = sign_in(client, "staff")
+    page = client.get("/").text
+    assert '<select id="country"' in page and '<option value="IT">Italy</option>' in page
+    assert '<option value="GB">the UK</option>' in page and '<option value="">my country</option>' in page
+    headers = {"X-CSRF-Token": token}
+    assert client.post("/console/ask", json={"text": "ferie", "country": "IT"}, headers=headers).status_code == 200
+    assert client.post("/console/ask", json={"text": "ferie", "country": None}, headers=headers).status_code == 200
+    assert client.post("/console/ask", json={"text": "ferie", "country": "FR"}, headers=headers).status_code == 422
+    assert [message.country for message in answers.messages] == ["IT", None]
+
+
+def test_every_country_has_a_name_in_each_console_language() -> None:
+    for strings in STRINGS.values():
+        assert all(strings.get(f"country_{code}") for code in COUNTRY_NAMES)

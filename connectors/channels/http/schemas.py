@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.countries import COUNTRY_NAMES
+from assistant.countries import COUNTRY_CODE_PATTERN
 from assistant.interactions import GapState
 from assistant.models import Answer
 
@@ -28,7 +28,7 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(None, max_length=200, description="Groups follow-up questions.")
     language: str | None = Field(None, pattern="^(en|it)$", description="Answer language; guessed if absent.")
     audience: str | None = Field(None, pattern="^(all|staff|managers)$", description="Who may see what.")
-    country: str | None = Field(None, pattern="^(" + "|".join(COUNTRY_NAMES) + ")$",
+    country: str | None = Field(None, pattern=COUNTRY_CODE_PATTERN,
                                 description="Whose rules, where a page has a section per country: an agent "
                                             "serving a customer in another country; else the asker's country in "
                                             "the staff directory, else the question's language.")

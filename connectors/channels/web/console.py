@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from assistant.access import ROLE_MAX_AUDIENCE, Permission, Role
+from assistant.countries import COUNTRY_CODE_PATTERN, COUNTRY_NAMES
 from assistant.insights.notices import Notice
 from assistant.insights.report import InsightsError
 from assistant.interactions import HandoffRecord
@@ -95,6 +96,7 @@ class ConsoleConfig:
 
 class AskBody(BaseModel):
     text: str = Field(max_length=20000)
+    country: str | None = Field(None, pattern=COUNTRY_CODE_PATTERN)
 
 
 class VoteBody(BaseModel):
@@ -231,7 +233,8 @@ def _router(console: Console) -> APIRouter:
     def ask_page(request: Request) -> Response:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.ASK)
-        return console.render(request, "ask.html", viewer=viewer, notices=console.notices(viewer))
+        return console.render(request, "ask.html", viewer=viewer, notices=console.notices(viewer),
+                              countries=list(COUNTRY_NAMES))
 
     @router.get("/knowledge")
     def knowledge_page(request: Request) -> Response:
@@ -308,7 +311,7 @@ def _router(console: Console) -> APIRouter:
         viewer = console.fetch_viewer(request, csrf, Permission.ASK)
         message = Message(text=body.text, asker=viewer.asker, channel=CHANNEL,
                           thread=viewer.session.session_id if viewer.session else None,
-                          max_audience=ROLE_MAX_AUDIENCE[viewer.role])
+                          max_audience=ROLE_MAX_AUDIENCE[viewer.role], country=body.country)
         started = time.perf_counter()
         answer = console.ports.answering.handle(message)
         answered = time.perf_counter()

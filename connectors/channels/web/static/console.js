@@ -1,9 +1,11 @@
-/* The quick-ask page: keyboard first, answers in place, the last ten questions kept in this tab only. */
+/* The quick-ask page: keyboard first, answers in place, the last ten questions and the chosen country's rules
+   kept in this tab only. */
 (function () {
   "use strict";
 
   var RECENT_KEY = "verdello.console.recent";
   var RECENT_MAX = 10;
+  var COUNTRY_KEY = "verdello.console.country";
 
   function start() {
     var app = document.getElementById("ask-app");
@@ -18,6 +20,7 @@
     var region = document.getElementById("answer");
     var list = document.getElementById("recent-list");
     var empty = document.getElementById("recent-empty");
+    var country = document.getElementById("country");
 
     function recent() {
       try {
@@ -138,7 +141,7 @@
       remember(text);
       region.setAttribute("aria-busy", "true");
       region.textContent = strings.asking;
-      post("/console/ask", {text: text})
+      post("/console/ask", {text: text, country: country.value || null})
         .then(function (response) { return response.text(); })
         .then(function (html) {
           // The server renders the fragment with every string escaped.
@@ -166,6 +169,15 @@
         event.preventDefault();
         input.value = "";
       }
+    });
+
+    // The country chosen for a customer abroad stays for this tab only: a new tab starts from the asker's own.
+    var chosen = window.sessionStorage.getItem(COUNTRY_KEY) || "";
+    if (Array.prototype.some.call(country.options, function (option) { return option.value === chosen; })) {
+      country.value = chosen;
+    }
+    country.addEventListener("change", function () {
+      window.sessionStorage.setItem(COUNTRY_KEY, country.value);
     });
 
     drawRecent();
