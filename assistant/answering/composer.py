@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.answering.asked_amount import asks_for_amount, states_amount
-from assistant.answering.country_sections import in_country
+from assistant.answering.country_sections import in_country, twin_section
 from assistant.countries import countries_named
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
@@ -128,7 +128,8 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
         if stating is not None:
             candidates.remove(stating)
             candidates.insert(0, stating)
-    if country is not None and not countries_named(result.query):
+    country = _preferred_country(result, country)
+    if country is not None:
         page_windows = [chunk for chunk in snapshot.chunks if chunk.path == hit.chunk.path and chunk.kind == "window"]
         candidates = in_country(candidates, page_windows, country)
     best_section = candidates[0].section
@@ -189,6 +190,23 @@ def not_known_reply(nearest: SearchHit | None, language: str, elsewhere: str | N
     if nearest.chunk.owner:
         suggestion += OWNER_CAN_CONFIRM[language].format(owner=nearest.chunk.owner)
     return f"{NOT_KNOWN[language]} {suggestion}.{also} {PAGE_LOGGED[language]}"
+
+
+def _preferred_country(result: SearchResult, country: str | None) -> str | None:
+    """The asker's country, when it decides between a page's sections: not when the question names a country."""
+    return None if country is None or countries_named(result.query) else country
+
+
+def citations_in_country(citations: list[Citation], result: SearchResult, country: str | None) -> list[Citation]:
+    """`citations` with a section for another country than the asker's named as its twin for theirs, the section
+    `short_answer` quotes, so the source shown is the one quoted."""
+    country = _preferred_country(result, country)
+    if country is None:
+        return citations
+    return [replace(citation, section=twin_section(
+                citation.section, (chunk.section for chunk in result.snapshot.chunks if chunk.path == citation.path),
+                country))
+            for citation in citations]
 
 
 def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:

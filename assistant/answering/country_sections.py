@@ -9,7 +9,7 @@ twin has the same heading once the country's name is taken out ("Sick pay > UK" 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from assistant.countries import countries_named, without_country_names
 from assistant.models import Chunk
@@ -20,17 +20,24 @@ def section_topic(section: str) -> str:
     return without_country_names(section)
 
 
+def twin_section(section: str, page_sections: Iterable[str], country: str) -> str:
+    """`section` when it is for no country or for `country`; else its twin for `country` among `page_sections` (the
+    sections of its page), when the page has one; else `section`."""
+    named = countries_named(section)
+    if not named or country in named:
+        return section
+    topic = section_topic(section)
+    return next((other for other in page_sections
+                 if country in countries_named(other) and section_topic(other) == topic), section)
+
+
 def in_country(windows: Sequence[Chunk], page_windows: Sequence[Chunk], country: str) -> list[Chunk]:
     """`windows` (best first), each of a section for another country replaced by the windows of its twin section
     for `country` among `page_windows` (all of its page's), where the page has one; the others as they are."""
+    sections = list(dict.fromkeys(window.section for window in page_windows))
     chosen: list[Chunk] = []
     for window in windows:
-        named = countries_named(window.section)
-        if not named or country in named:
-            chosen.append(window)
-            continue
-        topic = section_topic(window.section)
-        twins = [other for other in page_windows
-                 if country in countries_named(other.section) and section_topic(other.section) == topic]
-        chosen.extend(twins or [window])
+        twin = twin_section(window.section, sections, country)
+        chosen.extend([window] if twin == window.section
+                      else [other for other in page_windows if other.section == twin])
     return list({window.chunk_id: window for window in chosen}.values())

@@ -12,6 +12,7 @@ from assistant.answering.asked_amount import misses_asked_amount
 from assistant.answering.composer import (
     SURE_CONFIDENCE,
     citations_for,
+    citations_in_country,
     hedged,
     not_known_reply,
     short_answer,
@@ -407,7 +408,7 @@ class PageAnswerSkill:
                               answerability_features(result), amount_unstated=True)
         return PageAnswer(
             text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), stated, language or "en"),
-            citations=citations_for(hits[:1]),
+            citations=citations_in_country(citations_for(hits[:1]), result, country if quote else None),
             confidence=round(stated, 4),
             answerable=True,
             hits=hits,
@@ -464,8 +465,12 @@ class PageAnswerSkill:
             return self._held_back(result, probability, language, elsewhere, features,
                                    amount_unstated=decision.amount_unstated)
         top = result.hits[0]
-        text = named.text if named is not None and named.text \
-            else short_answer(result, top, reader=reading, country=country)
+        citations = citations_for(result.hits[: self._top_k])
+        if named is not None and named.text:
+            text = named.text
+        else:
+            text = short_answer(result, top, reader=reading, country=country)
+            citations = citations_in_country(citations, result, country)
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
         languages = result.snapshot.languages
@@ -477,7 +482,7 @@ class PageAnswerSkill:
             text = self._with_doubt(text, probability, language or top.chunk.language or "en")
         return PageAnswer(
             text=text,
-            citations=citations_for(result.hits[: self._top_k]),
+            citations=citations,
             confidence=round(probability, 4),
             answerable=True,
             hits=result.hits,

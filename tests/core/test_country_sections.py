@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.country_sections import in_country, section_topic
+from assistant.answering.country_sections import in_country, section_topic, twin_section
 from assistant.countries import UnknownCountryError, asker_country, countries_named, country_code
 from assistant.models import Chunk, Message
 from connectors.app.services import build_services
@@ -51,6 +51,15 @@ def test_twin_sections_share_a_topic_once_the_country_is_taken_out() -> None:
     assert section_topic("UK entitlement") != section_topic("Booking leave")
 
 
+def test_a_section_for_another_country_has_its_twin_for_the_askers() -> None:
+    page = ["Holiday year", "UK entitlement", "Italy entitlement", "Sick pay > UK", "Sick pay > Italy"]
+    assert twin_section("UK entitlement", page, "IT") == "Italy entitlement"
+    assert twin_section("Sick pay > Italy", page, "GB") == "Sick pay > UK"
+    assert twin_section("Italy entitlement", page, "IT") == "Italy entitlement"
+    assert twin_section("Holiday year", page, "IT") == "Holiday year"
+    assert twin_section("UK entitlement", ["UK entitlement", "Booking leave"], "IT") == "UK entitlement"
+
+
 def _window(number: int, section: str, position: int = 0) -> Chunk:
     return Chunk(chunk_id=f"p{position}-w{number}", path="en/staff/leave.md", title="Leave", section=section,
                  text=f"window {number}", content_hash="h", kind="window", position=position)
@@ -93,6 +102,18 @@ def test_the_askers_country_chooses_the_section_even_in_another_passage(company_
     answer = company_services.skill.answer("how much sick pay do I get?", language="en", country=country)
     assert answer.answerable and answer.citations[0].path == "en/staff/sickness-absence.md"
     assert fact in answer.text and not_fact not in answer.text
+
+
+@pytest.mark.parametrize(("country", "section", "fact"), [
+    ("GB", "Sick pay > UK", "Statutory Sick Pay"),
+    ("IT", "Sick pay > Italy", "CCNL Terziario"),
+])
+def test_the_source_names_the_section_quoted_not_its_twin(company_services, country, section, fact) -> None:
+    # Found through the Italy section whatever the country (measured 2026-12-06): the citation followed the
+    # search, not the quote, and told a UK agent that Italy's rules were the source.
+    answer = company_services.skill.answer("quanto mi pagano se sono in malattia?", language="it", country=country)
+    assert answer.answerable and fact in answer.text
+    assert (answer.citations[0].path, answer.citations[0].section) == ("en/staff/sickness-absence.md", section)
 
 
 def test_the_directory_country_reaches_the_reply(company_services, embedder, redactor, tmp_path) -> None:
