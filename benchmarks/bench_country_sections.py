@@ -11,7 +11,8 @@ answered from an English page) is asked as a UK and as an Italian colleague woul
   nothing does for English, which is how every question was quoted before countries were read.
 
 For each, per asker country: how many replies are answered from the expected page and quote that country's fact
-without the other country's (`right_country`), and how many quote only the other country's (`other_country`).
+without the other country's (`right_country`), how many quote only the other country's (`other_country`), and how
+many cite a section for the other country (`cited_other_country`: the source shown is not the one the asker needs).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.countries import countries_named  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
@@ -48,7 +50,8 @@ def main() -> int:
             for mode in ("directory", "not_in_directory"):
                 figures[mode] = {}
                 for country in COUNTRIES:
-                    counts = {"questions": len(questions), "right_country": 0, "other_country": 0}
+                    counts = {"questions": len(questions), "right_country": 0, "other_country": 0,
+                              "cited_other_country": 0}
                     for question in questions:
                         answer = services.skill.answer(question["question"], audience="managers",
                                                        language=question["language"],
@@ -59,6 +62,7 @@ def main() -> int:
                         mine, theirs = (question["facts"][code] in answer.text for code in (country, other))
                         counts["right_country"] += mine and not theirs
                         counts["other_country"] += theirs and not mine
+                        counts["cited_other_country"] += countries_named(answer.citations[0].section) == {other}
                     figures[mode][country] = counts
         finally:
             services.close()
@@ -70,7 +74,8 @@ def main() -> int:
     for mode, by_country in figures.items():
         for country, counts in by_country.items():
             print(f"{mode:17s} asker in {country}: own country's section {counts['right_country']} of "
-                  f"{counts['questions']}, the other country's only {counts['other_country']}")
+                  f"{counts['questions']}, the other country's only {counts['other_country']}; "
+                  f"citing the other country's section {counts['cited_other_country']}")
     return 0
 
 
