@@ -10,6 +10,7 @@ and the words that name it, in every language of the knowledge, to `COUNTRY_NAME
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "GB": ("uk", "u.k.", "united kingdom", "great britain", "britain", "british", "england",
@@ -59,6 +60,18 @@ def countries_named(text: str) -> frozenset[str]:
 def without_country_names(text: str) -> str:
     """`text` with the names of countries taken out, in lower case with its spacing evened out."""
     return " ".join(_ANY_COUNTRY.sub(" ", text.lower()).split())
+
+
+def twin_section(section: str, page_sections: Iterable[str], country: str) -> str:
+    """`section` when it is for no country or for `country`; else its twin for `country` among `page_sections` (the
+    sections of its page: the same heading once the countries' names are taken out), when the page has one; else
+    `section`."""
+    named = countries_named(section)
+    if not named or country in named:
+        return section
+    topic = without_country_names(section)
+    return next((other for other in page_sections
+                 if country in countries_named(other) and without_country_names(other) == topic), section)
 
 
 def asker_country(directory_country: str | None, language: str | None) -> str | None:

@@ -10,8 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.answering.asked_amount import asks_for_amount, states_amount
-from assistant.answering.country_sections import in_country, twin_section
-from assistant.countries import countries_named
+from assistant.answering.country_sections import in_country
+from assistant.countries import countries_named, twin_section
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
 from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores

@@ -4,31 +4,15 @@ A question that names no country matches both sections' words alike, and the quo
 scored best. When the asker's country is known (`assistant.countries.asker_country`), a window of a section for
 another country gives way to the same topic's section for the asker's country, wherever on the page that is: its
 twin has the same heading once the country's name is taken out ("Sick pay > UK" and "Sick pay > Italy"; "Italia" and
-"Regno Unito").
+"Regno Unito"; `assistant.countries.twin_section`). `assistant knowledge check` reports sections with no twin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from assistant.countries import countries_named, without_country_names
+from assistant.countries import twin_section
 from assistant.models import Chunk
-
-
-def section_topic(section: str) -> str:
-    """What a section is about whatever country it is for: its heading path without the names of countries."""
-    return without_country_names(section)
-
-
-def twin_section(section: str, page_sections: Iterable[str], country: str) -> str:
-    """`section` when it is for no country or for `country`; else its twin for `country` among `page_sections` (the
-    sections of its page), when the page has one; else `section`."""
-    named = countries_named(section)
-    if not named or country in named:
-        return section
-    topic = section_topic(section)
-    return next((other for other in page_sections
-                 if country in countries_named(other) and section_topic(other) == topic), section)
 
 
 def in_country(windows: Sequence[Chunk], page_windows: Sequence[Chunk], country: str) -> list[Chunk]:

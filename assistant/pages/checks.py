@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.countries import COUNTRY_NAMES, countries_named, twin_section
 from assistant.models import Document
-from assistant.pages.chunker import phrasings
+from assistant.pages.chunker import phrasings, section_names
 from assistant.pages.loader import load_pages
 from assistant.pages.translations import link_problems
 from assistant.pages.values import ValuesCatalog
@@ -31,6 +32,11 @@ class PagesCheck:
     `translations` lists `translation_of` links that cannot hold (`{"path", "translation_of", "reason"}`: a page
     that does not exist, one in the same language, two pages of one language linked into one topic). Such a link
     is ignored; a warning too.
+
+    `countries` lists sections for one country on a page with sections for several that have no twin for another
+    of them (`{"path", "title", "owner", "section", "country", "missing"}`: the same heading with the country's name
+    changed, `assistant.countries.twin_section`). An asker in the `missing` country is quoted that section, as if
+    it were theirs. A warning: a rule may hold in one country only.
     """
 
     pages: int = 0
@@ -40,6 +46,7 @@ class PagesCheck:
     values: list[dict] = field(default_factory=list)
     phrasings: list[dict] = field(default_factory=list)
     translations: list[dict] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,7 +54,8 @@ class PagesCheck:
 
     def as_dict(self) -> dict:
         return {"pages": self.pages, "broken": self.broken, "incomplete": self.incomplete, "stale": self.stale,
-                "values": self.values, "phrasings": self.phrasings, "translations": self.translations, "ok": self.ok}
+                "values": self.values, "phrasings": self.phrasings, "translations": self.translations,
+                "countries": self.countries, "ok": self.ok}
 
 
 def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
@@ -79,6 +87,8 @@ def check_pages(directory: Path, today: dt.date | None = None) -> PagesCheck:
                            for document in loaded.documents for warning in document.warnings
                            if warning.startswith("translation_of")]
     result.translations += links.translations
+    result.countries = [{"path": document.path, "title": document.title, "owner": document.owner, **untwinned}
+                        for document in loaded.documents for untwinned in sections_without_twins(document)]
     return result
 
 
@@ -114,3 +124,21 @@ def missing_phrasing_languages(document: Document, languages: list[str]) -> list
     languages the assistant tells apart); one it cannot place counts for the page's own language."""
     written_in = {guess_language(text, default=document.language) for text in phrasings(document)}
     return [language for language in languages if language not in written_in]
+
+
+def sections_without_twins(document: Document) -> list[dict]:
+    """`{"section", "country", "missing"}` for each section of `document` for one country that has no twin for
+    `missing`, another country the page has sections for."""
+    sections = section_names(document)
+    page_countries = set().union(*(countries_named(section) for section in sections))
+    if len(page_countries) < 2:
+        return []
+    untwinned = []
+    for section in sections:
+        named = countries_named(section)
+        if len(named) != 1:
+            continue
+        for missing in sorted(page_countries - named, key=list(COUNTRY_NAMES).index):
+            if twin_section(section, sections, missing) == section:
+                untwinned.append({"section": section, "country": next(iter(named)), "missing": missing})
+    return untwinned

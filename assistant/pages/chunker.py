@@ -183,6 +183,12 @@ def phrasings(document: Document) -> list[str]:
     return found
 
 
+def section_names(document: Document) -> list[str]:
+    """The document's sections as its chunks name them (the heading path joined by " > "), in page order, once
+    each; a heading with no text of its own names no chunk and is left out."""
+    return list(dict.fromkeys(unit.section for unit in _units(document, ChunkingPolicy())))
+
+
 def _page_card(document: Document) -> str:
     parts = []
     if document.tags:

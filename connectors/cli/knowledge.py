@@ -14,7 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("knowledge", help="knowledge base maintenance")
     knowledge_commands = parser.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser(
-        "check", help="report broken, incomplete or stale pages, and pages missing phrasings in a language")
+        "check", help="report broken, incomplete or stale pages, pages missing phrasings in a language, and "
+                 "country sections with no twin")
     check.add_argument("directory", nargs="?", type=Path, default=None)
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=check_pages)
@@ -50,8 +51,12 @@ def check_pages(settings: Settings, args: argparse.Namespace) -> int:
     for problem in result.translations:
         print(f"LINK     {problem['path']}: translation_of {problem['translation_of']!r} ignored: {problem['reason']}"
               if problem["translation_of"] else f"LINK     {problem['path']}: {problem['reason']}")
+    for problem in result.countries:
+        print(f"COUNTRY  {problem['path']}: section {problem['section']!r} is for {problem['country']} and has no "
+              f"twin for {problem['missing']} (the same heading naming {problem['missing']}): askers there are "
+              f"quoted it, owner {problem['owner'] or 'unknown'}")
     if result.ok and not any((result.incomplete, result.stale, result.values, result.phrasings,
-                              result.translations)):
+                              result.translations, result.countries)):
         print("all pages are readable, complete and current")
     return 0 if result.ok else 1
 

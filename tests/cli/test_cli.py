@@ -124,6 +124,17 @@ def test_knowledge_check_warns_about_a_page_with_no_phrasing_in_one_language(tmp
     assert result.stdout.count("PHRASING") == 1, "every demo page has phrasings in English and Italian"
 
 
+def test_knowledge_check_names_a_country_section_with_no_twin(tmp_path, knowledge_copy):
+    (knowledge_copy / "en" / "uneven.md").write_text(
+        "---\ntitle: Uniform allowance\nowner: People Team\nlanguage: en\nreview_by: 2099-01-01\n---\n"
+        "## Allowance > UK\n\n£60 a year.\n\n## Italian allowance\n\n50 euro a year.\n", encoding="utf-8")
+    result = run_cli("knowledge", "check", str(knowledge_copy), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ("COUNTRY  en/uneven.md: section 'Allowance > UK' is for GB and has no twin for IT (the same heading "
+            "naming IT): askers there are quoted it, owner People Team") in result.stdout
+    assert result.stdout.count("COUNTRY") == 2, "each of the two sections, and no demo page"
+
+
 def test_gaps_report_lists_an_unanswered_question_redacted(ingested, tmp_path):
     asked = run_cli("ask", "Does mario.rossi@example.com get a discount on hot tubs at the Mars store?",
                     data_dir=ingested)

@@ -65,3 +65,31 @@ def test_every_demo_page_has_phrasings_in_english_and_italian():
     result = check_pages(KNOWLEDGE_DIR, today=TODAY)
     assert result.ok and result.pages >= 40
     assert result.phrasings == []
+
+
+def write_sections(directory: Path, path: str, body: str) -> None:
+    target = directory / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("---\ntitle: Sick pay\nowner: People Team\nlanguage: en\nreview_by: 2099-01-01\n---\n" + body,
+                      encoding="utf-8")
+
+
+def test_a_country_section_with_no_twin_for_another_country_of_the_page_is_reported(tmp_path):
+    # "Sick pay for British staff" is not the twin of "Sick pay > Italy": askers in the UK would read Italy's rules.
+    write_sections(tmp_path, "en/uneven.md", "## Sick pay > Italy\n\nINPS pays.\n\n## Sick pay for British staff\n\n"
+                                             "SSP applies.\n\n## Evidence: UK\n\nSelf-certify.\n\n"
+                                             "## Evidence: Italy\n\nA protocol number.\n")
+    write_sections(tmp_path, "en/even.md", "## Sick pay\n\n### UK\n\nSSP.\n\n### Italy\n\nINPS.\n")
+    write_sections(tmp_path, "en/one-country.md", "## Bank holidays in the UK\n\nEight a year.\n")
+    result = check_pages(tmp_path, today=TODAY)
+    assert result.ok and result.as_dict()["countries"] == result.countries
+    assert [(problem["path"], problem["section"], problem["country"], problem["missing"])
+            for problem in result.countries] == [
+        ("en/uneven.md", "Sick pay > Italy", "IT", "GB"),
+        ("en/uneven.md", "Sick pay for British staff", "GB", "IT"),
+    ]
+    assert result.countries[0]["owner"] == "People Team"
+
+
+def test_the_demo_pages_with_a_section_per_country_have_every_twin():
+    assert check_pages(KNOWLEDGE_DIR, today=TODAY).countries == []
