@@ -126,6 +126,12 @@ def missing_phrasing_languages(document: Document, languages: list[str]) -> list
     return [language for language in languages if language not in written_in]
 
 
+def untwinned_reason(problem: dict) -> str:
+    """One of `sections_without_twins` as a sentence for the people who keep the page."""
+    return (f"section {problem['section']!r} is for {problem['country']} and has no twin for {problem['missing']} "
+            f"(the same heading naming {problem['missing']}): askers there are quoted it")
+
+
 def sections_without_twins(document: Document) -> list[dict]:
     """`{"section", "country", "missing"}` for each section of `document` for one country that has no twin for
     `missing`, another country the page has sections for."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.interactions.records import GapReason, GapState
-from assistant.pages.checks import REQUIRED_FIELDS, broken_links
+from assistant.pages.checks import REQUIRED_FIELDS, broken_links, sections_without_twins, untwinned_reason
 from assistant.pages.loader import load_pages
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ MAX_GAPS = 5000
 @dataclass(frozen=True)
 class PageHealth:
     """One page as its owner should see it: metadata, how overdue its review is, the gaps near it, and what is wrong
-    with its front matter (`warnings`: malformed fields, and `values` or `translation_of` links that cannot hold).
+    with it (`warnings`: malformed fields, `values` or `translation_of` links that cannot hold, and a country's
+    section with no twin for another country of the page).
 
     `asked_across` counts the open gaps asked in another language whose held-back reply suggested this page: staff
     who needed it and could not read it as an answer, a sign it needs a version in their language."""
@@ -91,7 +92,8 @@ class KnowledgeHealth:
                 open_gaps=open_gaps[document.path], thumbs_down=thumbs_down[document.path],
                 asked_across=asked_across[document.path],
                 missing=tuple(name for name in REQUIRED_FIELDS if getattr(document, name) in (None, "")),
-                warnings=document.warnings + tuple(link_reasons.get(document.path, ()))))
+                warnings=document.warnings + tuple(link_reasons.get(document.path, ()))
+                + tuple(untwinned_reason(problem) for problem in sections_without_twins(document))))
         pages.sort(key=_urgency)
         owners = sorted({document.owner for document in loaded.documents if document.owner})
         return KnowledgeHealthReport(pages, [(problem.path, problem.reason) for problem in loaded.problems],

@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def check_pages(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.pages.checks import check_pages
+    from assistant.pages.checks import check_pages, untwinned_reason
 
     directory = args.directory or settings.knowledge_dir
     result = check_pages(directory)
@@ -52,9 +52,7 @@ def check_pages(settings: Settings, args: argparse.Namespace) -> int:
         print(f"LINK     {problem['path']}: translation_of {problem['translation_of']!r} ignored: {problem['reason']}"
               if problem["translation_of"] else f"LINK     {problem['path']}: {problem['reason']}")
     for problem in result.countries:
-        print(f"COUNTRY  {problem['path']}: section {problem['section']!r} is for {problem['country']} and has no "
-              f"twin for {problem['missing']} (the same heading naming {problem['missing']}): askers there are "
-              f"quoted it, owner {problem['owner'] or 'unknown'}")
+        print(f"COUNTRY  {problem['path']}: {untwinned_reason(problem)}, owner {problem['owner'] or 'unknown'}")
     if result.ok and not any((result.incomplete, result.stale, result.values, result.phrasings,
                               result.translations, result.countries)):
         print("all pages are readable, complete and current")

@@ -146,3 +146,16 @@ def test_open_gaps_asked_in_another_language_count_on_the_pages_they_suggested(k
     row = html[html.index('data-path="en/c.md"'):]
     assert "Asked in another language" in html
     assert '<td class="asked-across">2</td>' in row[:row.index("</tr>")]
+
+
+def test_a_country_section_with_no_twin_is_shown_on_its_page(knowledge: Path, gaps: _Gaps) -> None:
+    page = knowledge / "en" / "a.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n## Allowance > UK\n\nSixty pounds.\n\n"
+                    "## Italian allowance\n\nFifty euro.\n", encoding="utf-8")
+    report = KnowledgeHealth(knowledge, gaps, today=lambda: TODAY).report()
+    warnings = next(page.warnings for page in report.pages if page.path == "en/a.md")
+    assert "section 'Allowance > UK' is for GB and has no twin for IT (the same heading naming IT): askers there " \
+           "are quoted it" in warnings
+    client = _client(knowledge, gaps)
+    sign_in(client, "ex")
+    assert "section &#39;Allowance &gt; UK&#39; is for GB and has no twin for IT" in client.get("/knowledge").text
