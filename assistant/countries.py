@@ -1,4 +1,4 @@
-"""Which country an asker works in, and which countries a text names.
+"""Which country an asker works in, which countries a text names, and a section's twin for another country.
 
 Many pages hold a section per country ("UK entitlement", "Italy entitlement"; "Italia", "Regno Unito"). When a
 question names no country, the reply quotes the asker's country's section, not whichever the words matched best.
