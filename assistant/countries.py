@@ -19,6 +19,11 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "IT": ("italy", "italian", "italia", "italiano", "italiana", "italiani", "italiane"),
 }
 """ISO 3166 code -> the words (lower case, in English and Italian) that name the country in headings and questions."""
+COUNTRY_LABELS: dict[str, dict[str, str]] = {
+    "en": {"GB": "the UK", "IT": "Italy"},
+    "it": {"GB": "il Regno Unito", "IT": "l'Italia"},
+}
+"""Language -> code -> how a reply or the console names the country after "for" / "per"."""
 COUNTRY_CODE_PATTERN = "^(" + "|".join(COUNTRY_NAMES) + ")$"
 """A request field that names a country by its code (`POST /v1/ask`, the console's quick ask)."""
 LANGUAGE_COUNTRIES = {"it": "IT"}

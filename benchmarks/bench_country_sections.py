@@ -12,7 +12,8 @@ answered from an English page) is asked as a UK and as an Italian colleague woul
 
 For each, per asker country: how many replies are answered from the expected page and quote that country's fact
 without the other country's (`right_country`), how many quote only the other country's (`other_country`), and how
-many cite a section for the other country (`cited_other_country`: the source shown is not the one the asker needs).
+many cite a section for the other country (`cited_other_country`: the source shown is not the one the asker needs),
+and how many say whose rules they quote (`says_whose_rules`: when nothing chose the country, `OTHER_COUNTRY`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.answering.composer import OTHER_COUNTRY  # noqa: E402
 from assistant.countries import countries_named  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
@@ -51,7 +53,7 @@ def main() -> int:
                 figures[mode] = {}
                 for country in COUNTRIES:
                     counts = {"questions": len(questions), "right_country": 0, "other_country": 0,
-                              "cited_other_country": 0}
+                              "cited_other_country": 0, "says_whose_rules": 0}
                     for question in questions:
                         answer = services.skill.answer(question["question"], audience="managers",
                                                        language=question["language"],
@@ -63,6 +65,8 @@ def main() -> int:
                         counts["right_country"] += mine and not theirs
                         counts["other_country"] += theirs and not mine
                         counts["cited_other_country"] += countries_named(answer.citations[0].section) == {other}
+                        counts["says_whose_rules"] += any(note.split("{")[0] in answer.text
+                                                          for note in OTHER_COUNTRY.values())
                     figures[mode][country] = counts
         finally:
             services.close()
@@ -75,7 +79,8 @@ def main() -> int:
         for country, counts in by_country.items():
             print(f"{mode:17s} asker in {country}: own country's section {counts['right_country']} of "
                   f"{counts['questions']}, the other country's only {counts['other_country']}; "
-                  f"citing the other country's section {counts['cited_other_country']}")
+                  f"citing the other country's section {counts['cited_other_country']}; saying whose rules "
+                  f"{counts['says_whose_rules']}")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Protocol
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.answering.asked_amount import asks_for_amount, states_amount
 from assistant.answering.country_sections import in_country
-from assistant.countries import countries_named, twin_section
+from assistant.countries import COUNTRY_LABELS, COUNTRY_NAMES, countries_named, twin_section
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
 from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores
@@ -45,6 +45,11 @@ LOGGED = {
     "it": "Ho registrato la domanda perché il team dei contenuti possa aggiungere una risposta.",
 }
 
+OTHER_COUNTRY = {
+    "en": "These are the rules for {country}; the page also has a section for {others}.",
+    "it": "Queste sono le regole per {country}; la pagina ha anche una sezione per {others}.",
+}
+
 NOT_SURE = {
     "en": "I'm not sure this answers your question, but it's the closest I found:",
     "it": "Non sono sicuro che questo risponda alla tua domanda, ma è quanto di più vicino ho trovato:",
@@ -66,8 +71,17 @@ class PassageReader(Protocol):
     def similarities(self, rows: np.ndarray) -> np.ndarray: ...
 
 
-def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
-                 reader: PassageReader | None = None, country: str | None = None) -> str:
+@dataclass(frozen=True)
+class Quote:
+    """What a reply quotes from a passage, and the sections of its page the quote comes from (none when it is
+    sentences of the passage rather than its windows)."""
+
+    text: str
+    sections: tuple[str, ...] = ()
+
+
+def quote_passage(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
+          reader: PassageReader | None = None, country: str | None = None) -> Quote:
     """The passage's windows (runs of sentences already embedded at ingest) most similar to the question,
     up to `WINDOW_ANSWER_WORDS` in all and in their original order, when it has windows; otherwise its
     sentences that share most with the question, in their original order. Similar as the search's own model
@@ -75,8 +89,36 @@ def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSW
     `country`, a section for another country gives way to its twin for the asker's (`country_sections`)."""
     windows = _best_windows(result, hit, WINDOW_ANSWER_WORDS, max_words * 2, reader, country)
     if windows:
-        return _trim(windows, max_words * 2)
-    return _best_sentences(result.query, hit, max_words)
+        return Quote(_trim(_joined(windows), max_words * 2),
+                     tuple(dict.fromkeys(window.section for window in windows)))
+    return Quote(_best_sentences(result.query, hit, max_words))
+
+
+def short_answer(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
+                 reader: PassageReader | None = None, country: str | None = None) -> str:
+    """The text of `quote_passage`."""
+    return quote_passage(result, hit, max_words, reader, country).text
+
+
+def other_country_note(quoted: Quote, result: SearchResult, hit: SearchHit, country: str | None,
+                       language: str) -> str | None:
+    """A line saying whose rules the quote gives, when they are one country's, the page has a twin section for
+    another, and nothing chose between them (the asker's country is unknown and the question names none)."""
+    if country is not None or countries_named(result.query):
+        return None
+    quoted_countries = {code for section in quoted.sections for code in countries_named(section)}
+    if len(quoted_countries) != 1:
+        return None
+    page_sections = list(dict.fromkeys(chunk.section for chunk in result.snapshot.chunks
+                                       if chunk.path == hit.chunk.path))
+    others = [code for code in COUNTRY_NAMES if code not in quoted_countries
+              and any(twin_section(section, page_sections, code) != section for section in quoted.sections)]
+    if not others:
+        return None
+    labels = COUNTRY_LABELS.get(language, COUNTRY_LABELS["en"])
+    template = OTHER_COUNTRY.get(language, OTHER_COUNTRY["en"])
+    return template.format(country=labels[next(iter(quoted_countries))],
+                           others=" / ".join(labels[code] for code in others))
 
 
 def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | None = None) -> SearchHit:
@@ -104,7 +146,7 @@ def text_passage(result: SearchResult, hit: SearchHit, weights: FusionWeights | 
 
 
 def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_budget: int,
-                  reader: PassageReader | None = None, country: str | None = None) -> str | None:
+                  reader: PassageReader | None = None, country: str | None = None) -> list[Chunk] | None:
     """The most similar window and the rest of its section while they fit in `section_budget` words, then
     the next most similar windows while everything fits in `budget`. A section is one topic: a rule and its
     exceptions often sit in neighbouring windows of it, and the most similar of them is not always the rule.
@@ -144,7 +186,10 @@ def _best_windows(result: SearchResult, hit: SearchHit, budget: int, section_bud
         chosen.append(window)
         words += length
     # In page order: a twin section for the asker's country may sit in another passage.
-    chosen.sort(key=lambda window: (window.position or 0, window_number(window)))
+    return sorted(chosen, key=lambda window: (window.position or 0, window_number(window)))
+
+
+def _joined(chosen: list[Chunk]) -> str:
     parts = [chosen[0].text]
     for previous, window in pairwise(chosen):
         # Windows that were not neighbours in the passage are marked as a cut.

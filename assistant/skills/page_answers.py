@@ -15,7 +15,8 @@ from assistant.answering.composer import (
     citations_in_country,
     hedged,
     not_known_reply,
-    short_answer,
+    other_country_note,
+    quote_passage,
     text_passage,
 )
 from assistant.answering.crosslingual_answer import (
@@ -398,17 +399,19 @@ class PageAnswerSkill:
         `confidence` is what the reply states (the choice's own, from its lead, when None)."""
         stated = choice.confidence if confidence is None else confidence
         hits = [SearchHit(chunk=hit.passage, score=hit.score, dense_score=hit.score) for hit in choice.result.hits]
-        quote = None
+        quoted = None
         if reading is not None:
             hits[0] = _as_read(hits[0], reading)
-            quote = short_answer(result, hits[0], reader=reading, country=country)
+            quoted = quote_passage(result, hits[0], reader=reading, country=country)
         if misses_asked_amount(result.query, hits[0].chunk.text):
             # As in the own language: the page is suggested, not quoted, when it states no amount asked for.
             return _not_known(language or "en", None, [], [choice.hit], stated, hits,
                               answerability_features(result), amount_unstated=True)
+        text = crosslingual_reply(choice.hit, language or "en", quoted.text if quoted else None)
+        note = other_country_note(quoted, result, hits[0], country, language or "en") if quoted else None
         return PageAnswer(
-            text=self._with_doubt(crosslingual_reply(choice.hit, language or "en", quote), stated, language or "en"),
-            citations=citations_in_country(citations_for(hits[:1]), result, country if quote else None),
+            text=self._with_doubt(f"{text}\n{note}" if note else text, stated, language or "en"),
+            citations=citations_in_country(citations_for(hits[:1]), result, country if quoted else None),
             confidence=round(stated, 4),
             answerable=True,
             hits=hits,
@@ -466,17 +469,21 @@ class PageAnswerSkill:
                                    amount_unstated=decision.amount_unstated)
         top = result.hits[0]
         citations = citations_for(result.hits[: self._top_k])
+        note = None
         if named is not None and named.text:
             text = named.text
         else:
-            text = short_answer(result, top, reader=reading, country=country)
+            quoted = quote_passage(result, top, reader=reading, country=country)
+            text = quoted.text
             citations = citations_in_country(citations, result, country)
+            note = other_country_note(quoted, result, top, country, language or top.chunk.language or "en")
         # The search over every language can answer from a page in another (through a phrasing in the asker's
         # language): the reply then says so, as a cross-lingual answer does.
         languages = result.snapshot.languages
         elsewhere_language = top.chunk.language \
             if language in languages and len(languages) > 1 and top.chunk.language not in (None, language) else None
         text = quoted_from(top.chunk, text, language) if elsewhere_language else text
+        text = f"{text}\n{note}" if note else text
         # A question naming a heading is answered from it whatever the probability: no doubt to state.
         if named is None:
             text = self._with_doubt(text, probability, language or top.chunk.language or "en")

@@ -141,3 +141,27 @@ def test_the_directory_country_reaches_the_reply(company_services, embedder, red
     assert "26 working days of ferie" in italy.text and "25 days of annual leave" not in italy.text
     assert "25 days of annual leave" in uk.text and "26 working days" not in uk.text
     assert "26 working days of ferie" in asked_for.text
+
+
+def test_an_unknown_askers_reply_says_whose_rules_it_quotes(company_services) -> None:
+    # An English question from someone the directory does not list: nothing chooses between the two sections.
+    answer = company_services.skill.answer("how much sick pay do I get?", language="en")
+    notes = {"Statutory Sick Pay": "These are the rules for the UK; the page also has a section for Italy.",
+             "CCNL Terziario": "These are the rules for Italy; the page also has a section for the UK."}
+    assert answer.answerable
+    assert [note for fact, note in notes.items() if fact in answer.text] == [
+        note for note in notes.values() if note in answer.text], "the note names the country quoted"
+    assert any(note in answer.text for note in notes.values())
+
+
+@pytest.mark.parametrize(("question", "language", "country"), [
+    ("how much sick pay do I get?", "en", "GB"),  # the directory chose
+    ("how much sick pay do colleagues in Italy get?", "en", None),  # the question chose
+    ("quanti giorni di ferie ho all'anno?", "it", None),  # the language chose (Italy)
+    ("how long does a customer have to return an item?", "en", None),  # no sections per country
+])
+def test_no_note_when_something_chose_the_country_or_the_page_has_none(company_services, question, language,
+                                                                       country) -> None:
+    answer = company_services.skill.answer(question, language=language, country=country)
+    assert answer.answerable
+    assert "These are the rules for" not in answer.text and "Queste sono le regole per" not in answer.text

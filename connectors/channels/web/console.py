@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from assistant.access import ROLE_MAX_AUDIENCE, Permission, Role
-from assistant.countries import COUNTRY_CODE_PATTERN, COUNTRY_NAMES
+from assistant.countries import COUNTRY_CODE_PATTERN, COUNTRY_LABELS
 from assistant.insights.notices import Notice
 from assistant.insights.report import InsightsError
 from assistant.interactions import HandoffRecord
@@ -234,7 +234,7 @@ def _router(console: Console) -> APIRouter:
         viewer = console.viewers.viewer(request)
         viewer.require(Permission.ASK)
         return console.render(request, "ask.html", viewer=viewer, notices=console.notices(viewer),
-                              countries=list(COUNTRY_NAMES))
+                              countries=COUNTRY_LABELS[console.language(request)])
 
     @router.get("/knowledge")
     def knowledge_page(request: Request) -> Response:
