@@ -79,6 +79,16 @@ def twin_section(section: str, page_sections: Iterable[str], country: str) -> st
                  if country in countries_named(other) and without_country_names(other) == topic), section)
 
 
+def twin_countries(section: str, page_sections: Iterable[str]) -> list[str]:
+    """The countries other than those `section` names for which its page (`page_sections`) has its twin, in
+    `COUNTRY_NAMES` order; none for a section that names no country."""
+    named = countries_named(section)
+    if not named:
+        return []
+    sections = list(page_sections)
+    return [code for code in COUNTRY_NAMES if code not in named and twin_section(section, sections, code) != section]
+
+
 def asker_country(directory_country: str | None, language: str | None) -> str | None:
     """Where the asker works: the directory's country, else the one country of the question's language, else
     None (no preference)."""

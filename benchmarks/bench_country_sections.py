@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.composer import OTHER_COUNTRY  # noqa: E402
-from assistant.countries import countries_named  # noqa: E402
+from assistant.countries import COUNTRY_NAMES, countries_named  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
 from connectors.app.services import build_services  # noqa: E402
 
-COUNTRIES = ("GB", "IT")
+COUNTRIES = tuple(COUNTRY_NAMES)
 
 
 def main() -> int:

@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.answering.asked_amount import asks_for_amount, states_amount
 from assistant.answering.country_sections import in_country
-from assistant.countries import COUNTRY_LABELS, COUNTRY_NAMES, countries_named, twin_section
+from assistant.countries import COUNTRY_LABELS, COUNTRY_NAMES, countries_named, twin_countries, twin_section
 from assistant.models import Chunk, Citation, SearchHit
 from assistant.pages.chunker import window_number
 from assistant.retrieval.search import FusionWeights, SearchResult, combine_scores, lexical_scores
@@ -81,7 +81,7 @@ class Quote:
 
 
 def quote_passage(result: SearchResult, hit: SearchHit, max_words: int = MAX_ANSWER_WORDS,
-          reader: PassageReader | None = None, country: str | None = None) -> Quote:
+                  reader: PassageReader | None = None, country: str | None = None) -> Quote:
     """The passage's windows (runs of sentences already embedded at ingest) most similar to the question,
     up to `WINDOW_ANSWER_WORDS` in all and in their original order, when it has windows; otherwise its
     sentences that share most with the question, in their original order. Similar as the search's own model
@@ -109,10 +109,9 @@ def other_country_note(quoted: Quote, result: SearchResult, hit: SearchHit, coun
     quoted_countries = {code for section in quoted.sections for code in countries_named(section)}
     if len(quoted_countries) != 1:
         return None
-    page_sections = list(dict.fromkeys(chunk.section for chunk in result.snapshot.chunks
-                                       if chunk.path == hit.chunk.path))
-    others = [code for code in COUNTRY_NAMES if code not in quoted_countries
-              and any(twin_section(section, page_sections, code) != section for section in quoted.sections)]
+    page_sections = _page_sections(result, hit.chunk.path)
+    twinned = {code for section in quoted.sections for code in twin_countries(section, page_sections)}
+    others = [code for code in COUNTRY_NAMES if code in twinned and code not in quoted_countries]
     if not others:
         return None
     labels = COUNTRY_LABELS.get(language, COUNTRY_LABELS["en"])
@@ -248,10 +247,15 @@ def citations_in_country(citations: list[Citation], result: SearchResult, countr
     country = _preferred_country(result, country)
     if country is None:
         return citations
-    return [replace(citation, section=twin_section(
-                citation.section, (chunk.section for chunk in result.snapshot.chunks if chunk.path == citation.path),
-                country))
+    # Only a section naming a country can have a twin: the others skip the scan of the index for their page.
+    return [replace(citation, section=twin_section(citation.section, _page_sections(result, citation.path), country))
+            if countries_named(citation.section) else citation
             for citation in citations]
+
+
+def _page_sections(result: SearchResult, path: str) -> list[str]:
+    """The sections of the page at `path`, as its chunks in the searched index name them, once each."""
+    return list(dict.fromkeys(chunk.section for chunk in result.snapshot.chunks if chunk.path == path))
 
 
 def citations_for(hits: list[SearchHit], limit: int = 3) -> list[Citation]:

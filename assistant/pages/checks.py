@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.countries import COUNTRY_NAMES, countries_named, twin_section
+from assistant.countries import COUNTRY_NAMES, countries_named, twin_countries
 from assistant.models import Document
 from assistant.pages.chunker import phrasings, section_names
 from assistant.pages.loader import load_pages
@@ -144,7 +144,8 @@ def sections_without_twins(document: Document) -> list[dict]:
         named = countries_named(section)
         if len(named) != 1:
             continue
-        for missing in sorted(page_countries - named, key=list(COUNTRY_NAMES).index):
-            if twin_section(section, sections, missing) == section:
-                untwinned.append({"section": section, "country": next(iter(named)), "missing": missing})
+        twinned = twin_countries(section, sections)
+        untwinned += [{"section": section, "country": next(iter(named)), "missing": missing}
+                      for missing in COUNTRY_NAMES
+                      if missing in page_countries and missing not in named and missing not in twinned]
     return untwinned
